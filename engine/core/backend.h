@@ -1,0 +1,66 @@
+#pragma once
+// The interface every backend implements: making storage from host values, reading it
+// back, and reporting memory. Ops do not live here: they are looked up in the op
+// registry (engine/core/registry.h), which holds a CPU and a GL kernel per op.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+
+namespace texel {
+
+enum class BackendKind { Cpu, Gl };
+
+struct MemoryStats {
+  int64_t liveTensors = 0;     // tensor handles' distinct objects alive on this backend
+  int64_t liveTextures = 0;    // textures owned by live tensors (GL only)
+  std::size_t liveBytes = 0;   // bytes held by live tensors
+  int64_t pooledTextures = 0;  // released textures kept for reuse (GL only)
+  std::size_t pooledBytes = 0;
+  std::size_t peakBytes = 0;       // highest live + pooled bytes seen
+  std::size_t budgetBytes = 0;     // 0 means no budget
+  int64_t textureAllocations = 0;  // textures created through the driver
+  int64_t poolHits = 0;            // acquisitions served from the pool
+  int64_t compileCount = 0;        // shader programs compiled and linked
+  int64_t passCount = 0;           // fragment passes drawn
+};
+
+class Backend : public std::enable_shared_from_this<Backend> {
+ public:
+  virtual ~Backend() = default;
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  virtual BackendKind kind() const = 0;
+  virtual std::string name() const = 0;
+
+  // Storage holding `values` (row-major, shape.size() of them) laid out for this backend.
+  virtual std::shared_ptr<Storage> upload(const Shape& shape, std::span<const float> values) = 0;
+  virtual std::vector<float> download(const Tensor& tensor) = 0;
+  virtual PendingRead downloadAsync(const Tensor& tensor) = 0;
+  // Can a tensor of shape `from` be viewed as `to` without moving data?
+  virtual bool canShareStorage(const Shape& from, const Shape& to) const = 0;
+  virtual MemoryStats stats() const = 0;
+  // Waits until all submitted work has finished (glFinish on GL).
+  virtual void finish() {}
+
+  // Called by tensor handles so stats().liveTensors is exact.
+  void noteTensorCreated() { ++liveTensors_; }
+  void noteTensorDestroyed() { --liveTensors_; }
+
+ protected:
+  Backend() = default;
+  int64_t liveTensors() const { return liveTensors_; }
+
+ private:
+  int64_t liveTensors_ = 0;
+};
+
+// The process-wide CPU backend: the plain C++ reference every GL kernel is tested against.
+Backend& cpu();
+
+}  // namespace texel

@@ -1,0 +1,50 @@
+#pragma once
+// Errors thrown by texel. Every failure a user can cause (bad shapes, exhausted memory,
+// GL failures) surfaces as a texel::Error with a message naming the op, the shapes
+// involved and what was expected; nothing in the engine asserts or aborts on user input.
+#include <cstddef>
+#include <exception>
+#include <string>
+
+namespace texel {
+
+class Error : public std::exception {
+ public:
+  explicit Error(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+// An allocation would exceed the configured byte budget, or the driver itself
+// reported GL_OUT_OF_MEMORY. The engine stays usable after it is thrown.
+class OutOfMemory : public Error {
+ public:
+  OutOfMemory(std::string message, std::size_t requestedBytes, std::size_t inUseBytes,
+              std::size_t budgetBytes)
+      : Error(std::move(message)),
+        requestedBytes_(requestedBytes),
+        inUseBytes_(inUseBytes),
+        budgetBytes_(budgetBytes) {}
+  std::size_t requestedBytes() const { return requestedBytes_; }
+  std::size_t inUseBytes() const { return inUseBytes_; }
+  std::size_t budgetBytes() const { return budgetBytes_; }
+
+ private:
+  std::size_t requestedBytes_;
+  std::size_t inUseBytes_;
+  std::size_t budgetBytes_;
+};
+
+// Small helper so call sites read as sentences: fail("matMul: ...", ...).
+template <typename... Parts>
+[[noreturn]] void fail(const Parts&... parts);
+
+std::string concat();
+template <typename First, typename... Rest>
+std::string concat(const First& first, const Rest&... rest);
+
+}  // namespace texel
+
+#include "engine/core/error_inl.h"

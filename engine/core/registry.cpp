@@ -1,0 +1,127 @@
+#include "engine/core/registry.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "engine/core/error.h"
+
+namespace texel {
+
+OpRegistry::OpRegistry() {
+  registerAllOps(ops_);
+  std::sort(ops_.begin(), ops_.end(),
+            [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
+  for (size_t i = 1; i < ops_.size(); ++i)
+    if (ops_[i].name == ops_[i - 1].name)
+      throw Error(concat("op registry: '", ops_[i].name, "' is registered twice"));
+}
+
+const OpRegistry& OpRegistry::instance() {
+  static const OpRegistry registry;
+  return registry;
+}
+
+const OpDef* OpRegistry::find(std::string_view name) const {
+  auto it = std::lower_bound(ops_.begin(), ops_.end(), name,
+                             [](const OpDef& def, std::string_view n) { return def.name < n; });
+  return (it != ops_.end() && it->name == name) ? &*it : nullptr;
+}
+
+const OpDef& OpRegistry::get(std::string_view name) const {
+  const OpDef* def = find(name);
+  if (!def) fail("unknown op '", name, "' (not in the op registry)");
+  return *def;
+}
+
+std::string describeCall(std::string_view op, std::span<const TensorSpec> inputs,
+                         const Attrs& attrs) {
+  std::ostringstream out;
+  out << op << '(';
+  for (size_t i = 0; i < inputs.size(); ++i)
+    out << (i ? ", " : "") << inputs[i].shape
+        << (inputs[i].dtype == DType::Float32 ? "" : " int32");
+  out << ')';
+  std::string a = attrs.toString();
+  if (a != "{}") out << ' ' << a;
+  return out.str();
+}
+
+namespace {
+
+const OpDef& checkedDef(std::string_view op, size_t inputCount) {
+  const OpDef& def = OpRegistry::instance().get(op);
+  if (static_cast<int>(inputCount) < def.minInputs ||
+      static_cast<int>(inputCount) > def.maxInputs) {
+    if (def.minInputs == def.maxInputs)
+      fail(op, ": expected ", def.minInputs, " input(s), got ", inputCount);
+    fail(op, ": expected ", def.minInputs, " to ", def.maxInputs, " inputs, got ", inputCount);
+  }
+  return def;
+}
+
+std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors, std::string_view op) {
+  std::vector<TensorSpec> specs;
+  specs.reserve(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (!tensors[i].defined()) fail(op, ": input ", i, " is an empty tensor handle");
+    specs.push_back({tensors[i].shape(), tensors[i].dtype()});
+  }
+  return specs;
+}
+
+}  // namespace
+
+std::vector<TensorSpec> inferOp(std::string_view op, std::span<const TensorSpec> inputs,
+                                const Attrs& attrs) {
+  const OpDef& def = checkedDef(op, inputs.size());
+  for (const TensorSpec& spec : inputs) validateShape(spec.shape, std::string(op));
+  std::vector<TensorSpec> outputs = def.infer(op, inputs, attrs);
+  for (const TensorSpec& spec : outputs) validateShape(spec.shape, std::string(op));
+  return outputs;
+}
+
+std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  const OpDef& def = checkedDef(op, inputs.size());
+  std::vector<TensorSpec> inSpecs = specsOf(inputs, op);
+  if (inputs.empty()) fail(op, ": ops need at least one input to know their backend");
+  Backend& backend = inputs[0].backend();
+  for (size_t i = 1; i < inputs.size(); ++i)
+    if (&inputs[i].backend() != &backend)
+      fail(op, ": input 0 is on backend '", backend.name(), "' but input ", i, " is on '",
+           inputs[i].backend().name(), "'; move tensors with Tensor::to() first");
+  std::vector<TensorSpec> outSpecs = inferOp(op, inSpecs, attrs);
+
+  // Tensors with no elements never reach a GL kernel (there is no zero-sized texture):
+  // the CPU reference computes them and the results move back.
+  bool anyEmpty = false;
+  for (const TensorSpec& s : inSpecs) anyEmpty |= s.shape.size() == 0;
+  for (const TensorSpec& s : outSpecs) anyEmpty |= s.shape.size() == 0;
+  if (anyEmpty && backend.kind() != BackendKind::Cpu) {
+    std::vector<Tensor> onCpu;
+    for (const Tensor& t : inputs) onCpu.push_back(t.to(cpu()));
+    std::vector<Tensor> results = runOp(op, onCpu, attrs);
+    for (Tensor& r : results) r = r.to(backend);
+    return results;
+  }
+
+  KernelFn kernel = backend.kind() == BackendKind::Cpu ? def.cpu : def.gl;
+  if (!kernel) fail(op, ": no kernel for backend '", backend.name(), "'");
+  OpContext ctx{op, backend, inputs, attrs, outSpecs};
+  std::vector<Tensor> outputs = kernel(ctx);
+  if (outputs.size() != outSpecs.size())
+    fail(op, ": internal error: kernel returned ", outputs.size(), " outputs, expected ",
+         outSpecs.size());
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (outputs[i].shape() != outSpecs[i].shape || outputs[i].dtype() != outSpecs[i].dtype)
+      fail(op, ": internal error: output ", i, " has shape ", outputs[i].shape(), ", expected ",
+           outSpecs[i].shape);
+  return outputs;
+}
+
+Tensor runOp1(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  std::vector<Tensor> outputs = runOp(op, inputs, attrs);
+  if (outputs.size() != 1) fail(op, ": has ", outputs.size(), " outputs; use runOp");
+  return std::move(outputs[0]);
+}
+
+}  // namespace texel

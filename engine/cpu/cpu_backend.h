@@ -1,0 +1,50 @@
+#pragma once
+// The CPU backend: tensors are row-major std::vector<float>. Its kernels are the plain,
+// obviously-correct references that every GL kernel is tested against.
+#include <vector>
+
+#include "engine/core/backend.h"
+#include "engine/core/registry.h"
+
+namespace texel {
+
+class CpuStorage : public Storage {
+ public:
+  CpuStorage(std::shared_ptr<std::size_t> liveBytes, std::vector<float> values);
+  ~CpuStorage() override;
+  std::vector<float> values;
+
+ private:
+  std::shared_ptr<std::size_t> liveBytes_;
+};
+
+class CpuBackend : public Backend {
+ public:
+  static std::shared_ptr<CpuBackend> create();
+
+  BackendKind kind() const override { return BackendKind::Cpu; }
+  std::string name() const override { return "cpu"; }
+  std::shared_ptr<Storage> upload(const Shape& shape, std::span<const float> values) override;
+  std::vector<float> download(const Tensor& tensor) override;
+  PendingRead downloadAsync(const Tensor& tensor) override;
+  bool canShareStorage(const Shape&, const Shape&) const override { return true; }
+  MemoryStats stats() const override;
+
+  // For kernels: a new tensor owning `values`.
+  Tensor make(const TensorSpec& spec, std::vector<float> values);
+
+ private:
+  CpuBackend() = default;
+  std::shared_ptr<std::size_t> liveBytes_ = std::make_shared<std::size_t>(0);
+  std::size_t peakBytes_ = 0;
+};
+
+// Helpers for CPU kernels.
+inline const std::vector<float>& cpuValues(const Tensor& tensor) {
+  return tensor.storageAs<CpuStorage>().values;
+}
+inline Tensor cpuResult(const OpContext& ctx, std::vector<float> values, size_t output = 0) {
+  return static_cast<CpuBackend&>(ctx.backend).make(ctx.outputs[output], std::move(values));
+}
+
+}  // namespace texel
