@@ -1,0 +1,279 @@
+#include "engine/gl/gl_backend.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/core/error.h"
+#include "engine/gl/gl_check.h"
+
+namespace texel {
+
+using gl::checkGlError;
+using gl::drainErrors;
+
+bool GlInfo::hasExtension(const std::string& name) const {
+  return std::find(extensions.begin(), extensions.end(), name) != extensions.end();
+}
+
+namespace {
+
+std::string glString(GLenum name) {
+  const GLubyte* text = glGetString(name);
+  return text ? reinterpret_cast<const char*>(text) : "";
+}
+
+int glInt(GLenum name) {
+  GLint value = 0;
+  glGetIntegerv(name, &value);
+  return value;
+}
+
+#ifndef __EMSCRIPTEN__
+void* loadProc(void* context, const char* name) {
+  return static_cast<GlContext*>(context)->procAddress(name);
+}
+#endif
+
+}  // namespace
+
+std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
+                                             GlOptions options) {
+  if (!context) fail("GlBackend::create: no GL context given");
+  context->makeCurrent();
+#ifndef __EMSCRIPTEN__
+  if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(&loadProc), context.get()))
+    fail("GlBackend::create: could not load OpenGL ES entry points through ",
+         context->platformName());
+#endif
+  return std::shared_ptr<GlBackend>(new GlBackend(std::move(context), options));
+}
+
+GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
+    : context_(std::move(context)), options_(options), pool_(options.budgetBytes) {
+  drainErrors();
+  probe();
+  maxTextureSize_ = options_.maxTextureSize > 0
+                        ? std::min(options_.maxTextureSize, info_.maxTextureSize)
+                        : info_.maxTextureSize;
+  framebuffer_ = gl::makeFramebuffer();
+  emptyVertexArray_ = gl::makeVertexArray();
+  checkGlError("GlBackend::create");
+}
+
+GlBackend::~GlBackend() = default;
+
+void GlBackend::probe() {
+  info_.platform = context_->platformName();
+  info_.version = glString(GL_VERSION);
+  info_.renderer = glString(GL_RENDERER);
+  info_.vendor = glString(GL_VENDOR);
+  info_.shadingLanguage = glString(GL_SHADING_LANGUAGE_VERSION);
+  info_.maxTextureSize = glInt(GL_MAX_TEXTURE_SIZE);
+  info_.maxTextureImageUnits = glInt(GL_MAX_TEXTURE_IMAGE_UNITS);
+  info_.maxDrawBuffers = glInt(GL_MAX_DRAW_BUFFERS);
+  int extensionCount = glInt(GL_NUM_EXTENSIONS);
+  for (int i = 0; i < extensionCount; ++i) {
+    const GLubyte* name = glGetStringi(GL_EXTENSIONS, static_cast<GLuint>(i));
+    if (name) info_.extensions.emplace_back(reinterpret_cast<const char*>(name));
+  }
+  checkGlError("GlBackend::create: querying the context");
+
+  // Rendering to RGBA32F is an extension in ES 3.0 / WebGL2: prove it with a real
+  // framebuffer instead of trusting the extension string.
+  gl::TextureId probeTexture = gl::makeTexture();
+  glBindTexture(GL_TEXTURE_2D, probeTexture.id());
+  glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA32F, 1, 1);
+  gl::FramebufferId probeFramebuffer = gl::makeFramebuffer();
+  glBindFramebuffer(GL_FRAMEBUFFER, probeFramebuffer.id());
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, probeTexture.id(), 0);
+  info_.floatRenderable = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  drainErrors();
+  if (!info_.floatRenderable)
+    fail("GlBackend::create: this context (", info_.renderer, ", ", info_.version,
+         ") cannot render to RGBA32F textures (EXT_color_buffer_float ",
+         info_.hasExtension("GL_EXT_color_buffer_float") ? "present but not working" : "missing",
+         "); use the CPU backend");
+}
+
+gl::TextureLayout GlBackend::layoutOf(const Shape& shape, const std::string& op) const {
+  return gl::layoutFor(shape, maxTextureSize_, op.c_str());
+}
+
+Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op) {
+  auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
+  if (spec.shape.size() == 0)
+    return Tensor(self, spec.shape, spec.dtype,
+                  std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}));
+  gl::TextureLayout layout = layoutOf(spec.shape, op);
+  auto texture = pool_.acquire(layout.width, layout.height, GL_RGBA32F, op);
+  return Tensor(self, spec.shape, spec.dtype,
+                std::make_shared<GlStorage>(self, std::move(texture), layout));
+}
+
+std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, std::span<const float> values) {
+  if (static_cast<int64_t>(values.size()) != shape.size())
+    fail("gl upload: shape ", shape, " needs ", shape.size(), " values, got ", values.size());
+  Tensor tensor = allocate({shape, DType::Float32}, "upload");
+  auto& storage = tensor.storageAs<GlStorage>();
+  if (!storage.texture()) return tensor.storage();
+  const gl::TextureLayout& layout = storage.layout();
+  std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
+  gl::packTexels(layout, values, texels);
+  glBindTexture(GL_TEXTURE_2D, storage.texture()->id.id());
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT,
+                  texels.data());
+  checkGlError(concat("upload of a tensor of shape ", shape));
+  return tensor.storage();
+}
+
+void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
+  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_.id());
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
+  if (!texture.renderTargetChecked) {
+    GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    if (status != GL_FRAMEBUFFER_COMPLETE)
+      fail(op, ": framebuffer with a ", texture.width, "x", texture.height,
+           " RGBA32F texture is incomplete (status 0x", std::hex, status, ")");
+    texture.renderTargetChecked = true;
+  }
+}
+
+std::vector<float> GlBackend::download(const Tensor& tensor) {
+  std::vector<float> values(static_cast<size_t>(tensor.size()));
+  auto& storage = tensor.storageAs<GlStorage>();
+  if (!storage.texture()) return values;
+  const gl::TextureLayout& layout = storage.layout();
+  std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
+  bindFramebuffer(*storage.texture(), "data()");
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT, texels.data());
+  checkGlError(concat("data(): reading back a tensor of shape ", tensor.shape()));
+  gl::unpackTexels(layout, texels, values);
+  return values;
+}
+
+namespace {
+
+// dataAsync(): glReadPixels into a pixel-pack buffer, a fence, and polling. The buffer
+// and fence are deleted with the job, whether or not the values were taken.
+class GlPendingRead : public PendingRead::Job {
+ public:
+  GlPendingRead(std::shared_ptr<GlBackend> backend, gl::TextureLayout layout, size_t count,
+                gl::BufferId buffer, gl::Fence fence)
+      : backend_(std::move(backend)),
+        layout_(layout),
+        count_(count),
+        buffer_(std::move(buffer)),
+        fence_(std::move(fence)) {}
+
+  bool poll() override {
+    if (!fence_.get()) return true;
+    GLenum status = glClientWaitSync(fence_.get(), 0, 0);
+    if (status == GL_WAIT_FAILED) fail("dataAsync: waiting for the GPU failed");
+    return status == GL_ALREADY_SIGNALED || status == GL_CONDITION_SATISFIED;
+  }
+
+  std::vector<float> take() override {
+    std::vector<float> values(count_);
+    if (!buffer_) return values;
+    std::vector<float> texels(static_cast<size_t>(layout_.capacityTexels()) * 4);
+    GLsizeiptr bytes = static_cast<GLsizeiptr>(texels.size() * sizeof(float));
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, buffer_.id());
+#ifdef __EMSCRIPTEN__
+    // WebGL cannot wait on a fence with a timeout; getBufferSubData waits if it must.
+    glGetBufferSubData(GL_PIXEL_PACK_BUFFER, 0, bytes, texels.data());
+#else
+    while (!poll()) glClientWaitSync(fence_.get(), GL_SYNC_FLUSH_COMMANDS_BIT, 1000000000);
+    void* mapped = glMapBufferRange(GL_PIXEL_PACK_BUFFER, 0, bytes, GL_MAP_READ_BIT);
+    if (!mapped) {
+      glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+      checkGlError("dataAsync: mapping the pixel buffer");
+      fail("dataAsync: mapping the pixel buffer failed");
+    }
+    std::memcpy(texels.data(), mapped, static_cast<size_t>(bytes));
+    glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+#endif
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    gl::checkGlError("dataAsync: reading the pixel buffer");
+    gl::unpackTexels(layout_, texels, values);
+    fence_.reset();
+    buffer_.reset();
+    return values;
+  }
+
+ private:
+  std::shared_ptr<GlBackend> backend_;  // keeps the context alive for the deletes
+  gl::TextureLayout layout_;
+  size_t count_;
+  gl::BufferId buffer_;
+  gl::Fence fence_;
+};
+
+}  // namespace
+
+PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
+  auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
+  auto& storage = tensor.storageAs<GlStorage>();
+  size_t count = static_cast<size_t>(tensor.size());
+  if (!storage.texture())
+    return PendingRead(std::make_unique<GlPendingRead>(self, gl::TextureLayout{}, count,
+                                                       gl::BufferId{}, gl::Fence{}));
+  const gl::TextureLayout& layout = storage.layout();
+  gl::BufferId buffer = gl::makeBuffer();
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, buffer.id());
+  glBufferData(GL_PIXEL_PACK_BUFFER, static_cast<GLsizeiptr>(layout.capacityTexels() * 16), nullptr,
+               GL_STREAM_READ);
+  bindFramebuffer(*storage.texture(), "dataAsync");
+  glReadPixels(0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT, nullptr);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+  gl::Fence fence(glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0));
+  glFlush();  // without a flush the fence may never be submitted, and polling never ends
+  checkGlError(concat("dataAsync: starting the read of a tensor of shape ", tensor.shape()));
+  return PendingRead(
+      std::make_unique<GlPendingRead>(self, layout, count, std::move(buffer), std::move(fence)));
+}
+
+bool GlBackend::canShareStorage(const Shape& from, const Shape& to) const {
+  if (from.size() != to.size()) return false;
+  if (from.size() == 0) return true;
+  return layoutOf(from, "reshape") == layoutOf(to, "reshape");
+}
+
+MemoryStats GlBackend::stats() const {
+  MemoryStats stats;
+  stats.liveTensors = liveTensors();
+  stats.liveTextures = pool_.liveTextures();
+  stats.liveBytes = pool_.liveBytes();
+  stats.pooledTextures = pool_.pooledTextures();
+  stats.pooledBytes = pool_.pooledBytes();
+  stats.peakBytes = pool_.peakBytes();
+  stats.budgetBytes = pool_.budgetBytes();
+  stats.textureAllocations = pool_.allocations();
+  stats.poolHits = pool_.hits();
+  stats.compileCount = programs_.compileCount();
+  stats.passCount = passCount_;
+  return stats;
+}
+
+void GlBackend::finish() {
+  glFinish();
+  checkGlError("finish");
+}
+
+void GlBackend::drawInto(const Tensor& output, const std::string& op) {
+  auto& storage = output.storageAs<GlStorage>();
+  gl::Texture& texture = *storage.texture();
+  bindFramebuffer(texture, op);
+  glViewport(0, 0, texture.width, texture.height);
+  glDisable(GL_BLEND);
+  glDisable(GL_DEPTH_TEST);
+  glDisable(GL_SCISSOR_TEST);
+  glBindVertexArray(emptyVertexArray_.id());
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  ++passCount_;
+  if (options_.checkErrorsEveryPass) checkGlError(op + ": drawing a pass");
+}
+
+}  // namespace texel

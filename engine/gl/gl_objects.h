@@ -1,0 +1,108 @@
+#pragma once
+// RAII owners for GL objects: each deletes its object exactly once, can be moved, never copied.
+#include <utility>
+
+#include "engine/gl/gl_api.h"
+
+namespace texel::gl {
+
+template <void (*Delete)(GLuint)>
+class Object {
+ public:
+  Object() = default;
+  explicit Object(GLuint id) : id_(id) {}
+  ~Object() { reset(); }
+  Object(Object&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+  Object& operator=(Object&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, 0);
+    }
+    return *this;
+  }
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+
+  GLuint id() const { return id_; }
+  explicit operator bool() const { return id_ != 0; }
+  void reset() {
+    if (id_) Delete(std::exchange(id_, 0));
+  }
+
+ private:
+  GLuint id_ = 0;
+};
+
+inline void deleteTexture(GLuint id) {
+  glDeleteTextures(1, &id);
+}
+inline void deleteFramebuffer(GLuint id) {
+  glDeleteFramebuffers(1, &id);
+}
+inline void deleteBuffer(GLuint id) {
+  glDeleteBuffers(1, &id);
+}
+inline void deleteVertexArray(GLuint id) {
+  glDeleteVertexArrays(1, &id);
+}
+inline void deleteShader(GLuint id) {
+  glDeleteShader(id);
+}
+inline void deleteProgram(GLuint id) {
+  glDeleteProgram(id);
+}
+
+using TextureId = Object<deleteTexture>;
+using FramebufferId = Object<deleteFramebuffer>;
+using BufferId = Object<deleteBuffer>;
+using VertexArrayId = Object<deleteVertexArray>;
+using ShaderId = Object<deleteShader>;
+using ProgramId = Object<deleteProgram>;
+
+inline TextureId makeTexture() {
+  GLuint id = 0;
+  glGenTextures(1, &id);
+  return TextureId(id);
+}
+inline FramebufferId makeFramebuffer() {
+  GLuint id = 0;
+  glGenFramebuffers(1, &id);
+  return FramebufferId(id);
+}
+inline BufferId makeBuffer() {
+  GLuint id = 0;
+  glGenBuffers(1, &id);
+  return BufferId(id);
+}
+inline VertexArrayId makeVertexArray() {
+  GLuint id = 0;
+  glGenVertexArrays(1, &id);
+  return VertexArrayId(id);
+}
+
+// A fence; GLsync is a pointer, not a GLuint name.
+class Fence {
+ public:
+  Fence() = default;
+  explicit Fence(GLsync sync) : sync_(sync) {}
+  ~Fence() { reset(); }
+  Fence(Fence&& other) noexcept : sync_(std::exchange(other.sync_, nullptr)) {}
+  Fence& operator=(Fence&& other) noexcept {
+    if (this != &other) {
+      reset();
+      sync_ = std::exchange(other.sync_, nullptr);
+    }
+    return *this;
+  }
+  Fence(const Fence&) = delete;
+  Fence& operator=(const Fence&) = delete;
+  GLsync get() const { return sync_; }
+  void reset() {
+    if (sync_) glDeleteSync(std::exchange(sync_, nullptr));
+  }
+
+ private:
+  GLsync sync_ = nullptr;
+};
+
+}  // namespace texel::gl

@@ -1,0 +1,14 @@
+// Accessors for input "$" (this block is repeated per input with $ replaced).
+uniform highp sampler2D $;
+uniform int $_width;   // texture width in texels
+uniform int $_slices;  // texels per row
+uniform int $_last;    // last dimension
+vec4 $_texel(int row, int slice) {
+#if $_ALIGNED
+  return texelFetch($, ivec2(slice, row), 0);
+#else
+  return texelFetch($, texelCoord(row * $_slices + slice, $_width), 0);
+#endif
+}
+// Element i of the last dimension in `row`.
+float $_at(int row, int i) { return $_texel(row, i >> 2)[i & 3]; }

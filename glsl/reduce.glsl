@@ -1,0 +1,86 @@
+// Reductions (see engine/ops/reduce.cpp for how inputs are brought into these forms).
+//  INNER:  output element o reduces every lane of rows o * reducedRows ... + reducedRows - 1
+//          of X (its last axis and the reduced rows before it); a fragment computes the
+//          output's four lanes one after another.
+//  MIDDLE: X's rows are before x reducedRows x afterRows; an output texel (row = before *
+//          afterRows + after, same slice) reduces one texel per reduced row, four lanes at once.
+#define REDUCE_SUM 1
+#define REDUCE_MAX 2
+#define REDUCE_ARGMAX 3
+uniform int reducedRows;
+uniform float scale;  // 1 / count for mean, else 1
+
+#if INNER
+float reduceRows(int o) {
+  int rest = X_last - ((X_last - 1) >> 2) * 4;  // valid lanes in each row's final texel
+  int lastSlice = X_slices - 1;
+#if REDUCTION == REDUCE_SUM
+  vec4 acc = vec4(0.0);  // padding lanes are zero
+  for (int r = 0; r < reducedRows; ++r)
+    for (int s = 0; s < X_slices; ++s) acc += X_texel(o * reducedRows + r, s);
+  return (acc.x + acc.y + acc.z + acc.w) * scale;
+#elif REDUCTION == REDUCE_MAX
+  vec4 best = vec4(-infValue());
+  bvec4 tailLanes = lessThan(ivec4(0, 1, 2, 3), ivec4(rest));
+  for (int r = 0; r < reducedRows; ++r) {
+    int row = o * reducedRows + r;
+    for (int s = 0; s < lastSlice; ++s) best = maxNan(best, X_texel(row, s));
+    best = maxNan(best, mix(vec4(-infValue()), X_texel(row, lastSlice), tailLanes));
+  }
+  vec2 half1 = maxNan(best.xyxy, best.zwzw).xy;
+  return maxNan(vec4(half1.x), vec4(half1.y)).x;
+#else  // REDUCE_ARGMAX: first maximum; NaN never wins
+  float best = -infValue();
+  int index = 0;
+  for (int r = 0; r < reducedRows; ++r) {
+    int row = o * reducedRows + r;
+    for (int s = 0; s < X_slices; ++s) {
+      vec4 v = X_texel(row, s);
+      for (int lane = 0; lane < 4; ++lane) {
+        int i = s * 4 + lane;
+        if (i < X_last && v[lane] > best) {
+          best = v[lane];
+          index = r * X_last + i;
+        }
+      }
+    }
+  }
+  return float(index);
+#endif
+}
+
+vec4 texelValue(int row, int slice) {
+  int first = row * out_last + slice * 4;  // flat output index of lane 0
+  vec4 result = vec4(0.0);
+  for (int lane = 0; lane < 4; ++lane)
+    if (slice * 4 + lane < out_last) result[lane] = reduceRows(first + lane);
+  return result;
+}
+
+#else  // MIDDLE
+uniform int afterRows;
+
+vec4 texelValue(int row, int slice) {
+  int before = row / afterRows;
+  int base = before * reducedRows * afterRows + (row - before * afterRows);
+#if REDUCTION == REDUCE_SUM
+  vec4 acc = vec4(0.0);
+  for (int r = 0; r < reducedRows; ++r) acc += X_texel(base + r * afterRows, slice);
+  return acc * scale;
+#elif REDUCTION == REDUCE_MAX
+  vec4 best = vec4(-infValue());
+  for (int r = 0; r < reducedRows; ++r) best = maxNan(best, X_texel(base + r * afterRows, slice));
+  return best;
+#else
+  vec4 best = vec4(-infValue());
+  vec4 index = vec4(0.0);
+  for (int r = 0; r < reducedRows; ++r) {
+    vec4 v = X_texel(base + r * afterRows, slice);
+    bvec4 greater = greaterThan(v, best);
+    best = mix(best, v, greater);
+    index = mix(index, vec4(float(r)), greater);
+  }
+  return index;
+#endif
+}
+#endif
