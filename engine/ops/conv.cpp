@@ -1,0 +1,251 @@
+// conv2d (NHWC input, HWIO filter, strides, dilations, 'same' / 'valid' padding) and
+// 2-D pooling (maxPool, avgPool). Direct kernels: no im2col matrix is materialised.
+#include <cmath>
+#include <limits>
+
+#include "engine/cpu/cpu_backend.h"
+#include "engine/gl/gl_pass.h"
+#include "engine/ops/op_util.h"
+#include "engine/ops/ops.h"
+
+namespace texel {
+namespace {
+
+struct Window2D {
+  int64_t batch, inH, inW, channels;
+  int64_t kernelH, kernelW;
+  int64_t strideH, strideW, dilationH, dilationW;
+  int64_t outH, outW;
+  int64_t padTop, padLeft;
+  bool batched;  // the input had a batch dimension
+};
+
+std::array<int64_t, 2> pair(const Attrs& attrs, const char* key, std::string_view op) {
+  std::vector<int64_t> v = attrs.getIntsOr(key, {1, 1}, op);
+  if (v.size() != 2) fail(op, ": '", key, "' needs 2 values [h, w], got ", v.size());
+  if (v[0] < 1 || v[1] < 1) fail(op, ": '", key, "' must be >= 1, got [", v[0], ",", v[1], "]");
+  return {v[0], v[1]};
+}
+
+// Output size and leading padding like TensorFlow: 'valid' keeps windows inside the
+// input; 'same' gives ceil(in / stride) outputs and splits the padding, extra at the end.
+void resolvePadding(std::string_view op, const std::string& padding, int64_t in, int64_t kernel,
+                    int64_t stride, int64_t dilation, int64_t& out, int64_t& padBefore) {
+  int64_t effective = (kernel - 1) * dilation + 1;
+  if (padding == "valid") {
+    if (effective > in) {
+      out = 0;
+      padBefore = 0;
+      return;
+    }
+    out = (in - effective) / stride + 1;
+    padBefore = 0;
+  } else if (padding == "same") {
+    out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
+    padBefore = total / 2;
+  } else {
+    fail(op, ": padding must be 'same' or 'valid', got '", padding, "'");
+  }
+}
+
+Window2D windowOf(std::string_view op, const Shape& x, int64_t kernelH, int64_t kernelW,
+                  const Attrs& attrs) {
+  if (x.rank() != 4 && x.rank() != 3)
+    fail(op, ": input must be [batch, height, width, channels] or [height, width, channels], got ",
+         x);
+  Window2D w{};
+  w.batched = x.rank() == 4;
+  w.batch = w.batched ? x[0] : 1;
+  w.inH = x.fromEnd(3);
+  w.inW = x.fromEnd(2);
+  w.channels = x.fromEnd(1);
+  w.kernelH = kernelH;
+  w.kernelW = kernelW;
+  auto strides = pair(attrs, "strides", op);
+  auto dilations = pair(attrs, "dilations", op);
+  w.strideH = strides[0];
+  w.strideW = strides[1];
+  w.dilationH = dilations[0];
+  w.dilationW = dilations[1];
+  std::string padding = attrs.getStringOr("padding", "valid", op);
+  resolvePadding(op, padding, w.inH, kernelH, w.strideH, w.dilationH, w.outH, w.padTop);
+  resolvePadding(op, padding, w.inW, kernelW, w.strideW, w.dilationW, w.outW, w.padLeft);
+  if (padding == "valid" && (w.outH == 0 || w.outW == 0))
+    fail(op, ": with 'valid' padding the ", (kernelH - 1) * w.dilationH + 1, "x",
+         (kernelW - 1) * w.dilationW + 1, " window (dilated) does not fit the ", w.inH, "x", w.inW,
+         " input ", x);
+  return w;
+}
+
+Shape outputShape(const Window2D& w, int64_t outChannels) {
+  if (w.batched) return Shape{w.batch, w.outH, w.outW, outChannels};
+  return Shape{w.outH, w.outW, outChannels};
+}
+
+// ---- conv2d ----
+
+Window2D convWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs) {
+  ops::requireRank(op, "filter [kernelH, kernelW, inChannels, outChannels]", filter, 4);
+  Window2D w = windowOf(op, x, filter[0], filter[1], attrs);
+  if (filter[2] != w.channels)
+    fail(op, ": input ", x, " has ", w.channels, " channels but filter ", filter, " expects ",
+         filter[2], " (filter layout [kernelH, kernelW, inChannels, outChannels])");
+  if (filter[0] < 1 || filter[1] < 1 || filter[3] < 1) fail(op, ": filter ", filter, " is empty");
+  return w;
+}
+
+std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorSpec> in,
+                                    const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  Window2D w = convWindow(op, in[0].shape, in[1].shape, attrs);
+  return {{outputShape(w, in[1].shape[3]), DType::Float32}};
+}
+
+std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
+  const Shape& filterShape = ctx.inputs[1].shape();
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), filterShape, ctx.attrs);
+  int64_t outC = filterShape[3];
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  std::vector<double> acc(static_cast<size_t>(outC));
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+          int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+          if (iy < 0 || iy >= w.inH) continue;
+          for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+            int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
+            if (ix < 0 || ix >= w.inW) continue;
+            const float* xp = &x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels)];
+            const float* fp = &f[static_cast<size_t>((ky * w.kernelW + kx) * w.channels * outC)];
+            for (int64_t c = 0; c < w.channels; ++c)
+              for (int64_t o = 0; o < outC; ++o)
+                acc[static_cast<size_t>(o)] += static_cast<double>(xp[c]) * fp[c * outC + o];
+          }
+        }
+        float* yp = &y[static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * outC)];
+        for (int64_t o = 0; o < outC; ++o) yp[o] = static_cast<float>(acc[static_cast<size_t>(o)]);
+      }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+gl::Pass& windowUniforms(gl::Pass& pass, const Window2D& w, const std::string& op) {
+  return pass.uniform("inH", gl::checkedInt(w.inH, op, "height"))
+      .uniform("inW", gl::checkedInt(w.inW, op, "width"))
+      .uniform("channels", gl::checkedInt(w.channels, op, "channels"))
+      .uniform("outH", gl::checkedInt(w.outH, op, "output height"))
+      .uniform("outW", gl::checkedInt(w.outW, op, "output width"))
+      .uniform("kernelH", static_cast<int>(w.kernelH))
+      .uniform("kernelW", static_cast<int>(w.kernelW))
+      .uniform("strideH", static_cast<int>(w.strideH))
+      .uniform("strideW", static_cast<int>(w.strideW))
+      .uniform("dilationH", static_cast<int>(w.dilationH))
+      .uniform("dilationW", static_cast<int>(w.dilationW))
+      .uniform("padTop", static_cast<int>(w.padTop))
+      .uniform("padLeft", static_cast<int>(w.padLeft));
+}
+
+std::vector<Tensor> conv2DGl(const OpContext& ctx) {
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+  std::string op(ctx.op);
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "conv2d"});
+  pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]);
+  windowUniforms(pass, w, op);
+  return {pass.run(ctx.outputs[0])};
+}
+
+// ---- pooling ----
+
+Window2D poolWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
+  std::vector<int64_t> size = attrs.getInts("filterSize", op);
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
+    fail(op, ": filterSize must be [h, w] with both >= 1");
+  Attrs windowAttrs = attrs;
+  windowAttrs.setInts("dilations", {1, 1});
+  return windowOf(op, x, size[0], size[1], windowAttrs);
+}
+
+std::vector<TensorSpec> inferPool(std::string_view op, std::span<const TensorSpec> in,
+                                  const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  Window2D w = poolWindow(op, in[0].shape, attrs);
+  return {{outputShape(w, w.channels), DType::Float32}};
+}
+
+std::vector<Tensor> poolCpu(const OpContext& ctx) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+  bool isMax = ctx.op == "maxPool";
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  size_t out = 0;
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox)
+        for (int64_t c = 0; c < w.channels; ++c) {
+          double best = -std::numeric_limits<double>::infinity();
+          double total = 0.0;
+          int64_t count = 0;
+          for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+            int64_t iy = oy * w.strideH - w.padTop + ky;
+            if (iy < 0 || iy >= w.inH) continue;
+            for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+              int64_t ix = ox * w.strideW - w.padLeft + kx;
+              if (ix < 0 || ix >= w.inW) continue;
+              double v = x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels + c)];
+              // NaN propagates through max like IEEE maximum.
+              if (v > best || std::isnan(v)) best = std::isnan(best) ? best : v;
+              total += v;
+              ++count;
+            }
+          }
+          y[out++] = static_cast<float>(isMax ? best : total / static_cast<double>(count));
+        }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+std::vector<Tensor> poolGl(const OpContext& ctx) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+  std::string op(ctx.op);
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "pool2d"});
+  pass.define("POOL_MAX", op == "maxPool" ? 1 : 0).input("X", ctx.inputs[0]);
+  windowUniforms(pass, w, op);
+  return {pass.run(ctx.outputs[0])};
+}
+
+Attrs poolAttrs(const Pool2DOptions& options) {
+  Attrs attrs;
+  attrs.setInts("filterSize", {options.filterSize[0], options.filterSize[1]})
+      .setInts("strides", {options.strides[0], options.strides[1]})
+      .setString("padding", options.padding == Padding::Same ? "same" : "valid");
+  return attrs;
+}
+
+}  // namespace
+
+void registerConvOps(std::vector<OpDef>& ops) {
+  ops.push_back({"conv2d", 2, 2, inferConv2D, conv2DCpu, conv2DGl});
+  ops.push_back({"maxPool", 1, 1, inferPool, poolCpu, poolGl});
+  ops.push_back({"avgPool", 1, 1, inferPool, poolCpu, poolGl});
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options) {
+  Attrs attrs;
+  attrs.setInts("strides", {options.strides[0], options.strides[1]})
+      .setString("padding", options.padding == Padding::Same ? "same" : "valid")
+      .setInts("dilations", {options.dilations[0], options.dilations[1]});
+  return runOp1("conv2d", {x, filter}, attrs);
+}
+
+Tensor maxPool(const Tensor& x, const Pool2DOptions& options) {
+  return runOp1("maxPool", {x}, poolAttrs(options));
+}
+
+Tensor avgPool(const Tensor& x, const Pool2DOptions& options) {
+  return runOp1("avgPool", {x}, poolAttrs(options));
+}
+
+}  // namespace texel

@@ -1,0 +1,132 @@
+// matMul: batched, with broadcast batch dimensions and transposeA / transposeB.
+#include "engine/cpu/cpu_backend.h"
+#include "engine/gl/gl_pass.h"
+#include "engine/ops/op_util.h"
+#include "engine/ops/ops.h"
+
+namespace texel {
+namespace {
+
+struct MatMulDims {
+  int64_t m, k, n;
+  Shape batch;  // broadcast batch shape
+};
+
+MatMulDims matMulDims(std::string_view op, const Shape& a, const Shape& b, bool transposeA,
+                      bool transposeB) {
+  if (a.rank() < 2 || b.rank() < 2)
+    fail(op, ": both operands need rank >= 2, got shapes ", a, " and ", b,
+         " (reshape vectors to [1,K] or [K,1])");
+  int64_t m = transposeA ? a.fromEnd(1) : a.fromEnd(2);
+  int64_t ka = transposeA ? a.fromEnd(2) : a.fromEnd(1);
+  int64_t kb = transposeB ? b.fromEnd(1) : b.fromEnd(2);
+  int64_t n = transposeB ? b.fromEnd(2) : b.fromEnd(1);
+  if (ka != kb)
+    fail(op, ": inner dimensions must match: a ", a, (transposeA ? " (transposed)" : ""), " has ",
+         ka, ", b ", b, (transposeB ? " (transposed)" : ""), " has ", kb);
+  Shape batchA(std::vector<int64_t>(a.dims().begin(), a.dims().end() - 2));
+  Shape batchB(std::vector<int64_t>(b.dims().begin(), b.dims().end() - 2));
+  return {m, ka, n, broadcastShapes(batchA, batchB, concat(op, " (batch dimensions)"))};
+}
+
+std::vector<TensorSpec> inferMatMul(std::string_view op, std::span<const TensorSpec> in,
+                                    const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  MatMulDims d = matMulDims(op, in[0].shape, in[1].shape, attrs.getBoolOr("transposeA", false, op),
+                            attrs.getBoolOr("transposeB", false, op));
+  std::vector<int64_t> out = d.batch.dims();
+  out.push_back(d.m);
+  out.push_back(d.n);
+  return {{Shape(std::move(out)), DType::Float32}};
+}
+
+// Index of each output batch's matrix in an operand with batch shape `batch` (broadcast).
+std::vector<int64_t> batchOffsets(const Shape& operand, const Shape& batch) {
+  Shape own(std::vector<int64_t>(operand.dims().begin(), operand.dims().end() - 2));
+  std::vector<int64_t> strides = broadcastStrides(own, batch);
+  std::vector<int64_t> offsets;
+  std::vector<int64_t> index(static_cast<size_t>(batch.rank()), 0);
+  do {
+    int64_t offset = 0;
+    for (size_t d = 0; d < index.size(); ++d) offset += index[d] * strides[d];
+    offsets.push_back(offset);
+  } while (ops::nextIndex(index, batch));
+  return offsets;
+}
+
+std::vector<Tensor> matMulCpu(const OpContext& ctx) {
+  bool ta = ctx.attrs.getBoolOr("transposeA", false, ctx.op);
+  bool tb = ctx.attrs.getBoolOr("transposeB", false, ctx.op);
+  const Shape& sa = ctx.inputs[0].shape();
+  const Shape& sb = ctx.inputs[1].shape();
+  MatMulDims d = matMulDims(ctx.op, sa, sb, ta, tb);
+  const std::vector<float>& a = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& b = cpuValues(ctx.inputs[1]);
+  std::vector<int64_t> offA = batchOffsets(sa, d.batch), offB = batchOffsets(sb, d.batch);
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  std::vector<double> row(static_cast<size_t>(d.n));
+  for (size_t batch = 0; batch < offA.size(); ++batch) {
+    const float* A = a.data() + offA[batch] * d.m * d.k;
+    const float* B = b.data() + offB[batch] * d.k * d.n;
+    float* Y = y.data() + static_cast<int64_t>(batch) * d.m * d.n;
+    for (int64_t i = 0; i < d.m; ++i) {
+      std::fill(row.begin(), row.end(), 0.0);
+      for (int64_t p = 0; p < d.k; ++p) {
+        double av = ta ? A[p * d.m + i] : A[i * d.k + p];
+        for (int64_t j = 0; j < d.n; ++j)
+          row[static_cast<size_t>(j)] += av * (tb ? B[j * d.k + p] : B[p * d.n + j]);
+      }
+      for (int64_t j = 0; j < d.n; ++j)
+        Y[i * d.n + j] = static_cast<float>(row[static_cast<size_t>(j)]);
+    }
+  }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+// Batch index map for the shader: the output batch index is unravelled over `batch`
+// (at most kMaxRank - 2 dimensions) and re-ravelled with each operand's strides.
+std::vector<int> batchStrides(const Shape& operand, const Shape& batch) {
+  Shape own(std::vector<int64_t>(operand.dims().begin(), operand.dims().end() - 2));
+  std::vector<int> strides;
+  for (int64_t s : broadcastStrides(own, batch)) strides.push_back(static_cast<int>(s));
+  while (strides.size() < 4) strides.insert(strides.begin(), 0);
+  return strides;
+}
+
+std::vector<Tensor> matMulGl(const OpContext& ctx) {
+  bool ta = ctx.attrs.getBoolOr("transposeA", false, ctx.op);
+  bool tb = ctx.attrs.getBoolOr("transposeB", false, ctx.op);
+  const Tensor& a = ctx.inputs[0];
+  const Tensor& b = ctx.inputs[1];
+  MatMulDims d = matMulDims(ctx.op, a.shape(), b.shape(), ta, tb);
+  std::vector<int> batchDims;
+  for (int64_t dim : d.batch.dims()) batchDims.push_back(static_cast<int>(dim));
+  while (batchDims.size() < 4) batchDims.insert(batchDims.begin(), 1);
+  std::string op(ctx.op);
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"matmul"})
+              .define("TRANSPOSE_A", ta ? 1 : 0)
+              .define("TRANSPOSE_B", tb ? 1 : 0)
+              .input("A", a)
+              .input("B", b)
+              .uniform("M", gl::checkedInt(d.m, op, "M"))
+              .uniform("K", gl::checkedInt(d.k, op, "K"))
+              .uniform("N", gl::checkedInt(d.n, op, "N"))
+              .uniform("batchDims", batchDims)
+              .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
+              .uniform("B_batchStrides", batchStrides(b.shape(), d.batch))
+              .run(ctx.outputs[0])};
+}
+
+}  // namespace
+
+void registerMatMulOps(std::vector<OpDef>& ops) {
+  ops.push_back({"matMul", 2, 2, inferMatMul, matMulCpu, matMulGl});
+}
+
+Tensor matMul(const Tensor& a, const Tensor& b, bool transposeA, bool transposeB) {
+  Attrs attrs;
+  attrs.setBool("transposeA", transposeA).setBool("transposeB", transposeB);
+  return runOp1("matMul", {a, b}, attrs);
+}
+
+}  // namespace texel

@@ -1,0 +1,48 @@
+#pragma once
+// Helpers shared by op families: input checks for inference, and N-D index walking for
+// the CPU reference kernels.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/error.h"
+#include "engine/core/registry.h"
+
+namespace texel::ops {
+
+inline void requireFloat(std::string_view op, std::span<const TensorSpec> inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].dtype != DType::Float32)
+      fail(op, ": input ", i, " has dtype ", dtypeName(inputs[i].dtype), ", expected float32");
+}
+
+inline void requireRank(std::string_view op, const char* what, const Shape& shape, int rank) {
+  if (shape.rank() != rank) fail(op, ": ", what, " must have rank ", rank, ", got shape ", shape);
+}
+
+// Row-major strides (elements) of `shape`.
+inline std::vector<int64_t> stridesOf(const Shape& shape) {
+  std::vector<int64_t> strides(static_cast<size_t>(shape.rank()));
+  int64_t stride = 1;
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    strides[static_cast<size_t>(d)] = stride;
+    stride *= shape[d];
+  }
+  return strides;
+}
+
+// Advances a row-major multi-index over `shape`; returns false after the last index.
+inline bool nextIndex(std::vector<int64_t>& index, const Shape& shape) {
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    if (++index[static_cast<size_t>(d)] < shape[d]) return true;
+    index[static_cast<size_t>(d)] = 0;
+  }
+  return false;
+}
+
+// The axes list of a reduction attribute: "axes" missing means every axis. Sorted,
+// unique, non-negative; throws naming `op` on out-of-range or repeated axes.
+std::vector<int> reductionAxes(std::string_view op, const Attrs& attrs, int rank);
+
+}  // namespace texel::ops

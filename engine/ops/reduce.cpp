@@ -1,0 +1,279 @@
+// Reductions over any set of axes with keepDims: sum, mean, max; argMax along one axis.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engine/cpu/cpu_backend.h"
+#include "engine/gl/gl_pass.h"
+#include "engine/ops/gl_helpers.h"
+#include "engine/ops/op_util.h"
+#include "engine/ops/ops.h"
+
+namespace texel {
+
+std::vector<int> ops::reductionAxes(std::string_view op, const Attrs& attrs, int rank) {
+  std::vector<int> axes;
+  if (!attrs.has("axes")) {
+    for (int d = 0; d < rank; ++d) axes.push_back(d);
+    return axes;
+  }
+  for (int64_t axis : attrs.getInts("axes", op)) {
+    int a = normalizeAxis(static_cast<int>(axis), rank, std::string(op));
+    if (std::find(axes.begin(), axes.end(), a) != axes.end())
+      fail(op, ": axis ", axis, " is listed twice");
+    axes.push_back(a);
+  }
+  std::sort(axes.begin(), axes.end());
+  if (rank == 0) axes.clear();  // a scalar has nothing to reduce
+  return axes;
+}
+
+namespace {
+
+enum class Reduction { Sum, Mean, Max, ArgMax };
+
+Reduction reductionOf(std::string_view op) {
+  if (op == "sum") return Reduction::Sum;
+  if (op == "mean") return Reduction::Mean;
+  if (op == "max") return Reduction::Max;
+  return Reduction::ArgMax;
+}
+
+std::vector<int> axesFor(std::string_view op, const Attrs& attrs, int rank) {
+  if (reductionOf(op) != Reduction::ArgMax) return ops::reductionAxes(op, attrs, rank);
+  int axis = static_cast<int>(attrs.getIntOr("axis", 0, op));
+  if (rank == 0) fail(op, ": input must have rank >= 1, got a scalar");
+  return {normalizeAxis(axis, rank, std::string(op))};
+}
+
+Shape reducedShape(const Shape& in, const std::vector<int>& axes, bool keepDims) {
+  std::vector<int64_t> dims;
+  for (int d = 0; d < in.rank(); ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (!reduced)
+      dims.push_back(in[d]);
+    else if (keepDims)
+      dims.push_back(1);
+  }
+  return Shape(std::move(dims));
+}
+
+std::vector<TensorSpec> inferReduce(std::string_view op, std::span<const TensorSpec> in,
+                                    const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  std::vector<int> axes = axesFor(op, attrs, in[0].shape.rank());
+  bool keepDims = reductionOf(op) != Reduction::ArgMax && attrs.getBoolOr("keepDims", false, op);
+  if (reductionOf(op) == Reduction::ArgMax && in[0].shape[axes[0]] == 0)
+    fail(op, ": cannot take argMax over axis ", axes[0], " of size 0 in shape ", in[0].shape);
+  return {{reducedShape(in[0].shape, axes, keepDims),
+           reductionOf(op) == Reduction::ArgMax ? DType::Int32 : DType::Float32}};
+}
+
+std::vector<Tensor> reduceCpu(const OpContext& ctx) {
+  Reduction kind = reductionOf(ctx.op);
+  const Shape& in = ctx.inputs[0].shape();
+  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, in.rank());
+  Shape out = reducedShape(in, axes, /*keepDims=*/true);  // same element order as the output
+  size_t outCount = static_cast<size_t>(out.size());
+  std::vector<double> acc(outCount, kind == Reduction::Max || kind == Reduction::ArgMax
+                                        ? -std::numeric_limits<double>::infinity()
+                                        : 0.0);
+  std::vector<float> arg(outCount, 0.0f);
+  std::vector<int64_t> outStrides = ops::stridesOf(out);
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  std::vector<int64_t> index(static_cast<size_t>(in.rank()), 0);
+  for (size_t i = 0; i < x.size(); ++i) {
+    size_t o = 0;
+    for (size_t d = 0; d < index.size(); ++d)
+      if (out[static_cast<int>(d)] != 1) o += static_cast<size_t>(index[d] * outStrides[d]);
+    double v = x[i];
+    switch (kind) {
+      case Reduction::Sum:
+      case Reduction::Mean:
+        acc[o] += v;
+        break;
+      case Reduction::Max:
+        if (std::isnan(v) || v > acc[o]) acc[o] = std::isnan(acc[o]) ? acc[o] : v;
+        break;
+      case Reduction::ArgMax:  // first maximum; NaN never wins (same rule as the shader)
+        if (v > acc[o]) {
+          acc[o] = v;
+          arg[o] = static_cast<float>(index[static_cast<size_t>(axes[0])]);
+        }
+        break;
+    }
+    ops::nextIndex(index, in);
+  }
+  std::vector<float> y(outCount);
+  double count =
+      static_cast<double>(in.size()) / static_cast<double>(std::max<int64_t>(out.size(), 1));
+  for (size_t o = 0; o < outCount; ++o) {
+    if (kind == Reduction::ArgMax)
+      y[o] = arg[o];
+    else
+      y[o] = static_cast<float>(kind == Reduction::Mean ? acc[o] / count : acc[o]);
+  }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+// ---- GL ----
+// The input's rows (all dimensions but the last) are classified kept / reduced. Two
+// kernels cover every case (glsl/reduce.glsl):
+//  INNER  (the last axis is reduced): rows are [kept..., reduced...]; output element o
+//         reduces rows o * reducedRows ... + reducedRows - 1, all lanes of each.
+//  MIDDLE (the last axis is kept): rows are [before..., reduced..., after...]; an output
+//         texel reduces the same slice of `reduced` rows, four lanes at once.
+// Other arrangements are first transposed into one of these (reduced rows moved last).
+
+const char* glslReduction(Reduction kind) {
+  switch (kind) {
+    case Reduction::Sum:
+    case Reduction::Mean:
+      return "REDUCE_SUM";
+    case Reduction::Max:
+      return "REDUCE_MAX";
+    case Reduction::ArgMax:
+      return "REDUCE_ARGMAX";
+  }
+  return "";
+}
+
+// Rows (excluding dimensions of size 1) must be kept-then-reduced (INNER) or contain
+// one contiguous reduced run (MIDDLE). Returns the permutation that makes them so, or
+// an empty vector when the input already is.
+std::vector<int> canonicalPermutation(const Shape& in, const std::vector<int>& axes,
+                                      bool lastReduced) {
+  int rowRank = in.rank() - 1;
+  auto isReduced = [&](int d) { return std::find(axes.begin(), axes.end(), d) != axes.end(); };
+  std::vector<int> runs;  // kinds of the runs of non-trivial row dimensions, 1 = reduced
+  for (int d = 0; d < rowRank; ++d) {
+    if (in[d] == 1) continue;
+    int kind = isReduced(d) ? 1 : 0;
+    if (runs.empty() || runs.back() != kind) runs.push_back(kind);
+  }
+  bool fine = lastReduced ? (runs.size() <= 1 || (runs.size() == 2 && runs[0] == 0))
+                          : (std::count(runs.begin(), runs.end(), 1) <= 1);
+  if (fine) return {};
+  std::vector<int> perm;
+  for (int d = 0; d < rowRank; ++d)
+    if (!isReduced(d)) perm.push_back(d);
+  for (int d = 0; d < rowRank; ++d)
+    if (isReduced(d)) perm.push_back(d);
+  perm.push_back(in.rank() - 1);
+  return perm;
+}
+
+// Above this many texels per output element, INNER reductions first produce partial
+// results in parallel (one fragment each), then reduce those.
+constexpr int64_t kSplitTexels = 2048;
+
+std::vector<Tensor> reduceGl(const OpContext& ctx) {
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  std::string op(ctx.op);
+  Reduction kind = reductionOf(ctx.op);
+  Tensor x = ctx.inputs[0];
+  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, x.rank());
+  const TensorSpec& outSpec = ctx.outputs[0];
+  if (x.rank() == 0 || axes.empty()) {  // nothing to reduce: same values, output shape
+    return {ops::reshapeGl(backend, x, outSpec.shape)};
+  }
+  int last = x.rank() - 1;
+  bool lastReduced = std::find(axes.begin(), axes.end(), last) != axes.end();
+  std::vector<int> perm = canonicalPermutation(x.shape(), axes, lastReduced);
+  if (!perm.empty()) {
+    x = ops::transposeGl(backend, x, perm);
+    std::vector<int> moved;
+    for (int d = 0; d < x.rank(); ++d)
+      if (std::find(axes.begin(), axes.end(), perm[static_cast<size_t>(d)]) != axes.end())
+        moved.push_back(d);
+    axes = moved;
+  }
+  const Shape& in = x.shape();
+  auto isReduced = [&](int d) { return std::find(axes.begin(), axes.end(), d) != axes.end(); };
+  int64_t reducedCount = 1;
+  for (int a : axes) reducedCount *= in[a];
+  float scale =
+      kind == Reduction::Mean ? static_cast<float>(1.0 / static_cast<double>(reducedCount)) : 1.0f;
+
+  if (lastReduced) {
+    int64_t reducedRows = 1;
+    for (int d = 0; d < last; ++d)
+      if (isReduced(d)) reducedRows *= in[d];
+    int64_t outerCount = in.size() / (reducedRows * in[last]);
+    int64_t slices = (in[last] + 3) / 4;
+    Tensor source = x;
+    int64_t sourceRows = reducedRows;
+    if (kind != Reduction::ArgMax && reducedRows * slices > kSplitTexels) {
+      // Stage 1: `parts` partial results per output element, each over `chunk` texels.
+      int64_t work = reducedRows * slices;
+      int64_t chunk =
+          std::max<int64_t>(64, static_cast<int64_t>(std::sqrt(static_cast<double>(work))));
+      int64_t parts = (work + chunk - 1) / chunk;
+      source = gl::Pass(backend, op, {"reduce_partial"})
+                   .define("REDUCTION", glslReduction(kind))
+                   .input("X", x)
+                   .uniform("reducedRows", gl::checkedInt(reducedRows, op, "reduced rows"))
+                   .uniform("chunk", gl::checkedInt(chunk, op, "chunk"))
+                   .uniform("work", gl::checkedInt(work, op, "work"))
+                   .run({Shape{outerCount, parts}, DType::Float32});
+      sourceRows = 1;
+    }
+    return {gl::Pass(backend, op, {"reduce"})
+                .define("INNER", 1)
+                .define("REDUCTION", glslReduction(kind))
+                .input("X", source)
+                .uniform("reducedRows", gl::checkedInt(sourceRows, op, "reduced rows"))
+                .uniform("scale", scale)
+                .run(outSpec)};
+  }
+
+  // MIDDLE: rows = before x reduced x after; the canonical form guarantees that every
+  // row dimension between the first and last non-trivial reduced axis is reduced or 1.
+  std::vector<int> effective;
+  for (int a : axes)
+    if (in[a] > 1) effective.push_back(a);
+  int64_t reducedRows = 1, after = 1;
+  if (!effective.empty()) {
+    for (int d = effective.front(); d <= effective.back(); ++d) reducedRows *= in[d];
+    for (int d = effective.back() + 1; d < last; ++d) after *= in[d];
+  }
+  return {gl::Pass(backend, op, {"reduce"})
+              .define("INNER", 0)
+              .define("REDUCTION", glslReduction(kind))
+              .input("X", x)
+              .uniform("reducedRows", gl::checkedInt(reducedRows, op, "reduced rows"))
+              .uniform("afterRows", gl::checkedInt(after, op, "rows"))
+              .uniform("scale", scale)
+              .run(outSpec)};
+}
+
+Attrs reduceAttrs(const std::optional<std::vector<int>>& axes, bool keepDims) {
+  Attrs attrs;
+  if (axes) attrs.setInts("axes", std::vector<int64_t>(axes->begin(), axes->end()));
+  attrs.setBool("keepDims", keepDims);
+  return attrs;
+}
+
+}  // namespace
+
+void registerReduceOps(std::vector<OpDef>& ops) {
+  for (std::string_view name : {"sum", "mean", "max", "argMax"})
+    ops.push_back({name, 1, 1, inferReduce, reduceCpu, reduceGl});
+}
+
+Tensor sum(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("sum", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor mean(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("mean", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor max(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("max", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor argMax(const Tensor& x, int axis) {
+  Attrs attrs;
+  attrs.setInt("axis", axis);
+  return runOp1("argMax", {x}, attrs);
+}
+
+}  // namespace texel
