@@ -1,0 +1,71 @@
+// The test runner: the same doctest suite natively (headless EGL on Mesa) and in the
+// browser (WebGL2, compiled with Emscripten). Both print doctest's summary last.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "platform/platform.h"
+#include "tests/test_support.h"
+
+namespace texel::test {
+namespace {
+std::shared_ptr<GlContext> g_context;
+std::shared_ptr<GlBackend> g_gl;
+std::shared_ptr<GlBackend> g_glFolded;
+
+// Prints the per-op error table just before doctest's own summary (listeners run first).
+struct ErrorReportListener : doctest::IReporter {
+  explicit ErrorReportListener(const doctest::ContextOptions&) {}
+  void report_query(const doctest::QueryData&) override {}
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats&) override { printErrorReport(); }
+  void test_case_start(const doctest::TestCaseData&) override {}
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+  void test_case_end(const doctest::CurrentTestCaseStats&) override {}
+  void test_case_exception(const doctest::TestCaseException&) override {}
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+  void log_assert(const doctest::AssertData&) override {}
+  void log_message(const doctest::MessageData&) override {}
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+};
+REGISTER_LISTENER("error-report", 1, ErrorReportListener);
+}  // namespace
+
+GlBackend& gl() {
+  return *g_gl;
+}
+GlBackend& glFolded() {
+  return *g_glFolded;
+}
+std::shared_ptr<GlContext> context() {
+  return g_context;
+}
+
+}  // namespace texel::test
+
+int main(int argc, char** argv) {
+  using namespace texel;
+  try {
+    test::g_context = platform::createDefaultContext();
+    GlOptions options;
+    options.checkErrorsEveryPass = true;
+    test::g_gl = GlBackend::create(test::g_context, options);
+    options.maxTextureSize = test::kFoldedMaxTextureSize;
+    test::g_glFolded = GlBackend::create(test::g_context, options);
+  } catch (const std::exception& e) {
+    std::printf("could not set up the GL backend: %s\n", e.what());
+    return 2;
+  }
+  const GlInfo& info = test::g_gl->info();
+  std::printf("texel tests on %s: %s | %s | MAX_TEXTURE_SIZE %d\n", info.platform.c_str(),
+              info.version.c_str(), info.renderer.c_str(), info.maxTextureSize);
+  std::fflush(stdout);
+  doctest::Context context(argc, argv);
+  int result = context.run();
+  test::g_glFolded.reset();
+  test::g_gl.reset();
+  test::g_context.reset();
+  return result;
+}

@@ -1,0 +1,89 @@
+#include "tests/test_support.h"
+
+namespace texel::test {
+namespace {
+
+Attrs convAttrs(int stride, const char* padding, int dilation = 1) {
+  Attrs attrs;
+  attrs.setInts("strides", {stride, stride})
+      .setString("padding", padding)
+      .setInts("dilations", {dilation, dilation});
+  return attrs;
+}
+
+Attrs poolAttrs(int size, int stride, const char* padding) {
+  Attrs attrs;
+  attrs.setInts("filterSize", {size, size})
+      .setInts("strides", {stride, stride})
+      .setString("padding", padding);
+  return attrs;
+}
+
+TEST_CASE("conv2d matches the CPU reference: strides, padding, dilation, odd sizes") {
+  struct Case {
+    Shape x, f;
+    int stride;
+    const char* padding;
+    int dilation;
+  };
+  const Case cases[] = {
+      {{1, 5, 5, 1}, {3, 3, 1, 1}, 1, "valid", 1},   {{1, 5, 5, 1}, {3, 3, 1, 1}, 1, "same", 1},
+      {{2, 7, 5, 3}, {3, 3, 3, 5}, 1, "same", 1},    {{2, 7, 5, 3}, {3, 2, 3, 5}, 2, "same", 1},
+      {{1, 9, 9, 4}, {3, 3, 4, 8}, 2, "valid", 1},   {{1, 9, 11, 5}, {3, 3, 5, 7}, 1, "same", 2},
+      {{1, 28, 28, 1}, {3, 3, 1, 8}, 1, "valid", 1}, {{1, 13, 13, 8}, {3, 3, 8, 16}, 1, "valid", 1},
+      {{3, 1, 1, 6}, {1, 1, 6, 3}, 1, "valid", 1},   {{6, 6, 2}, {5, 5, 2, 1}, 3, "same", 1},
+      {{1, 4, 4, 1}, {4, 4, 1, 1}, 1, "valid", 1}};
+  for (const Case& c : cases)
+    checkAgainstCpu({"conv2d", {c.x, c.f}, convAttrs(c.stride, c.padding, c.dilation)});
+}
+
+TEST_CASE("maxPool and avgPool match the CPU reference") {
+  struct Case {
+    Shape x;
+    int size, stride;
+    const char* padding;
+  };
+  const Case cases[] = {{{1, 4, 4, 1}, 2, 2, "valid"},   {{2, 5, 5, 3}, 2, 2, "valid"},
+                        {{2, 5, 5, 3}, 2, 2, "same"},    {{1, 7, 9, 5}, 3, 2, "same"},
+                        {{1, 26, 26, 8}, 2, 2, "valid"}, {{11, 11, 16}, 3, 1, "same"},
+                        {{1, 1, 1, 1}, 1, 1, "valid"}};
+  for (const char* op : {"maxPool", "avgPool"})
+    for (const Case& c : cases)
+      checkAgainstCpu({op, {c.x}, poolAttrs(c.size, c.stride, c.padding)});
+}
+
+TEST_CASE("conv2d and pooling known values") {
+  // 3x3 input, 2x2 all-ones filter: each output is the sum of a 2x2 window.
+  Tensor x = tensor(cpu(), {1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  Tensor f = fill(cpu(), {2, 2, 1, 1}, 1.0f);
+  CHECK(conv2d(x, f).data() == std::vector<float>{12, 16, 24, 28});
+  Conv2DOptions same;
+  same.padding = Padding::Same;
+  CHECK(conv2d(x, f, same).data() == std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9});
+  Pool2DOptions pool{{2, 2}, {1, 1}, Padding::Valid};
+  CHECK(maxPool(x, pool).data() == std::vector<float>{5, 6, 8, 9});
+  CHECK(avgPool(x, pool).data() == std::vector<float>{3, 4, 6, 7});
+  Pool2DOptions samePool{{2, 2}, {2, 2}, Padding::Same};
+  CHECK(avgPool(x, samePool).data() == std::vector<float>{3, 4.5f, 7.5f, 9});
+}
+
+TEST_CASE("conv2d and pooling reject bad shapes clearly") {
+  Tensor x = zeros(gl(), {1, 5, 5, 3});
+  CHECK_THROWS_WITH_AS(conv2d(x, zeros(gl(), {3, 3, 4, 8})),
+                       "conv2d: input [1,5,5,3] has 3 channels but filter [3,3,4,8] expects 4 "
+                       "(filter layout [kernelH, kernelW, inChannels, outChannels])",
+                       Error);
+  CHECK_THROWS_WITH_AS(conv2d(zeros(gl(), {5, 5}), zeros(gl(), {3, 3, 1, 1})),
+                       doctest::Contains("input must be [batch, height, width, channels]"), Error);
+  CHECK_THROWS_WITH_AS(conv2d(x, zeros(gl(), {7, 7, 3, 1})),
+                       doctest::Contains("does not fit the 5x5 input"), Error);
+  Conv2DOptions badStride;
+  badStride.strides = {0, 1};
+  CHECK_THROWS_WITH_AS(conv2d(x, zeros(gl(), {3, 3, 3, 1}), badStride),
+                       "conv2d: 'strides' must be >= 1, got [0,1]", Error);
+  CHECK_THROWS_WITH_AS(maxPool(x, {{9, 9}, {1, 1}, Padding::Valid}),
+                       doctest::Contains("maxPool: with 'valid' padding"), Error);
+}
+
+}  // namespace
+}  // namespace texel::test

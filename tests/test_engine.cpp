@@ -1,0 +1,223 @@
+// The engine around the ops: texture layout, the pool and its budget, warmup, readback,
+// tensor lifetime and error handling.
+#include <chrono>
+
+#include "engine/gl/layout.h"
+#include "tests/test_support.h"
+
+namespace texel::test {
+namespace {
+
+TEST_CASE("C4 layout: rows x ceil(last/4) texels, folded only beyond the texture limit") {
+  gl::TextureLayout a = gl::layoutFor({2, 3, 5}, 16384);
+  CHECK(a.rows == 6);
+  CHECK(a.slices == 2);
+  CHECK(a.aligned);
+  CHECK(a.width == 2);
+  CHECK(a.height == 6);
+  gl::TextureLayout scalar = gl::layoutFor({}, 16384);
+  CHECK((scalar.width == 1 && scalar.height == 1 && scalar.last == 1));
+  gl::TextureLayout wide = gl::layoutFor({100000}, 8192);  // 25000 texels in one row
+  CHECK_FALSE(wide.aligned);
+  CHECK(wide.width == 159);
+  CHECK(wide.height == 158);
+  CHECK(wide.capacityTexels() >= wide.texels());
+  gl::TextureLayout tall = gl::layoutFor({20000, 3}, 8192);
+  CHECK_FALSE(tall.aligned);
+  CHECK(tall.texels() == 20000);
+  CHECK_THROWS_WITH_AS(gl::layoutFor({8193, 8193 * 4}, 8192, "zeros"),
+                       "zeros: tensor of shape [8193,32772] needs 67125249 RGBA texels, more than "
+                       "one 8192x8192 texture holds (MAX_TEXTURE_SIZE 8192)",
+                       Error);
+}
+
+TEST_CASE("pack and unpack round-trip with zero padding") {
+  gl::TextureLayout layout = gl::layoutFor({3, 5}, 16384);
+  std::vector<float> values = randomValues(15, 9);
+  std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4, 123.0f);
+  gl::packTexels(layout, values, texels);
+  CHECK(texels[5] == 0.0f);  // row 0, lanes 5..7 are padding
+  CHECK(texels[7] == 0.0f);
+  std::vector<float> back(15);
+  gl::unpackTexels(layout, texels, back);
+  CHECK(back == values);
+}
+
+TEST_CASE("upload and readback are exact, aligned and folded, every size") {
+  for (const Shape& shape :
+       std::vector<Shape>{{}, {1}, {3}, {5}, {4097}, {3, 5}, {3, 200}, {40, 7}, {2, 3, 4, 5}}) {
+    std::vector<float> values = randomValues(shape.size(), 11);
+    CHECK(tensor(gl(), shape, values).data() == values);
+    if (shape.size() <= kFoldedMaxTextureSize * kFoldedMaxTextureSize)
+      CHECK(tensor(glFolded(), shape, values).data() == values);
+  }
+  // Tensors past a texture's capacity are rejected up front with the limit named.
+  CHECK_THROWS_WITH_AS(zeros(glFolded(), {33 * 32 + 1, 4}),
+                       doctest::Contains("more than one 32x32 texture holds"), Error);
+}
+
+TEST_CASE("a released texture goes back to the pool at once and is reused") {
+  glFolded().freePooledTextures();
+  MemoryStats before = glFolded().stats();
+  {
+    Tensor a = zeros(glFolded(), {10, 10});
+    MemoryStats live = glFolded().stats();
+    CHECK(live.liveTensors == before.liveTensors + 1);
+    CHECK(live.liveTextures == before.liveTextures + 1);
+    CHECK(live.liveBytes == before.liveBytes + 3 * 10 * 16);
+    Tensor b = a;  // a copy shares the texture
+    CHECK(glFolded().stats().liveTextures == live.liveTextures);
+  }
+  MemoryStats released = glFolded().stats();
+  CHECK(released.liveTensors == before.liveTensors);
+  CHECK(released.liveBytes == before.liveBytes);
+  CHECK(released.pooledTextures == before.pooledTextures + 1);
+  CHECK(released.pooledBytes == 3 * 10 * 16);
+  Tensor again = zeros(glFolded(), {10, 10});
+  MemoryStats reused = glFolded().stats();
+  CHECK(reused.textureAllocations == released.textureAllocations);
+  CHECK(reused.poolHits == released.poolHits + 1);
+  CHECK(reused.pooledTextures == before.pooledTextures);
+  CHECK(reused.peakBytes >= reused.liveBytes);
+}
+
+TEST_CASE("the byte budget drops pooled textures first, then throws OutOfMemory; work continues") {
+  auto backend = GlBackend::create(context(), GlOptions{.budgetBytes = 64 * 1024});
+  Tensor a = zeros(*backend, {64, 128});           // 32 KiB
+  { Tensor pooled = zeros(*backend, {32, 128}); }  // 16 KiB, released into the pool
+  CHECK(backend->stats().pooledBytes == 16 * 1024);
+  Tensor b = zeros(*backend, {48, 128});  // 24 KiB: fits only once the pool is emptied
+  CHECK(backend->stats().pooledBytes == 0);
+  CHECK(backend->stats().liveBytes == 56 * 1024);
+  try {
+    Tensor c = zeros(*backend, {32, 128});
+    FAIL("expected OutOfMemory");
+  } catch (const OutOfMemory& e) {
+    CHECK(e.requestedBytes() == 16 * 1024);
+    CHECK(e.inUseBytes() == 56 * 1024);
+    CHECK(e.budgetBytes() == 64 * 1024);
+    CHECK(std::string(e.what()).find("upload: out of GPU memory budget: requested 16384 bytes") ==
+          0);
+  }
+  // An op whose output does not fit fails the same way, and nothing is leaked.
+  CHECK_THROWS_AS(add(a, a), OutOfMemory);
+  CHECK(backend->stats().liveBytes == 56 * 1024);
+  b = Tensor();  // release, then the engine works again
+  Tensor sumOfA = add(a, a);
+  CHECK(sumOfA.data()[0] == 0.0f);
+  backend->setBudget(0);
+  Tensor big = zeros(*backend, {256, 256});
+  CHECK(backend->stats().budgetBytes == 0);
+}
+
+TEST_CASE("warmup compiles every program up front; the first real call compiles nothing") {
+  auto backend = GlBackend::create(context());
+  std::vector<OpSignature> signatures = {
+      {"conv2d", {{{1, 28, 28, 1}}, {{3, 3, 1, 8}}}, Attrs().setString("padding", "valid")},
+      {"relu", {{{1, 26, 26, 8}}}, {}},
+      {"maxPool",
+       {{{1, 26, 26, 8}}},
+       Attrs().setInts("filterSize", {2, 2}).setInts("strides", {2, 2})},
+      {"matMul", {{{1, 400}}, {{400, 10}}}, {}},
+      {"add", {{{1, 10}}, {{10}}}, {}},
+      {"softmax", {{{1, 10}}}, {}},
+      {"argMax", {{{1, 10}}}, Attrs().setInt("axis", 1)},
+  };
+  WarmupReport report = warmup(*backend, signatures);
+  CHECK(report.opsRun == 7);
+  CHECK(report.programsBuilt == backend->stats().compileCount);
+  CHECK(report.programsBuilt >= 8);  // softmax takes two programs
+  CHECK(report.milliseconds > 0.0);
+  MESSAGE("warmup built " << report.programsBuilt << " programs in " << report.milliseconds
+                          << " ms");
+
+  int64_t compiles = backend->stats().compileCount;
+  Tensor x = tensor(*backend, {1, 28, 28, 1}, randomValues(784, 1));
+  Tensor h = maxPool(relu(conv2d(x, tensor(*backend, {3, 3, 1, 8}, randomValues(72, 2)))),
+                     {{2, 2}, {2, 2}, Padding::Valid});
+  Tensor logits = add(matMul(tensor(*backend, {1, 400}, randomValues(400, 3)),
+                             tensor(*backend, {400, 10}, randomValues(4000, 4))),
+                      tensor(*backend, {10}, randomValues(10, 5)));
+  Tensor best = argMax(softmax(logits), 1);
+  best.data();
+  CHECK(backend->stats().compileCount == compiles);
+  // Shapes are uniforms: the same signature at another size compiles nothing either.
+  Tensor other = relu(tensor(*backend, {3, 17, 9, 8}, randomValues(3 * 17 * 9 * 8, 6)));
+  other.data();
+  CHECK(backend->stats().compileCount == compiles);
+  // A new op does compile, and is counted.
+  sub(logits, logits).data();
+  CHECK(backend->stats().compileCount == compiles + 1);
+}
+
+TEST_CASE("dataAsync reads back through a fence without blocking, and frees its buffer") {
+  std::vector<float> values = randomValues(3 * 4097, 21);
+  Tensor x = tensor(gl(), {3, 4097}, values);
+  Tensor y = neg(neg(x));
+  PendingRead pending = y.dataAsync();
+  auto start = std::chrono::steady_clock::now();
+  int polls = 0;
+  while (!pending.ready()) {
+    ++polls;
+    yieldToEventLoop();
+    REQUIRE(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  }
+  MESSAGE("dataAsync ready after " << polls << " polls");
+  CHECK(pending.take() == values);
+  CHECK_THROWS_WITH_AS(pending.take(), "PendingRead::take: the values were already taken", Error);
+  // take() without polling blocks until the values are there.
+  CHECK(x.dataAsync().take() == values);
+  // Dropping an unfinished read is safe.
+  { PendingRead dropped = x.dataAsync(); }
+  CHECK(tensor(cpu(), {2}, {1, 2}).dataAsync().take() == std::vector<float>{1, 2});
+}
+
+TEST_CASE("tensors move between backends and keep their values") {
+  std::vector<float> values = randomValues(35, 4);
+  Tensor onCpu = tensor(cpu(), {5, 7}, values);
+  Tensor onGl = onCpu.to(gl());
+  CHECK(&onGl.backend() == &gl());
+  CHECK(onGl.to(cpu()).data() == values);
+  CHECK(onGl.to(gl()).storage() == onGl.storage());
+}
+
+TEST_CASE("empty tensors work on GL through the CPU path") {
+  Tensor empty = zeros(gl(), {0, 3});
+  CHECK(empty.size() == 0);
+  CHECK(empty.data().empty());
+  CHECK(add(empty, zeros(gl(), {3})).shape() == Shape{0, 3});
+  CHECK(sum(empty).data() == std::vector<float>{0});
+  CHECK(matMul(zeros(gl(), {2, 0}), zeros(gl(), {0, 3})).data() == std::vector<float>(6, 0.0f));
+}
+
+TEST_CASE("tensor creation rejects bad shapes and values clearly") {
+  std::vector<float> three = {1, 2, 3};
+  CHECK_THROWS_WITH_AS(tensor(gl(), {2, 2}, three), "tensor: shape [2,2] needs 4 values, got 3",
+                       Error);
+  CHECK_THROWS_WITH_AS(zeros(gl(), {2, -1}), "fill: shape [2,-1] has a negative dimension", Error);
+  CHECK_THROWS_WITH_AS(zeros(gl(), {1 << 20, 1 << 20}),
+                       "fill: shape [1048576,1048576] has more than 2147483647 elements", Error);
+  CHECK_THROWS_WITH_AS(zeros(gl(), {1, 1, 1, 1, 1, 1, 1}),
+                       "fill: shape [1,1,1,1,1,1,1] has rank 7, expected rank 0 to 6", Error);
+  std::vector<int32_t> big = {1 << 24};
+  CHECK_THROWS_WITH_AS(tensorInt32(gl(), {1}, big),
+                       "tensorInt32: value 16777216 at index 0 cannot be stored exactly (expected "
+                       "|x| < 2^24 = 16777216)",
+                       Error);
+  CHECK_THROWS_WITH_AS(runOp1("noSuchOp", {zeros(gl(), {1})}),
+                       "unknown op 'noSuchOp' (not in the op registry)", Error);
+  CHECK_THROWS_WITH_AS(runOp1("add", {zeros(gl(), {1})}), "add: expected 2 input(s), got 1", Error);
+  CHECK_THROWS_WITH_AS(Tensor().data(),
+                       "Tensor::data: the tensor handle is empty (default-constructed)", Error);
+}
+
+TEST_CASE("shader compile failures surface as texel::Error with the driver's log") {
+  // A broken program source goes through the same cache path as every kernel.
+  CHECK_THROWS_WITH_AS(
+      gl().programs().get("#version 300 es\nvoid main() { this is not glsl; }\n", "broken"),
+      doctest::Contains("broken: fragment shader failed to compile:"), Error);
+  CHECK(add(scalar(gl(), 1), scalar(gl(), 2)).data() == std::vector<float>{3});
+}
+
+}  // namespace
+}  // namespace texel::test
