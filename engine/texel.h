@@ -10,3 +10,4 @@
 #include "engine/gl/gl_backend.h"
 #include "engine/gl/gl_context.h"
 #include "engine/ops/ops.h"
+#include "engine/verify/verify.h"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/texel.h"
+#include "engine/verify/verify.h"
 
 namespace texel::test {
 
@@ -24,41 +25,21 @@ GlBackend& glFolded();
 inline constexpr int kFoldedMaxTextureSize = 32;
 std::shared_ptr<GlContext> context();
 
-struct Range {
-  float low = -1.0f;
-  float high = 1.0f;
-  bool randomSign = false;  // |x| in [low, high] with a random sign (keeps x away from 0)
-};
-std::vector<float> randomValues(int64_t count, uint64_t seed, Range range = {});
-
-struct Comparison {
-  double maxAbs = 0.0;
-  double maxRel = 0.0;  // |actual - expected| / max(|expected|, 1)
-  int64_t worst = -1;   // index of the largest relative error
-  bool nanMismatch = false;
-};
-Comparison compare(const std::vector<float>& actual, const std::vector<float>& expected);
+using verify::compare;
+using verify::Comparison;
+using verify::OpCase;
+using verify::randomValues;
+using verify::Range;
 
 // Records the largest error seen per op (printed before doctest's summary).
 void recordError(const std::string& op, const Comparison& comparison);
 void printErrorReport();
 
-struct OpCase {
-  std::string op;
-  std::vector<Shape> shapes;
-  Attrs attrs = {};
-  std::vector<Range> ranges = {};  // per input; default [-1, 1]
-  double tolerance = 1e-4;
-  uint64_t seed = 1;
-};
 // Runs the op on the CPU reference and on both GL backends (the folded one when the
 // shapes fit it) with the same random inputs, and CHECKs that they agree.
 void checkAgainstCpu(const OpCase& opCase);
 
 // Lets the browser's event loop run (fences signal only between tasks); a no-op natively.
 void yieldToEventLoop();
-
-// Values of a tensor after running `fn` on the CPU backend with the given host inputs.
-std::string describe(const OpCase& opCase);
 
 }  // namespace texel::test
