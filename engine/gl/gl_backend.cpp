@@ -259,6 +259,15 @@ MemoryStats GlBackend::stats() const {
 
 void GlBackend::finish() {
   glFinish();
+#ifdef __EMSCRIPTEN__
+  // WebGL's finish() returns before the GPU process has run the commands. Reading one
+  // texel of the last pass's target (still attached to our framebuffer) waits for it.
+  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_.id());
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE) {
+    float texel[4];
+    glReadPixels(0, 0, 1, 1, GL_RGBA, GL_FLOAT, texel);
+  }
+#endif
   checkGlError("finish");
 }
 
