@@ -1,6 +1,6 @@
 // Runs an Emscripten program's page in headless Chromium and relays its output.
 //   node scripts/run_web_page.mjs <dir-to-serve> <page.html> [--timeout SECONDS] [-- program args]
-// The page sets window.texelExitCode when the program exits (see tests/web/tests.html);
+// The page sets window.texelExitCode when the program exits (see platform/web/program.html.in);
 // this script exits with that code. Output is printed as it arrives, so the program's
 // last line (doctest's summary, a table's summary) is also this script's last line.
 import { basename } from 'node:path';
@@ -32,11 +32,13 @@ try {
   tab.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
   const query = programArgs.length ? `?args=${encodeURIComponent(programArgs.join(' '))}` : '';
   await tab.goto(url + basename(page) + query);
-  const handle = await tab.waitForFunction(() => window.texelExitCode, null, {
+  // Exit code 0 is falsy: wrap it so that waitForFunction sees a truthy value.
+  const handle = await tab.waitForFunction(
+    () => (window.texelExitCode === undefined ? null : { code: window.texelExitCode }), null, {
     timeout: timeoutSeconds * 1000,
     polling: 250,
   });
-  exitCode = await handle.jsonValue();
+  exitCode = (await handle.jsonValue()).code;
 } catch (error) {
   process.stderr.write(`run_web_page: ${error.message}\n`);
   exitCode = 1;

@@ -40,6 +40,11 @@ export function serve(roots, { port = 0, host = '127.0.0.1' } = {}) {
         response.end(body);
         return;
       }
+      if (request.url === '/favicon.ico') {
+        response.writeHead(204);  // browsers ask for it; a 404 would be logged as an error
+        response.end();
+        return;
+      }
       response.writeHead(404, { 'Content-Type': 'text/plain' });
       response.end('not found');
     } catch (error) {

@@ -1,0 +1,226 @@
+#include "apps/gl_harness/conformance.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <exception>
+
+#include "engine/core/error.h"
+#include "engine/core/registry.h"
+
+namespace texel::harness {
+
+namespace {
+
+using verify::OpCase;
+using verify::Range;
+
+// Sizes that break naive kernels: scalars, 1, odd, one past a texel, past one texture row.
+const std::vector<Shape> kAwkward = {{}, {1}, {3}, {5}, {4097}, {2, 3}, {3, 5, 7}, {2, 1, 4, 9}};
+
+Attrs windowAttrs(int stride, const char* padding, int dilation) {
+  return Attrs()
+      .setInts("strides", {stride, stride})
+      .setString("padding", padding)
+      .setInts("dilations", {dilation, dilation});
+}
+
+std::vector<OpCase> unaryCases(const std::string& op) {
+  Range range{-4.0f, 4.0f};
+  if (op == "log" || op == "sqrt") range = {0.01f, 10.0f};
+  std::vector<OpCase> cases;
+  for (const Shape& s : kAwkward) cases.push_back({op, {s}, {}, {range}});
+  return cases;
+}
+
+std::vector<OpCase> binaryCases(const std::string& op) {
+  std::vector<Range> ranges = {{-2.0f, 2.0f}, {-2.0f, 2.0f}};
+  if (op == "div") ranges[1] = {0.5f, 2.0f, true};
+  std::vector<std::pair<Shape, Shape>> pairs = {
+      {{}, {}},           {{5}, {5}},          {{4097}, {1}}, {{3, 5}, {5}},
+      {{3, 1}, {1, 7}},   {{2, 3, 5}, {3, 1}}, {{}, {2, 3}},  {{2, 1, 3, 1, 5}, {4, 1, 6, 1}},
+      {{65, 33}, {65, 1}}};
+  std::vector<OpCase> cases;
+  for (const auto& [a, b] : pairs) cases.push_back({op, {a, b}, {}, ranges});
+  return cases;
+}
+
+std::vector<OpCase> matMulCases() {
+  std::vector<OpCase> cases;
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{
+               {1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 64, 64}, {1, 257, 5}}) {
+        Shape a = ta ? Shape{k, m} : Shape{m, k};
+        Shape b = tb ? Shape{n, k} : Shape{k, n};
+        cases.push_back(
+            {"matMul", {a, b}, Attrs().setBool("transposeA", ta).setBool("transposeB", tb)});
+      }
+  cases.push_back({"matMul", {{3, 5, 7}, {7, 2}}});
+  cases.push_back({"matMul", {{2, 1, 3, 5}, {3, 5, 6}}});
+  return cases;
+}
+
+std::vector<OpCase> convCases() {
+  std::vector<OpCase> cases;
+  cases.push_back({"conv2d", {{1, 5, 5, 1}, {3, 3, 1, 1}}, windowAttrs(1, "valid", 1)});
+  cases.push_back({"conv2d", {{2, 9, 7, 3}, {3, 3, 3, 5}}, windowAttrs(1, "same", 1)});
+  cases.push_back({"conv2d", {{1, 11, 13, 6}, {3, 2, 6, 7}}, windowAttrs(2, "same", 1)});
+  cases.push_back({"conv2d", {{1, 12, 12, 4}, {3, 3, 4, 8}}, windowAttrs(1, "valid", 2)});
+  cases.push_back({"conv2d", {{1, 28, 28, 1}, {3, 3, 1, 8}}, windowAttrs(1, "valid", 1)});
+  return cases;
+}
+
+std::vector<OpCase> poolCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  auto attrs = [](int size, int stride, const char* padding) {
+    return Attrs()
+        .setInts("filterSize", {size, size})
+        .setInts("strides", {stride, stride})
+        .setString("padding", padding);
+  };
+  cases.push_back({op, {{1, 5, 5, 1}}, attrs(2, 2, "valid")});
+  cases.push_back({op, {{2, 9, 7, 3}}, attrs(3, 2, "same")});
+  cases.push_back({op, {{1, 26, 26, 8}}, attrs(2, 2, "valid")});
+  cases.push_back({op, {{1, 7, 7, 5}}, attrs(3, 1, "same")});
+  return cases;
+}
+
+std::vector<OpCase> reduceCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  auto axes = [](std::vector<int64_t> a, bool keep) {
+    return Attrs().setInts("axes", std::move(a)).setBool("keepDims", keep);
+  };
+  if (op == "argMax") {
+    for (auto [shape, axis] : std::vector<std::pair<Shape, int64_t>>{
+             {{5}, 0}, {{4097}, 0}, {{3, 5}, 0}, {{3, 5}, 1}, {{2, 3, 7}, 1}, {{2, 3, 7}, -1}})
+      cases.push_back({op, {shape}, Attrs().setInt("axis", axis), {}, 0.0});
+    return cases;
+  }
+  for (bool keep : {false, true}) {
+    cases.push_back({op, {{5}}, axes({0}, keep)});
+    cases.push_back({op, {{4097}}, axes({0}, keep)});
+    cases.push_back({op, {{3, 5}}, axes({1}, keep)});
+    cases.push_back({op, {{3, 5}}, axes({0}, keep)});
+    cases.push_back({op, {{2, 3, 5, 7}}, axes({1, 3}, keep)});
+    cases.push_back({op, {{2, 3, 5, 7}}, axes({0, 2}, keep)});
+  }
+  cases.push_back({op, {{1000, 1001}}});  // all axes, two stages
+  cases.push_back({op, {{}}});
+  return cases;
+}
+
+std::vector<OpCase> softmaxCases() {
+  std::vector<OpCase> cases;
+  for (const Shape& s : std::vector<Shape>{{1}, {5}, {3, 10}, {2, 3, 4097}, {64, 10}})
+    cases.push_back({"softmax", {s}, {}, {Range{-10.0f, 10.0f}}});
+  return cases;
+}
+
+std::vector<OpCase> shapeCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  if (op == "reshape") {
+    for (auto [from, to] : std::vector<std::pair<Shape, Shape>>{{{6}, {2, 3}},
+                                                                {{2, 3, 4}, {6, 4}},
+                                                                {{2, 3, 5}, {5, 6}},
+                                                                {{4097}, {17, 241}},
+                                                                {{1, 28, 28, 1}, {1, 784}}})
+      cases.push_back({op, {from}, Attrs().setInts("shape", to.dims())});
+  } else {
+    for (auto [shape, perm] :
+         std::vector<std::pair<Shape, std::vector<int64_t>>>{{{3, 5}, {1, 0}},
+                                                             {{2, 3, 5}, {2, 0, 1}},
+                                                             {{2, 3, 5, 7}, {0, 2, 1, 3}},
+                                                             {{4, 1, 3, 2, 5}, {4, 3, 2, 1, 0}},
+                                                             {{1, 4097}, {1, 0}}})
+      cases.push_back({op, {shape}, Attrs().setInts("perm", perm)});
+  }
+  return cases;
+}
+
+bool isUnary(const std::string& op) {
+  const OpDef& def = OpRegistry::instance().get(op);
+  return def.minInputs == 1 && def.maxInputs == 1;
+}
+
+}  // namespace
+
+std::vector<OpCase> casesFor(const std::string& op) {
+  if (op == "add" || op == "sub" || op == "mul" || op == "div") return binaryCases(op);
+  if (op == "matMul") return matMulCases();
+  if (op == "conv2d") return convCases();
+  if (op == "maxPool" || op == "avgPool") return poolCases(op);
+  if (op == "sum" || op == "mean" || op == "max" || op == "argMax") return reduceCases(op);
+  if (op == "softmax") return softmaxCases();
+  if (op == "reshape" || op == "transpose") return shapeCases(op);
+  for (const char* unary : {"relu", "sigmoid", "tanh", "exp", "log", "neg", "sqrt"})
+    if (op == unary && isUnary(op)) return unaryCases(op);
+  return {};
+}
+
+std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
+                                  const std::string& filter) {
+  std::vector<OpRow> rows;
+  for (const OpDef& def : OpRegistry::instance().all()) {
+    std::string op(def.name);
+    if (!filter.empty() && op.find(filter) == std::string::npos) continue;
+    OpRow row;
+    row.op = op;
+    std::vector<OpCase> cases = casesFor(op);
+    if (cases.empty()) {
+      row.ok = false;
+      row.failures.push_back(op + ": no conformance cases (add them to apps/gl_harness)");
+    }
+    auto fail = [&row](std::string message) {
+      row.ok = false;
+      if (row.failures.size() < 5) row.failures.push_back(std::move(message));
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      OpCase& c = cases[i];
+      c.seed = i + 1;
+      row.tolerance = std::max(row.tolerance, c.tolerance);
+      std::vector<std::pair<const char*, GlBackend*>> targets = {{"gl", &backend}};
+      if (folded) targets.push_back({"gl-folded", folded});
+      for (auto [label, target] : targets) {
+        try {
+          std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target);
+          if (checks.empty())
+            fail(std::string(label) + ": " + verify::describe(c) + ": no outputs");
+          for (std::size_t k = 0; k < checks.size(); ++k) {
+            row.maxAbs = std::max(row.maxAbs, checks[k].comparison.maxAbs);
+            row.maxRel = std::max(row.maxRel, checks[k].comparison.maxRel);
+            if (!checks[k].ok(c.tolerance)) fail(checks[k].explain(label, c, k));
+          }
+          if (target == &backend) ++row.cases;
+        } catch (const Error& e) {
+          // The folded backend legitimately rejects shapes beyond its small texture cap.
+          std::string what = e.what();
+          if (target == folded && what.find("MAX_TEXTURE_SIZE") != std::string::npos) continue;
+          fail(std::string(label) + ": " + verify::describe(c) + ": " + what);
+        }
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+bool printReport(const std::vector<OpRow>& rows) {
+  std::printf("%-12s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
+              "tolerance", "ok");
+  int failed = 0, cases = 0;
+  for (const OpRow& row : rows) {
+    std::printf("%-12s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
+                row.maxRel, row.tolerance, row.ok ? "ok" : "FAIL");
+    cases += row.cases;
+    if (!row.ok) ++failed;
+  }
+  for (const OpRow& row : rows)
+    for (const std::string& failure : row.failures) std::printf("  FAIL %s\n", failure.c_str());
+  std::printf("gl_harness: %zu ops, %d cases, %d ops failed: %s\n", rows.size(), cases, failed,
+              failed == 0 && !rows.empty() ? "PASS" : "FAIL");
+  std::fflush(stdout);
+  return failed == 0 && !rows.empty();
+}
+
+}  // namespace texel::harness

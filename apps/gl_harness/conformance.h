@@ -1,0 +1,34 @@
+#pragma once
+// The GL conformance suite behind apps/gl_harness: a table of cases for every registered
+// op (awkward sizes, broadcasting, folded layouts) run on a GL backend against the CPU
+// reference, summarised as one row per op.
+#include <string>
+#include <vector>
+
+#include "engine/gl/gl_backend.h"
+#include "engine/verify/verify.h"
+
+namespace texel::harness {
+
+// Every case for `op` (empty when the table has none, which the run reports as a failure).
+std::vector<verify::OpCase> casesFor(const std::string& op);
+
+struct OpRow {
+  std::string op;
+  int cases = 0;
+  double maxAbs = 0.0;
+  double maxRel = 0.0;
+  double tolerance = 0.0;  // the loosest tolerance among the op's cases
+  bool ok = true;
+  std::vector<std::string> failures;  // one line per failing case (first few kept)
+};
+
+// Runs every registered op whose name contains `filter` (all when empty). When
+// `foldedBackend` is given, cases small enough also run there (folded textures).
+std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* foldedBackend,
+                                  const std::string& filter);
+
+// Prints the table and a summary line; returns true when every row is ok.
+bool printReport(const std::vector<OpRow>& rows);
+
+}  // namespace texel::harness

@@ -1,0 +1,87 @@
+// gl_harness: runs every registered op on a real GL context against the CPU reference
+// and prints one row per op. Headless EGL by default; --window opens a GLFW window.
+//   gl_harness [--window] [--filter OP] [--no-folded]
+// Exit code: 0 all ops agree, 1 any mismatch, 2 no usable GL context or bad arguments.
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "apps/gl_harness/conformance.h"
+#include "engine/texel.h"
+#include "platform/platform.h"
+
+namespace {
+
+void printInfo(const texel::GlInfo& info, int foldedSide) {
+  std::printf("platform       %s\n", info.platform.c_str());
+  std::printf("GL version     %s\n", info.version.c_str());
+  std::printf("GLSL version   %s\n", info.shadingLanguage.c_str());
+  std::printf("renderer       %s\n", info.renderer.c_str());
+  std::printf("vendor         %s\n", info.vendor.c_str());
+  std::printf(
+      "limits         MAX_TEXTURE_SIZE %d, MAX_TEXTURE_IMAGE_UNITS %d, MAX_DRAW_BUFFERS %d\n",
+      info.maxTextureSize, info.maxTextureImageUnits, info.maxDrawBuffers);
+  std::printf("float targets  %s\n", info.floatRenderable ? "RGBA32F renderable" : "no");
+  std::printf("extensions     %zu:", info.extensions.size());
+  for (const std::string& e : info.extensions) std::printf(" %s", e.c_str());
+  std::printf("\n");
+  if (foldedSide > 0)
+    std::printf("folded check   every case also runs with textures capped at %dx%d\n", foldedSide,
+                foldedSide);
+  std::printf("\n");
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: gl_harness [--window] [--filter OP] [--no-folded]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool window = false, folded = true;
+  std::string filter;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--window")) {
+      window = true;
+    } else if (!std::strcmp(argv[i], "--no-folded")) {
+      folded = false;
+    } else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) {
+      filter = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  constexpr int kFoldedSide = 32;  // small enough that modest shapes fold
+  try {
+    std::shared_ptr<texel::GlContext> context;
+#ifdef __EMSCRIPTEN__
+    context = texel::platform::createDefaultContext();
+    (void)window;
+#else
+    if (window)
+      context = texel::platform::createWindowContext(640, 480, "texel gl_harness");
+    else
+      context = texel::platform::createHeadlessContext();
+#endif
+    texel::GlOptions options;
+    options.checkErrorsEveryPass = true;
+    auto backend = texel::GlBackend::create(context, options);
+    std::shared_ptr<texel::GlBackend> foldedBackend;
+    if (folded) {
+      options.maxTextureSize = kFoldedSide;
+      foldedBackend = texel::GlBackend::create(context, options);
+    }
+    printInfo(backend->info(), folded ? kFoldedSide : 0);
+    auto rows = texel::harness::runConformance(*backend, foldedBackend.get(), filter);
+    if (rows.empty()) {
+      std::fprintf(stderr, "gl_harness: no op matches --filter %s\n", filter.c_str());
+      return 2;
+    }
+    return texel::harness::printReport(rows) ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::printf("gl_harness: %s\n", e.what());
+    return 2;
+  }
+}
