@@ -1,0 +1,56 @@
+# Shared by scripts/test.sh and scripts/run.sh (sourced, not run): installs what a fresh
+# Debian machine lacks and builds the native and web targets. Idempotent: packages already
+# installed are skipped, builds are incremental.
+
+TEXEL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Debian's Emscripten needs Debian's node modules (acorn) on the path (TOOLCHAIN.md).
+export NODE_PATH=/usr/share/nodejs
+JOBS="$(nproc 2>/dev/null || echo 2)"
+
+TEXEL_PACKAGES=(cmake make g++ pkg-config nodejs npm emscripten libglfw3-dev libegl-dev
+                libgles-dev python3-glad libstb-dev doctest-dev chromium xvfb xauth mesa-utils)
+
+texel_install_packages() {
+  local missing=()
+  for package in "${TEXEL_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+      missing+=("$package")
+  done
+  # node may come from outside Debian (it does on these machines): then skip its packages.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    local kept=()
+    for package in "${missing[@]}"; do
+      [[ "$package" == nodejs || "$package" == npm ]] || kept+=("$package")
+    done
+    missing=("${kept[@]}")
+  fi
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+texel_install_node_modules() {
+  # npm ci only when the lock file changed since the last install (it wipes node_modules).
+  local stamp="$TEXEL_ROOT/node_modules/.texel-lock"
+  if ! cmp -s "$TEXEL_ROOT/package-lock.json" "$stamp" 2>/dev/null; then
+    (cd "$TEXEL_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$TEXEL_ROOT/package-lock.json" "$stamp"
+  fi
+}
+
+texel_build_native() {
+  cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$TEXEL_ROOT/build" -j "$JOBS" -- --no-print-directory "$@"
+}
+
+texel_build_web() {
+  if [[ ! -f "$TEXEL_ROOT/build-web/CMakeCache.txt" ]]; then
+    emcmake cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build-web" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$TEXEL_ROOT/build-web" -j "$JOBS" -- --no-print-directory "$@"
+}

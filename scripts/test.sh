@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian machine: installs dependencies, builds native
+# and web, then runs every suite. Idempotent; safe to run again.
+#   native doctest   build/tests/texel_tests on Mesa llvmpipe through headless EGL
+#   gl_harness       every registered op against the CPU reference (conformance table)
+#   README example   apps/hello_matmul
+#   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
+# A failure in any run fails the script; the last line is the summary of all runs.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
+cd "$TEXEL_ROOT"
+
+set -e
+texel_install_packages
+texel_install_node_modules
+echo "== building native"
+texel_build_native >/dev/null
+echo "== building web (Emscripten)"
+texel_build_web texel_tests gl_harness >/dev/null
+set +e
+
+passed=() failed=()
+run() {
+  local name="$1"
+  shift
+  echo
+  echo "== $name"
+  if "$@"; then passed+=("$name"); else failed+=("$name"); fi
+}
+run "native doctest" build/tests/texel_tests --no-colors
+run "gl_harness" build/apps/gl_harness
+run "README example" build/apps/hello_matmul
+run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
+
+echo
+summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"
+if ((${#failed[@]})); then
+  echo "$summary (failed: ${failed[*]})"
+  exit 1
+fi
+echo "$summary"
