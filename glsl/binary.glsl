@@ -1,5 +1,6 @@
-// y = BINARY_OP(a, b) with NumPy broadcasting.
-//  SAME_SHAPE: both inputs have the output's shape, hence its layout: read the texel at
+// y = BINARY_OP(a, b, c) with NumPy broadcasting over two inputs A, B, or three when HAS_C
+// (where). Without C, c is 0.
+//  SAME_SHAPE: every input has the output's shape, hence its layout: read the texel at
 //              this fragment's own position.
 //  otherwise:  the output's rows (all dimensions but the last) are walked as ROW_RANK
 //              merged dimensions rowDims; an input's row is sum(index[d] * X_rowStrides[d])
@@ -9,6 +10,9 @@
 uniform int rowDims[ROW_RANK];
 uniform int A_rowStrides[ROW_RANK];
 uniform int B_rowStrides[ROW_RANK];
+#if HAS_C
+uniform int C_rowStrides[ROW_RANK];
+#endif
 
 int broadcastRow(int row, int strides[ROW_RANK]) {
   int index = 0;
@@ -23,9 +27,11 @@ int broadcastRow(int row, int strides[ROW_RANK]) {
 
 vec4 texelValue(int row, int slice) {
 #if SAME_SHAPE
-  ivec2 pixel = ivec2(gl_FragCoord.xy);
-  vec4 a = texelFetch(A, pixel, 0);
-  vec4 b = texelFetch(B, pixel, 0);
+  vec4 a = texelFetch(A, ivec2(gl_FragCoord.xy), 0);
+  vec4 b = texelFetch(B, ivec2(gl_FragCoord.xy), 0);
+#if HAS_C
+  vec4 c = texelFetch(C, ivec2(gl_FragCoord.xy), 0);
+#endif
 #else
 #if A_SPLAT
   vec4 a = vec4(A_texel(broadcastRow(row, A_rowStrides), 0).x);
@@ -37,6 +43,16 @@ vec4 texelValue(int row, int slice) {
 #else
   vec4 b = B_texel(broadcastRow(row, B_rowStrides), slice);
 #endif
+#if HAS_C
+#if C_SPLAT
+  vec4 c = vec4(C_texel(broadcastRow(row, C_rowStrides), 0).x);
+#else
+  vec4 c = C_texel(broadcastRow(row, C_rowStrides), slice);
 #endif
-  return BINARY_OP(a, b);
+#endif
+#endif
+#if !HAS_C
+  vec4 c = vec4(0.0);
+#endif
+  return BINARY_OP(a, b, c);
 }

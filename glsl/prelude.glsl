@@ -50,6 +50,67 @@ vec4 minNan(vec4 a, vec4 b) {
   return mix(mix(min(a, b), a, isNan4(a)), b, isNan4(b));
 }
 vec4 reluIeee(vec4 x) { return mix(max(x, vec4(0.0)), x, isNan4(x)); }
+vec4 isInf4(vec4 v) {
+  return vec4(equal(floatBitsToUint(v) & uvec4(0x7fffffffu), uvec4(0x7f800000u)));
+}
+// acos/asin outside [-1, 1] are NaN. (They are built on atan: Mesa's asin/acos are only
+// good to 3e-4.)
+vec4 domain11(vec4 x, vec4 y) { return mix(y, vec4(nanValue()), greaterThan(abs(x), vec4(1.0))); }
+// exp(x) - 1 and log(1 + x) without cancellation near 0 (series for |x| < 1e-2).
+vec4 expm1Accurate(vec4 x) {
+  vec4 series = x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0))));
+  return mix(exp(x) - 1.0, series, lessThan(abs(x), vec4(1e-2)));
+}
+vec4 log1pAccurate(vec4 x) {
+  vec4 series = x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * 0.25)));
+  return mix(logIeee(1.0 + x), series, lessThan(abs(x), vec4(1e-2)));
+}
+// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
+vec4 erfApprox(vec4 x) {
+  vec4 t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  vec4 poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 +
+              t * (-1.453152027 + t * 1.061405429))));
+  vec4 y = 1.0 - poly * exp(-x * x);
+  return mix(y, -y, lessThan(x, vec4(0.0)));
+}
+// Comparisons are false when either side is NaN (notEqual: true).
+vec4 compare4(bvec4 result, vec4 a, vec4 b, bool whenNan) {
+  bvec4 nan = bvec4(uvec4(isNan4(a)) | uvec4(isNan4(b)));
+  return mix(vec4(result), vec4(whenNan ? 1.0 : 0.0), nan);
+}
+// Python-style modulo: the result takes the divisor's sign.
+vec4 modFloor(vec4 a, vec4 b) { return a - b * floor(a / b); }
+// atan2 with the IEEE cases GLSL leaves undefined (x = 0, y = 0, signed zeros) spelled out.
+bvec4 signBit4(vec4 v) { return notEqual(floatBitsToUint(v) >> 31u, uvec4(0u)); }
+vec4 atan2Ieee(vec4 y, vec4 x) {
+  const float pi = 3.14159265358979;
+  vec4 r = atan(y, mix(x, vec4(1.0), equal(x, vec4(0.0))));
+  vec4 axis = mix(vec4(pi / 2.0), vec4(-pi / 2.0), signBit4(y));
+  r = mix(r, axis, equal(x, vec4(0.0)));
+  vec4 onZeroY = mix(y, mix(vec4(pi), vec4(-pi), signBit4(y)), signBit4(x));
+  r = mix(r, onZeroY, equal(y, vec4(0.0)));
+  return mix(r, vec4(nanValue()), bvec4(uvec4(isNan4(x)) | uvec4(isNan4(y))));
+}
+// pow as C's pow: negative bases with integer exponents keep their sign, negative bases
+// with other exponents give NaN, x^0 = 1 (GLSL's pow is undefined for x < 0 and 0^0).
+vec4 powIeee(vec4 a, vec4 b) {
+  vec4 magnitude = exp2(b * log2(abs(a)));
+  bvec4 finiteB = equal(isInf4(b), vec4(0.0));
+  bvec4 integer = equal(floor(b), b);
+  bvec4 odd = bvec4(uvec4(notEqual(mod(b, 2.0), vec4(0.0))) & uvec4(finiteB));
+  // A finite negative base with a non-integer exponent is NaN; -inf behaves like +inf.
+  vec4 nonInteger = mix(vec4(nanValue()), magnitude, notEqual(isInf4(a), vec4(0.0)));
+  vec4 negative = mix(nonInteger, mix(magnitude, -magnitude, odd), integer);
+  vec4 r = mix(magnitude, negative, lessThan(a, vec4(0.0)));
+  // Zero bases by the rules (drivers differ on log2(0) and on -0).
+  vec4 zeroBase = mix(vec4(0.0), vec4(infValue()), lessThan(b, vec4(0.0)));
+  bvec4 flip = bvec4(uvec4(odd) & uvec4(integer) & uvec4(signBit4(a)));
+  r = mix(r, mix(zeroBase, -zeroBase, flip), equal(a, vec4(0.0)));
+  r = mix(r, vec4(1.0), bvec4(uvec4(equal(abs(a), vec4(1.0))) & uvec4(not(finiteB))));  // (-1)^inf
+  r = mix(r, vec4(nanValue()), bvec4(uvec4(isNan4(a)) | uvec4(isNan4(b))));
+  r = mix(r, vec4(1.0), equal(b, vec4(0.0)));  // pow(NaN, 0) = 1
+  return mix(r, vec4(1.0), equal(a, vec4(1.0)));  // pow(1, NaN) = 1
+}
 
 ivec2 texelCoord(int t, int width) {
   int y = t / width;

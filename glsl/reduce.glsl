@@ -4,11 +4,16 @@
 //          output's four lanes one after another.
 //  MIDDLE: X's rows are before x reducedRows x afterRows; an output texel (row = before *
 //          afterRows + after, same slice) reduces one texel per reduced row, four lanes at once.
+//  REDUCTION: REDUCE_SUM (times scale), REDUCE_FOLD (IDENTITY and COMBINE(a, b): max, min,
+//  prod, all, any), REDUCE_ARG (first index where ARG_BETTER(v, best) holds, from ARG_INIT).
 #define REDUCE_SUM 1
-#define REDUCE_MAX 2
-#define REDUCE_ARGMAX 3
+#define REDUCE_FOLD 2
+#define REDUCE_ARG 3
 uniform int reducedRows;
 uniform float scale;  // 1 / count for mean, else 1
+#if REDUCTION == REDUCE_FOLD
+vec4 fold(vec4 a, vec4 b) { return COMBINE(a, b); }
+#endif
 
 #if INNER
 float reduceRows(int o) {
@@ -19,18 +24,18 @@ float reduceRows(int o) {
   for (int r = 0; r < reducedRows; ++r)
     for (int s = 0; s < X_slices; ++s) acc += X_texel(o * reducedRows + r, s);
   return (acc.x + acc.y + acc.z + acc.w) * scale;
-#elif REDUCTION == REDUCE_MAX
-  vec4 best = vec4(-infValue());
+#elif REDUCTION == REDUCE_FOLD
+  vec4 best = vec4(IDENTITY);
   bvec4 tailLanes = lessThan(ivec4(0, 1, 2, 3), ivec4(rest));
   for (int r = 0; r < reducedRows; ++r) {
     int row = o * reducedRows + r;
-    for (int s = 0; s < lastSlice; ++s) best = maxNan(best, X_texel(row, s));
-    best = maxNan(best, mix(vec4(-infValue()), X_texel(row, lastSlice), tailLanes));
+    for (int s = 0; s < lastSlice; ++s) best = fold(best, X_texel(row, s));
+    best = fold(best, mix(vec4(IDENTITY), X_texel(row, lastSlice), tailLanes));
   }
-  vec2 half1 = maxNan(best.xyxy, best.zwzw).xy;
-  return maxNan(vec4(half1.x), vec4(half1.y)).x;
-#else  // REDUCE_ARGMAX: first maximum; NaN never wins
-  float best = -infValue();
+  vec2 half1 = fold(best.xyxy, best.zwzw).xy;
+  return fold(vec4(half1.x), vec4(half1.y)).x;
+#else  // REDUCE_ARG: first extreme; NaN never wins
+  float best = ARG_INIT;
   int index = 0;
   for (int r = 0; r < reducedRows; ++r) {
     int row = o * reducedRows + r;
@@ -38,7 +43,7 @@ float reduceRows(int o) {
       vec4 v = X_texel(row, s);
       for (int lane = 0; lane < 4; ++lane) {
         int i = s * 4 + lane;
-        if (i < X_last && v[lane] > best) {
+        if (i < X_last && ARG_BETTER(vec4(v[lane]), vec4(best)).x) {
           best = v[lane];
           index = r * X_last + i;
         }
@@ -67,18 +72,18 @@ vec4 texelValue(int row, int slice) {
   vec4 acc = vec4(0.0);
   for (int r = 0; r < reducedRows; ++r) acc += X_texel(base + r * afterRows, slice);
   return acc * scale;
-#elif REDUCTION == REDUCE_MAX
-  vec4 best = vec4(-infValue());
-  for (int r = 0; r < reducedRows; ++r) best = maxNan(best, X_texel(base + r * afterRows, slice));
+#elif REDUCTION == REDUCE_FOLD
+  vec4 best = vec4(IDENTITY);
+  for (int r = 0; r < reducedRows; ++r) best = fold(best, X_texel(base + r * afterRows, slice));
   return best;
 #else
-  vec4 best = vec4(-infValue());
+  vec4 best = vec4(ARG_INIT);
   vec4 index = vec4(0.0);
   for (int r = 0; r < reducedRows; ++r) {
     vec4 v = X_texel(base + r * afterRows, slice);
-    bvec4 greater = greaterThan(v, best);
-    best = mix(best, v, greater);
-    index = mix(index, vec4(float(r)), greater);
+    bvec4 better = ARG_BETTER(v, best);
+    best = mix(best, v, better);
+    index = mix(index, vec4(float(r)), better);
   }
   return index;
 #endif

@@ -1,9 +1,9 @@
-// Stage 1 of a large INNER sum / max: the `work` texels that one output element reduces
+// Stage 1 of a large INNER sum or fold (max, min, prod, all, any): the `work` texels that one output element reduces
 // (reducedRows rows of X_slices texels, starting at row o * reducedRows) are cut into
 // chunks of `chunk` texels; lane p of output row o reduces chunk p. Stage 2 (reduce.glsl)
 // reduces these partial results.
 #define REDUCE_SUM 1
-#define REDUCE_MAX 2
+#define REDUCE_FOLD 2
 uniform int reducedRows;
 uniform int chunk;
 uniform int work;
@@ -16,7 +16,7 @@ float reduceChunk(int o, int part) {
 #if REDUCTION == REDUCE_SUM
   vec4 acc = vec4(0.0);
 #else
-  vec4 acc = vec4(-infValue());
+  vec4 acc = vec4(IDENTITY);
 #endif
   for (int u = begin; u < end; ++u) {
     vec4 v = X_texel(o * reducedRows + r, s);
@@ -24,7 +24,7 @@ float reduceChunk(int o, int part) {
     acc += v;  // padding lanes are zero
 #else
     bvec4 valid = lessThan(ivec4(s * 4) + ivec4(0, 1, 2, 3), ivec4(X_last));
-    acc = maxNan(acc, mix(vec4(-infValue()), v, valid));
+    acc = COMBINE(acc, mix(vec4(IDENTITY), v, valid));
 #endif
     if (++s == X_slices) {
       s = 0;
@@ -34,8 +34,8 @@ float reduceChunk(int o, int part) {
 #if REDUCTION == REDUCE_SUM
   return acc.x + acc.y + acc.z + acc.w;
 #else
-  vec2 half1 = maxNan(acc.xyxy, acc.zwzw).xy;
-  return maxNan(vec4(half1.x), vec4(half1.y)).x;
+  vec2 half1 = COMBINE(acc.xyxy, acc.zwzw).xy;
+  return COMBINE(vec4(half1.x), vec4(half1.y)).x;
 #endif
 }
 

@@ -116,5 +116,28 @@ TEST_CASE("max propagates NaN like IEEE maximum; argMax ignores NaN") {
   }
 }
 
+TEST_CASE("min, prod, logSumExp, all, any, argMin: known values on every backend") {
+  for (Backend* backend : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor x = tensor(*backend, {2, 3}, {3, -1, 2, 0.5f, 4, -2});
+    CHECK(min(x, std::vector<int>{1}).data() == std::vector<float>{-1, -2});
+    CHECK(prod(x, std::vector<int>{0}).data() == std::vector<float>{1.5f, -4, -4});
+    CHECK(argMin(x, 1).dataInt32() == std::vector<int32_t>{1, 2});
+    CHECK(argMin(x, 0).dataInt32() == std::vector<int32_t>{1, 0, 1});
+    std::vector<float> lse = logSumExp(x, std::vector<int>{1}, true).data();
+    REQUIRE(lse.size() == 2);
+    CHECK(lse[0] == doctest::Approx(std::log(std::exp(3.0) + std::exp(-1.0) + std::exp(2.0))));
+    CHECK(logSumExp(x, std::vector<int>{1}, true).shape() == Shape{2, 1});
+    Tensor flags = tensorBool(*backend, {2, 3}, std::vector<uint8_t>{1, 1, 1, 1, 0, 1});
+    CHECK(all(flags, std::vector<int>{1}).data() == std::vector<float>{1, 0});
+    CHECK(any(flags, std::vector<int>{0}).data() == std::vector<float>{1, 1, 1});
+    CHECK(all(flags).dtype() == DType::Bool);
+    CHECK(min(tensor(*backend, {3}, {1, NAN, -1})).data()[0] !=
+          min(tensor(*backend, {3}, {1, NAN, -1})).data()[0]);
+  }
+  CHECK_THROWS_WITH_AS(all(zeros(gl(), {3})), "all: input has dtype float32, expected bool", Error);
+  CHECK_THROWS_WITH_AS(argMin(zeros(gl(), {0, 3}), 0),
+                       "argMin: cannot take argMin over axis 0 of size 0 in shape [0,3]", Error);
+}
+
 }  // namespace
 }  // namespace texel::test

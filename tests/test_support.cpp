@@ -57,7 +57,8 @@ bool fits(const OpCase& c, const std::vector<TensorSpec>& outputs, int maxSide) 
 
 void checkAgainstCpu(const OpCase& c) {
   std::vector<TensorSpec> inputSpecs;
-  for (const Shape& s : c.shapes) inputSpecs.push_back({s});
+  for (size_t i = 0; i < c.shapes.size(); ++i)
+    inputSpecs.push_back({c.shapes[i], i < c.dtypes.size() ? c.dtypes[i] : DType::Float32});
   std::vector<TensorSpec> outSpecs = inferOp(c.op, inputSpecs, c.attrs);
   std::vector<std::pair<const char*, GlBackend*>> backends = {{"gl", &gl()}};
   if (fits(c, outSpecs, kFoldedMaxTextureSize)) backends.push_back({"gl-folded", &glFolded()});

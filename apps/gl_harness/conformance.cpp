@@ -25,23 +25,57 @@ Attrs windowAttrs(int stride, const char* padding, int dilation) {
       .setInts("dilations", {dilation, dilation});
 }
 
+bool oneOf(const std::string& op, std::initializer_list<const char*> names) {
+  for (const char* name : names)
+    if (op == name) return true;
+  return false;
+}
+
 std::vector<OpCase> unaryCases(const std::string& op) {
   Range range{-4.0f, 4.0f};
-  if (op == "log" || op == "sqrt") range = {0.01f, 10.0f};
+  if (oneOf(op, {"log", "sqrt", "rsqrt"})) range = {0.01f, 10.0f};
+  if (op == "log1p") range = {-0.99f, 10.0f};
+  if (oneOf(op, {"acos", "asin"})) range = {-1.0f, 1.0f};
+  if (op == "tan") range = {-1.4f, 1.4f};
+  if (op == "reciprocal") range = {0.1f, 4.0f, true};
+  Attrs attrs;
+  if (op == "leakyRelu") attrs.setFloat("alpha", 0.1);
+  if (op == "clipByValue") attrs.setFloat("clipValueMin", -1.0).setFloat("clipValueMax", 2.0);
+  std::vector<DType> dtypes;
+  if (op == "logicalNot") dtypes = {DType::Bool};
   std::vector<OpCase> cases;
-  for (const Shape& s : kAwkward) cases.push_back({op, {s}, {}, {range}});
+  for (const Shape& s : kAwkward) cases.push_back({op, {s}, attrs, {range}, 1e-4, 1, dtypes});
   return cases;
 }
 
-std::vector<OpCase> binaryCases(const std::string& op) {
+std::vector<OpCase> broadcastCases(const std::string& op) {
   std::vector<Range> ranges = {{-2.0f, 2.0f}, {-2.0f, 2.0f}};
-  if (op == "div") ranges[1] = {0.5f, 2.0f, true};
+  if (oneOf(op, {"div", "floorDiv", "mod"})) ranges[1] = {0.5f, 2.0f, true};
+  if (op == "pow") ranges = {{0.1f, 3.0f}, {-3.0f, 3.0f}};
+  std::vector<DType> dtypes;
+  if (oneOf(op, {"logicalAnd", "logicalOr"})) dtypes = {DType::Bool, DType::Bool};
+  bool compare = oneOf(op, {"equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"});
   std::vector<std::pair<Shape, Shape>> pairs = {
       {{}, {}},           {{5}, {5}},          {{4097}, {1}}, {{3, 5}, {5}},
       {{3, 1}, {1, 7}},   {{2, 3, 5}, {3, 1}}, {{}, {2, 3}},  {{2, 1, 3, 1, 5}, {4, 1, 6, 1}},
       {{65, 33}, {65, 1}}};
   std::vector<OpCase> cases;
-  for (const auto& [a, b] : pairs) cases.push_back({op, {a, b}, {}, ranges});
+  for (const auto& [a, b] : pairs) {
+    cases.push_back({op, {a, b}, {}, ranges, 1e-4, 1, dtypes});
+    // Small integers make equal, less... true often enough to matter.
+    if (compare)
+      cases.push_back(
+          {op, {a, b}, {}, {{-3.0f, 3.0f}, {-3.0f, 3.0f}}, 0.0, 1, {DType::Int32, DType::Int32}});
+  }
+  return cases;
+}
+
+std::vector<OpCase> whereCases() {
+  std::vector<OpCase> cases;
+  for (const std::vector<Shape>& shapes : std::vector<std::vector<Shape>>{
+           {{5}, {5}, {5}}, {{3, 1}, {1, 5}, {3, 5}}, {{}, {4097}, {1}}, {{2, 3, 5}, {5}, {3, 1}}})
+    cases.push_back(
+        {"where", shapes, {}, {}, 0.0, 1, {DType::Bool, DType::Float32, DType::Float32}});
   return cases;
 }
 
@@ -91,22 +125,30 @@ std::vector<OpCase> reduceCases(const std::string& op) {
   auto axes = [](std::vector<int64_t> a, bool keep) {
     return Attrs().setInts("axes", std::move(a)).setBool("keepDims", keep);
   };
-  if (op == "argMax") {
+  if (op == "argMax" || op == "argMin") {
     for (auto [shape, axis] : std::vector<std::pair<Shape, int64_t>>{
              {{5}, 0}, {{4097}, 0}, {{3, 5}, 0}, {{3, 5}, 1}, {{2, 3, 7}, 1}, {{2, 3, 7}, -1}})
       cases.push_back({op, {shape}, Attrs().setInt("axis", axis), {}, 0.0});
     return cases;
   }
+  std::vector<Range> ranges;
+  std::vector<DType> dtypes;
+  if (op == "prod") ranges = {{0.9f, 1.1f}};  // products of thousands of values stay finite
+  if (op == "logSumExp") ranges = {{-10.0f, 10.0f}};
+  // Mostly-true inputs, so that all() is not trivially false.
+  if (op == "all" || op == "any") ranges = {{op == "all" ? -0.002f : -1.0f, 1.0f}};
+  if (op == "all" || op == "any") dtypes = {DType::Bool};
   for (bool keep : {false, true}) {
-    cases.push_back({op, {{5}}, axes({0}, keep)});
-    cases.push_back({op, {{4097}}, axes({0}, keep)});
-    cases.push_back({op, {{3, 5}}, axes({1}, keep)});
-    cases.push_back({op, {{3, 5}}, axes({0}, keep)});
-    cases.push_back({op, {{2, 3, 5, 7}}, axes({1, 3}, keep)});
-    cases.push_back({op, {{2, 3, 5, 7}}, axes({0, 2}, keep)});
+    cases.push_back({op, {{5}}, axes({0}, keep), ranges, 1e-4, 1, dtypes});
+    cases.push_back({op, {{4097}}, axes({0}, keep), ranges, 1e-4, 1, dtypes});
+    cases.push_back({op, {{3, 5}}, axes({1}, keep), ranges, 1e-4, 1, dtypes});
+    cases.push_back({op, {{3, 5}}, axes({0}, keep), ranges, 1e-4, 1, dtypes});
+    cases.push_back({op, {{2, 3, 5, 7}}, axes({1, 3}, keep), ranges, 1e-4, 1, dtypes});
+    cases.push_back({op, {{2, 3, 5, 7}}, axes({0, 2}, keep), ranges, 1e-4, 1, dtypes});
   }
-  cases.push_back({op, {{1000, 1001}}});  // all axes, two stages
-  cases.push_back({op, {{}}});
+  // All axes of a big input: two stages. (Not for prod: a million factors leave float range.)
+  if (op != "prod") cases.push_back({op, {{1000, 1001}}, {}, ranges, 1e-4, 1, dtypes});
+  cases.push_back({op, {{}}, {}, ranges, 1e-4, 1, dtypes});
   return cases;
 }
 
@@ -138,23 +180,21 @@ std::vector<OpCase> shapeCases(const std::string& op) {
   return cases;
 }
 
-bool isUnary(const std::string& op) {
-  const OpDef& def = OpRegistry::instance().get(op);
-  return def.minInputs == 1 && def.maxInputs == 1;
-}
-
 }  // namespace
 
 std::vector<OpCase> casesFor(const std::string& op) {
-  if (op == "add" || op == "sub" || op == "mul" || op == "div") return binaryCases(op);
+  if (op == "where") return whereCases();
   if (op == "matMul") return matMulCases();
   if (op == "conv2d") return convCases();
   if (op == "maxPool" || op == "avgPool") return poolCases(op);
-  if (op == "sum" || op == "mean" || op == "max" || op == "argMax") return reduceCases(op);
+  if (oneOf(op,
+            {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"}))
+    return reduceCases(op);
   if (op == "softmax") return softmaxCases();
   if (op == "reshape" || op == "transpose") return shapeCases(op);
-  for (const char* unary : {"relu", "sigmoid", "tanh", "exp", "log", "neg", "sqrt"})
-    if (op == unary && isUnary(op)) return unaryCases(op);
+  const OpDef* def = OpRegistry::instance().find(op);
+  if (def && def->minInputs == 1 && def->maxInputs == 1) return unaryCases(op);
+  if (def && def->minInputs == 2 && def->maxInputs == 2) return broadcastCases(op);
   return {};
 }
 
@@ -206,11 +246,11 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
 }
 
 bool printReport(const std::vector<OpRow>& rows) {
-  std::printf("%-12s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
+  std::printf("%-18s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
               "tolerance", "ok");
   int failed = 0, cases = 0;
   for (const OpRow& row : rows) {
-    std::printf("%-12s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
+    std::printf("%-18s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
                 row.maxRel, row.tolerance, row.ok ? "ok" : "FAIL");
     cases += row.cases;
     if (!row.ok) ++failed;

@@ -37,6 +37,12 @@ Tensor tensorInt32(Backend& backend, const Shape& shape, std::span<const int32_t
   return make(backend, shape, DType::Int32, asFloat, "tensorInt32");
 }
 
+Tensor tensorBool(Backend& backend, const Shape& shape, std::span<const uint8_t> values) {
+  std::vector<float> asFloat(values.size());
+  for (size_t i = 0; i < values.size(); ++i) asFloat[i] = values[i] ? 1.0f : 0.0f;
+  return make(backend, shape, DType::Bool, asFloat, "tensorBool");
+}
+
 Tensor scalar(Backend& backend, float value) {
   return tensor(backend, Shape{}, {value});
 }

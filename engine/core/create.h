@@ -14,6 +14,8 @@ Tensor tensor(Backend& backend, const Shape& shape, std::span<const float> value
 Tensor tensor(Backend& backend, const Shape& shape, std::initializer_list<float> values);
 // int32 tensors; values must satisfy |x| < 2^24 so that GL float texels hold them exactly.
 Tensor tensorInt32(Backend& backend, const Shape& shape, std::span<const int32_t> values);
+// Any non-zero byte is true; stored as 0/1, read back with data() or dataInt32().
+Tensor tensorBool(Backend& backend, const Shape& shape, std::span<const uint8_t> values);
 Tensor scalar(Backend& backend, float value);
 Tensor zeros(Backend& backend, const Shape& shape);
 Tensor fill(Backend& backend, const Shape& shape, float value);

@@ -37,9 +37,10 @@ std::string describeCall(std::string_view op, std::span<const TensorSpec> inputs
                          const Attrs& attrs) {
   std::ostringstream out;
   out << op << '(';
-  for (size_t i = 0; i < inputs.size(); ++i)
-    out << (i ? ", " : "") << inputs[i].shape
-        << (inputs[i].dtype == DType::Float32 ? "" : " int32");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    out << (i ? ", " : "") << inputs[i].shape;
+    if (inputs[i].dtype != DType::Float32) out << ' ' << dtypeName(inputs[i].dtype);
+  }
   out << ')';
   std::string a = attrs.toString();
   if (a != "{}") out << ' ' << a;

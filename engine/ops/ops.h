@@ -10,18 +10,67 @@
 
 namespace texel {
 
-// Elementwise, with NumPy broadcasting for the binary ops.
-Tensor add(const Tensor& a, const Tensor& b);
-Tensor sub(const Tensor& a, const Tensor& b);
-Tensor mul(const Tensor& a, const Tensor& b);
-Tensor div(const Tensor& a, const Tensor& b);
-Tensor relu(const Tensor& x);
-Tensor sigmoid(const Tensor& x);
-Tensor tanh(const Tensor& x);
+// Elementwise (TF.js semantics; NaN and Inf propagate as in IEEE). Binary ops broadcast
+// like NumPy. Comparisons take two tensors of one dtype and return bool; logical ops take
+// and return bool; isNaN/isInf return bool.
+Tensor abs(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor asin(const Tensor& x);
+Tensor atan(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor elu(const Tensor& x);
+Tensor erf(const Tensor& x);
 Tensor exp(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor gelu(const Tensor& x);
+Tensor isInf(const Tensor& x);
+Tensor isNaN(const Tensor& x);
 Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor logicalNot(const Tensor& x);
 Tensor neg(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor relu6(const Tensor& x);
+Tensor round(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor selu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor sinh(const Tensor& x);
+Tensor softplus(const Tensor& x);
 Tensor sqrt(const Tensor& x);
+Tensor square(const Tensor& x);
+Tensor tan(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor leakyRelu(const Tensor& x, float alpha = 0.2f);
+Tensor clipByValue(const Tensor& x, float clipValueMin, float clipValueMax);
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor atan2(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor equal(const Tensor& a, const Tensor& b);
+Tensor floorDiv(const Tensor& a, const Tensor& b);
+Tensor greater(const Tensor& a, const Tensor& b);
+Tensor greaterEqual(const Tensor& a, const Tensor& b);
+Tensor less(const Tensor& a, const Tensor& b);
+Tensor lessEqual(const Tensor& a, const Tensor& b);
+Tensor logicalAnd(const Tensor& a, const Tensor& b);
+Tensor logicalOr(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor mod(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor notEqual(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor prelu(const Tensor& a, const Tensor& b);
+Tensor squaredDifference(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+// where(condition (bool), a, b): a where the condition holds, else b; all three broadcast.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 
 // a: [..., M, K] (or [..., K, M] with transposeA), b: [..., K, N] (or [..., N, K]);
 // batch dimensions broadcast. Rank-1 and rank-0 operands are rejected, as in TF.js.
@@ -61,7 +110,19 @@ Tensor mean(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt
             bool keepDims = false);
 Tensor max(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
            bool keepDims = false);
-// Index of the first maximum along `axis`; int32 output.
+Tensor min(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
+           bool keepDims = false);
+Tensor prod(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
+            bool keepDims = false);
+Tensor logSumExp(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
+                 bool keepDims = false);
+// all / any: bool in, bool out.
+Tensor all(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
+           bool keepDims = false);
+Tensor any(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,
+           bool keepDims = false);
+// Index of the first minimum / maximum along `axis` (NaN never wins); int32 output.
+Tensor argMin(const Tensor& x, int axis = 0);
 Tensor argMax(const Tensor& x, int axis = 0);
 
 }  // namespace texel

@@ -1,4 +1,5 @@
-// Reductions over any set of axes with keepDims: sum, mean, max; argMax along one axis.
+// Reductions over any set of axes with keepDims: sum, mean, max, min, prod, logSumExp,
+// all, any (bool); argMax and argMin along one axis.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -30,17 +31,27 @@ std::vector<int> ops::reductionAxes(std::string_view op, const Attrs& attrs, int
 
 namespace {
 
-enum class Reduction { Sum, Mean, Max, ArgMax };
+enum class Reduction { Sum, Mean, Max, Min, Prod, All, Any, LogSumExp, ArgMax, ArgMin };
 
 Reduction reductionOf(std::string_view op) {
   if (op == "sum") return Reduction::Sum;
   if (op == "mean") return Reduction::Mean;
   if (op == "max") return Reduction::Max;
+  if (op == "min") return Reduction::Min;
+  if (op == "prod") return Reduction::Prod;
+  if (op == "all") return Reduction::All;
+  if (op == "any") return Reduction::Any;
+  if (op == "logSumExp") return Reduction::LogSumExp;
+  if (op == "argMin") return Reduction::ArgMin;
   return Reduction::ArgMax;
 }
 
+bool isArg(Reduction kind) {
+  return kind == Reduction::ArgMax || kind == Reduction::ArgMin;
+}
+
 std::vector<int> axesFor(std::string_view op, const Attrs& attrs, int rank) {
-  if (reductionOf(op) != Reduction::ArgMax) return ops::reductionAxes(op, attrs, rank);
+  if (!isArg(reductionOf(op))) return ops::reductionAxes(op, attrs, rank);
   int axis = static_cast<int>(attrs.getIntOr("axis", 0, op));
   if (rank == 0) fail(op, ": input must have rank >= 1, got a scalar");
   return {normalizeAxis(axis, rank, std::string(op))};
@@ -60,13 +71,17 @@ Shape reducedShape(const Shape& in, const std::vector<int>& axes, bool keepDims)
 
 std::vector<TensorSpec> inferReduce(std::string_view op, std::span<const TensorSpec> in,
                                     const Attrs& attrs) {
-  ops::requireFloat(op, in);
+  Reduction kind = reductionOf(op);
+  bool logical = kind == Reduction::All || kind == Reduction::Any;
+  if (logical && in[0].dtype != DType::Bool)
+    fail(op, ": input has dtype ", dtypeName(in[0].dtype), ", expected bool");
+  if (!logical) ops::requireFloat(op, in);
   std::vector<int> axes = axesFor(op, attrs, in[0].shape.rank());
-  bool keepDims = reductionOf(op) != Reduction::ArgMax && attrs.getBoolOr("keepDims", false, op);
-  if (reductionOf(op) == Reduction::ArgMax && in[0].shape[axes[0]] == 0)
-    fail(op, ": cannot take argMax over axis ", axes[0], " of size 0 in shape ", in[0].shape);
-  return {{reducedShape(in[0].shape, axes, keepDims),
-           reductionOf(op) == Reduction::ArgMax ? DType::Int32 : DType::Float32}};
+  bool keepDims = !isArg(kind) && attrs.getBoolOr("keepDims", false, op);
+  if (isArg(kind) && in[0].shape[axes[0]] == 0)
+    fail(op, ": cannot take ", op, " over axis ", axes[0], " of size 0 in shape ", in[0].shape);
+  DType dtype = isArg(kind) ? DType::Int32 : (logical ? DType::Bool : DType::Float32);
+  return {{reducedShape(in[0].shape, axes, keepDims), dtype}};
 }
 
 std::vector<Tensor> reduceCpu(const OpContext& ctx) {
@@ -75,9 +90,26 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
   std::vector<int> axes = axesFor(ctx.op, ctx.attrs, in.rank());
   Shape out = reducedShape(in, axes, /*keepDims=*/true);  // same element order as the output
   size_t outCount = static_cast<size_t>(out.size());
-  std::vector<double> acc(outCount, kind == Reduction::Max || kind == Reduction::ArgMax
-                                        ? -std::numeric_limits<double>::infinity()
-                                        : 0.0);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  double identity = 0.0;
+  switch (kind) {
+    case Reduction::Max:
+    case Reduction::ArgMax:
+    case Reduction::LogSumExp:  // holds the maximum during the first sweep
+      identity = -kInf;
+      break;
+    case Reduction::Min:
+    case Reduction::ArgMin:
+      identity = kInf;
+      break;
+    case Reduction::Prod:
+    case Reduction::All:
+      identity = 1.0;
+      break;
+    default:
+      break;
+  }
+  std::vector<double> acc(outCount, identity);
   std::vector<float> arg(outCount, 0.0f);
   std::vector<int64_t> outStrides = ops::stridesOf(out);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
@@ -93,10 +125,24 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
         acc[o] += v;
         break;
       case Reduction::Max:
+      case Reduction::LogSumExp:
         if (std::isnan(v) || v > acc[o]) acc[o] = std::isnan(acc[o]) ? acc[o] : v;
         break;
-      case Reduction::ArgMax:  // first maximum; NaN never wins (same rule as the shader)
-        if (v > acc[o]) {
+      case Reduction::Min:
+        if (std::isnan(v) || v < acc[o]) acc[o] = std::isnan(acc[o]) ? acc[o] : v;
+        break;
+      case Reduction::Prod:
+        acc[o] *= v;
+        break;
+      case Reduction::All:
+        acc[o] = acc[o] != 0 && v != 0 ? 1.0 : 0.0;
+        break;
+      case Reduction::Any:
+        acc[o] = acc[o] != 0 || v != 0 ? 1.0 : 0.0;
+        break;
+      case Reduction::ArgMax:  // first extreme; NaN never wins (same rule as the shader)
+      case Reduction::ArgMin:
+        if (kind == Reduction::ArgMax ? v > acc[o] : v < acc[o]) {
           acc[o] = v;
           arg[o] = static_cast<float>(index[static_cast<size_t>(axes[0])]);
         }
@@ -104,11 +150,24 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
     }
     ops::nextIndex(index, in);
   }
+  if (kind == Reduction::LogSumExp) {
+    // TF.js's formula: m + log(sum(exp(x - m))), m the maximum (NaN when m is infinite).
+    std::vector<double> sums(outCount, 0.0);
+    std::fill(index.begin(), index.end(), 0);
+    for (size_t i = 0; i < x.size(); ++i) {
+      size_t o = 0;
+      for (size_t d = 0; d < index.size(); ++d)
+        if (out[static_cast<int>(d)] != 1) o += static_cast<size_t>(index[d] * outStrides[d]);
+      sums[o] += std::exp(static_cast<double>(x[i]) - acc[o]);
+      ops::nextIndex(index, in);
+    }
+    for (size_t o = 0; o < outCount; ++o) acc[o] = acc[o] + std::log(sums[o]);
+  }
   std::vector<float> y(outCount);
   double count =
       static_cast<double>(in.size()) / static_cast<double>(std::max<int64_t>(out.size(), 1));
   for (size_t o = 0; o < outCount; ++o) {
-    if (kind == Reduction::ArgMax)
+    if (isArg(kind))
       y[o] = arg[o];
     else
       y[o] = static_cast<float>(kind == Reduction::Mean ? acc[o] / count : acc[o]);
@@ -125,17 +184,34 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
 //         texel reduces the same slice of `reduced` rows, four lanes at once.
 // Other arrangements are first transposed into one of these (reduced rows moved last).
 
-const char* glslReduction(Reduction kind) {
+// Selects the shader's reduction: a sum (with scale), a fold (IDENTITY, COMBINE), or an
+// arg search (ARG_INIT, ARG_BETTER).
+gl::Pass& defineReduction(gl::Pass& pass, Reduction kind) {
   switch (kind) {
     case Reduction::Sum:
     case Reduction::Mean:
-      return "REDUCE_SUM";
-    case Reduction::Max:
-      return "REDUCE_MAX";
+    case Reduction::LogSumExp:
+      return pass.define("REDUCTION", "REDUCE_SUM");
     case Reduction::ArgMax:
-      return "REDUCE_ARGMAX";
+      return pass.define("REDUCTION", "REDUCE_ARG")
+          .define("ARG_INIT", "(-infValue())")
+          .define("ARG_BETTER(v, best)", "greaterThan(v, best)");
+    case Reduction::ArgMin:
+      return pass.define("REDUCTION", "REDUCE_ARG")
+          .define("ARG_INIT", "infValue()")
+          .define("ARG_BETTER(v, best)", "lessThan(v, best)");
+    default:
+      break;
   }
-  return "";
+  const char* identity = "1.0";
+  const char* combine = "((a) * (b))";
+  if (kind == Reduction::Max) identity = "(-infValue())", combine = "maxNan(a, b)";
+  if (kind == Reduction::Min) identity = "infValue()", combine = "minNan(a, b)";
+  if (kind == Reduction::All) combine = "min(a, b)";
+  if (kind == Reduction::Any) identity = "0.0", combine = "max(a, b)";
+  return pass.define("REDUCTION", "REDUCE_FOLD")
+      .define("IDENTITY", identity)
+      .define("COMBINE(a, b)", combine);
 }
 
 // Rows (excluding dimensions of size 1) must be kept-then-reduced (INNER) or contain
@@ -167,10 +243,20 @@ std::vector<int> canonicalPermutation(const Shape& in, const std::vector<int>& a
 // results in parallel (one fragment each), then reduce those.
 constexpr int64_t kSplitTexels = 2048;
 
+// logSumExp from GL ops with TF.js's formula: m + log(sum(exp(x - m))), m = max(x).
+Tensor logSumExpGl(const OpContext& ctx) {
+  const Tensor& x = ctx.inputs[0];
+  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, x.rank());
+  Tensor m = max(x, axes, /*keepDims=*/true);
+  Tensor total = log(sum(exp(sub(x, m)), axes, /*keepDims=*/true));
+  return ops::reshapeGl(static_cast<GlBackend&>(ctx.backend), add(m, total), ctx.outputs[0].shape);
+}
+
 std::vector<Tensor> reduceGl(const OpContext& ctx) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   std::string op(ctx.op);
   Reduction kind = reductionOf(ctx.op);
+  if (kind == Reduction::LogSumExp) return {logSumExpGl(ctx)};
   Tensor x = ctx.inputs[0];
   std::vector<int> axes = axesFor(ctx.op, ctx.attrs, x.rank());
   const TensorSpec& outSpec = ctx.outputs[0];
@@ -203,14 +289,14 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
     int64_t slices = (in[last] + 3) / 4;
     Tensor source = x;
     int64_t sourceRows = reducedRows;
-    if (kind != Reduction::ArgMax && reducedRows * slices > kSplitTexels) {
+    if (!isArg(kind) && reducedRows * slices > kSplitTexels) {
       // Stage 1: `parts` partial results per output element, each over `chunk` texels.
       int64_t work = reducedRows * slices;
       int64_t chunk =
           std::max<int64_t>(64, static_cast<int64_t>(std::sqrt(static_cast<double>(work))));
       int64_t parts = (work + chunk - 1) / chunk;
-      source = gl::Pass(backend, op, {"reduce_partial"})
-                   .define("REDUCTION", glslReduction(kind))
+      gl::Pass partial(backend, op, {"reduce_partial"});
+      source = defineReduction(partial, kind)
                    .input("X", x)
                    .uniform("reducedRows", gl::checkedInt(reducedRows, op, "reduced rows"))
                    .uniform("chunk", gl::checkedInt(chunk, op, "chunk"))
@@ -218,9 +304,9 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
                    .run({Shape{outerCount, parts}, DType::Float32});
       sourceRows = 1;
     }
-    return {gl::Pass(backend, op, {"reduce"})
+    gl::Pass pass(backend, op, {"reduce"});
+    return {defineReduction(pass, kind)
                 .define("INNER", 1)
-                .define("REDUCTION", glslReduction(kind))
                 .input("X", source)
                 .uniform("reducedRows", gl::checkedInt(sourceRows, op, "reduced rows"))
                 .uniform("scale", scale)
@@ -237,9 +323,9 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
     for (int d = effective.front(); d <= effective.back(); ++d) reducedRows *= in[d];
     for (int d = effective.back() + 1; d < last; ++d) after *= in[d];
   }
-  return {gl::Pass(backend, op, {"reduce"})
+  gl::Pass pass(backend, op, {"reduce"});
+  return {defineReduction(pass, kind)
               .define("INNER", 0)
-              .define("REDUCTION", glslReduction(kind))
               .input("X", x)
               .uniform("reducedRows", gl::checkedInt(reducedRows, op, "reduced rows"))
               .uniform("afterRows", gl::checkedInt(after, op, "rows"))
@@ -257,7 +343,8 @@ Attrs reduceAttrs(const std::optional<std::vector<int>>& axes, bool keepDims) {
 }  // namespace
 
 void registerReduceOps(std::vector<OpDef>& ops) {
-  for (std::string_view name : {"sum", "mean", "max", "argMax"})
+  for (std::string_view name :
+       {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"})
     ops.push_back({name, 1, 1, inferReduce, reduceCpu, reduceGl});
 }
 
@@ -270,10 +357,26 @@ Tensor mean(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims
 Tensor max(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
   return runOp1("max", {x}, reduceAttrs(axes, keepDims));
 }
+Tensor min(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("min", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor prod(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("prod", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor logSumExp(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("logSumExp", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor all(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("all", {x}, reduceAttrs(axes, keepDims));
+}
+Tensor any(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
+  return runOp1("any", {x}, reduceAttrs(axes, keepDims));
+}
 Tensor argMax(const Tensor& x, int axis) {
-  Attrs attrs;
-  attrs.setInt("axis", axis);
-  return runOp1("argMax", {x}, attrs);
+  return runOp1("argMax", {x}, Attrs().setInt("axis", axis));
+}
+Tensor argMin(const Tensor& x, int axis) {
+  return runOp1("argMin", {x}, Attrs().setInt("axis", axis));
 }
 
 }  // namespace texel

@@ -59,9 +59,15 @@ Comparison compare(const std::vector<float>& actual, const std::vector<float>& e
   return result;
 }
 
+namespace {
+DType dtypeOf(const OpCase& c, size_t input) {
+  return input < c.dtypes.size() ? c.dtypes[input] : DType::Float32;
+}
+}  // namespace
+
 std::string describe(const OpCase& c) {
   std::vector<TensorSpec> specs;
-  for (const Shape& s : c.shapes) specs.push_back({s});
+  for (size_t i = 0; i < c.shapes.size(); ++i) specs.push_back({c.shapes[i], dtypeOf(c, i)});
   return describeCall(c.op, specs, c.attrs);
 }
 
@@ -86,8 +92,26 @@ std::vector<OutputCheck> runAgainst(const OpCase& c, Backend& reference, Backend
                                   i < c.ranges.size() ? c.ranges[i] : Range{}));
   auto run = [&](Backend& backend) {
     std::vector<Tensor> inputs;
-    for (size_t i = 0; i < c.shapes.size(); ++i)
-      inputs.push_back(tensor(backend, c.shapes[i], values[i]));
+    for (size_t i = 0; i < c.shapes.size(); ++i) {
+      const std::vector<float>& v = values[i];
+      switch (dtypeOf(c, i)) {
+        case DType::Float32:
+          inputs.push_back(tensor(backend, c.shapes[i], v));
+          break;
+        case DType::Int32: {
+          std::vector<int32_t> ints(v.size());
+          for (size_t k = 0; k < v.size(); ++k) ints[k] = static_cast<int32_t>(std::lround(v[k]));
+          inputs.push_back(tensorInt32(backend, c.shapes[i], ints));
+          break;
+        }
+        case DType::Bool: {
+          std::vector<uint8_t> flags(v.size());
+          for (size_t k = 0; k < v.size(); ++k) flags[k] = v[k] > 0;
+          inputs.push_back(tensorBool(backend, c.shapes[i], flags));
+          break;
+        }
+      }
+    }
     return runOp(c.op, inputs, c.attrs);
   };
   std::vector<Tensor> expected = run(reference);

@@ -10,6 +10,7 @@
 
 #include "engine/core/attrs.h"
 #include "engine/core/backend.h"
+#include "engine/core/dtype.h"
 #include "engine/core/shape.h"
 
 namespace texel::verify {
@@ -42,6 +43,9 @@ struct OpCase {
   std::vector<Range> ranges = {};  // per input; default [-1, 1]
   double tolerance = 1e-4;
   uint64_t seed = 1;
+  // Per input; default float32. Int32 inputs are the random values rounded, bool inputs
+  // are value > 0.
+  std::vector<DType> dtypes = {};
 };
 std::string describe(const OpCase& opCase);  // "matMul([2,3], [3,4]) {...}"
 
