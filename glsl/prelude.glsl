@@ -73,6 +73,39 @@ vec4 erfApprox(vec4 x) {
   vec4 y = 1.0 - poly * exp(-x * x);
   return mix(y, -y, lessThan(x, vec4(0.0)));
 }
+// sin and cos to float precision: drivers' builtins are only good to ~2e-4 (SwiftShader).
+// Cody-Waite reduction by pi/2, then Taylor polynomials on [-pi/4, pi/4].
+void sinCos(vec4 x, out vec4 s, out vec4 c) {
+  vec4 q = floor(x * 0.63661977236758134 + 0.5);  // nearest multiple of pi/2
+  vec4 r = x - q * 1.5703125 - q * 4.8382679486274719e-4 - q * 3.3008777379555e-11;
+  vec4 r2 = r * r;
+  vec4 sr = r * (1.0 + r2 * (-1.0 / 6.0 + r2 * (1.0 / 120.0 + r2 * (-1.0 / 5040.0 + r2 / 362880.0))));
+  vec4 cr = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24.0 + r2 * (-1.0 / 720.0 + r2 / 40320.0)));
+  vec4 quadrant = q - 4.0 * floor(q * 0.25);  // 0..3
+  bvec4 swap = equal(mod(quadrant, 2.0), vec4(1.0));
+  s = mix(sr, cr, swap);
+  c = mix(cr, sr, swap);
+  s = mix(s, -s, greaterThanEqual(quadrant, vec4(2.0)));
+  c = mix(c, -c, bvec4(uvec4(equal(quadrant, vec4(1.0))) | uvec4(equal(quadrant, vec4(2.0)))));
+  bvec4 bad = bvec4(uvec4(isNan4(x)) | uvec4(notEqual(isInf4(x), vec4(0.0))));
+  s = mix(s, vec4(nanValue()), bad);
+  c = mix(c, vec4(nanValue()), bad);
+}
+vec4 sinAccurate(vec4 x) {
+  vec4 s, c;
+  sinCos(x, s, c);
+  return s;
+}
+vec4 cosAccurate(vec4 x) {
+  vec4 s, c;
+  sinCos(x, s, c);
+  return c;
+}
+vec4 tanAccurate(vec4 x) {
+  vec4 s, c;
+  sinCos(x, s, c);
+  return s / c;
+}
 // Comparisons are false when either side is NaN (notEqual: true).
 vec4 compare4(bvec4 result, vec4 a, vec4 b, bool whenNan) {
   bvec4 nan = bvec4(uvec4(isNan4(a)) | uvec4(isNan4(b)));

@@ -1,11 +1,14 @@
 // Per row of X: (max, sum of exp(x - max)) in one online sweep (the running sum is
-// rescaled whenever the maximum grows). Output shape [rows, 2].
+// rescaled whenever the maximum grows), and a flag for rows that must be NaN. Output
+// shape [rows, 3].
 vec4 texelValue(int row, int slice) {
   float best = -infValue();
   float total = 0.0;
+  bool sawNan = false;
   for (int s = 0; s < X_slices; ++s) {
     vec4 v = X_texel(row, s);
     bvec4 valid = lessThan(ivec4(s * 4) + ivec4(0, 1, 2, 3), ivec4(X_last));
+    sawNan = sawNan || any(bvec4(uvec4(isNan4(v)) & uvec4(valid)));
     v = mix(vec4(-infValue()), v, valid);
     float blockMax = max(max(v.x, v.y), max(v.z, v.w));
     float newBest = max(best, blockMax);
@@ -16,5 +19,8 @@ vec4 texelValue(int row, int slice) {
     vec4 e = mix(vec4(0.0), exp(v - best), valid);
     total += e.x + e.y + e.z + e.w;
   }
-  return vec4(best, total, 0.0, 0.0);
+  // As the CPU's exp(x - max) / sum: a NaN or an infinite maximum makes the row NaN
+  // (drivers disagree on exp(NaN), so the flag is explicit).
+  bool nanRow = sawNan || isInf4(vec4(best)).x != 0.0;
+  return vec4(best, total, nanRow ? 1.0 : 0.0, 0.0);
 }

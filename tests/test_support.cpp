@@ -33,9 +33,9 @@ void recordError(const std::string& op, const Comparison& c) {
 void printErrorReport() {
   if (errorRecords().empty()) return;
   std::printf("GL vs CPU reference, largest error per op (rel = |gl-cpu| / max(|cpu|,1)):\n");
-  std::printf("  %-12s %6s %12s %12s\n", "op", "cases", "max abs", "max rel");
+  std::printf("  %-18s %6s %12s %12s\n", "op", "cases", "max abs", "max rel");
   for (const auto& [op, r] : errorRecords())
-    std::printf("  %-12s %6d %12.3g %12.3g\n", op.c_str(), r.cases, r.maxAbs, r.maxRel);
+    std::printf("  %-18s %6d %12.3g %12.3g\n", op.c_str(), r.cases, r.maxAbs, r.maxRel);
   std::fflush(stdout);
 }
 

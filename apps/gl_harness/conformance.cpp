@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 
@@ -261,6 +262,62 @@ bool printReport(const std::vector<OpRow>& rows) {
               failed == 0 && !rows.empty() ? "PASS" : "FAIL");
   std::fflush(stdout);
   return failed == 0 && !rows.empty();
+}
+
+namespace {
+std::string jsonString(const std::string& text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", ch);
+      out += escaped;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+std::string jsonNumber(double value) {
+  if (!std::isfinite(value)) return "null";  // JSON has no Inf
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+}  // namespace
+
+bool printJson(const std::vector<OpRow>& rows) {
+  bool ok = !rows.empty();
+  std::string out = "{\"ops\":[";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const OpRow& r = rows[i];
+    ok = ok && r.ok;
+    if (i) out += ',';
+    out += "{\"op\":";
+    out += jsonString(r.op);
+    out += ",\"cases\":";
+    out += std::to_string(r.cases);
+    out += ",\"maxAbs\":";
+    out += jsonNumber(r.maxAbs);
+    out += ",\"maxRel\":";
+    out += jsonNumber(r.maxRel);
+    out += ",\"tolerance\":";
+    out += jsonNumber(r.tolerance);
+    out += r.ok ? ",\"ok\":true" : ",\"ok\":false";
+    out += ",\"failures\":[";
+    for (size_t k = 0; k < r.failures.size(); ++k) {
+      if (k) out += ',';
+      out += jsonString(r.failures[k]);
+    }
+    out += "]}";
+  }
+  out += ok ? "],\"ok\":true}" : "],\"ok\":false}";
+  std::printf("%s\n", out.c_str());
+  std::fflush(stdout);
+  return ok;
 }
 
 }  // namespace texel::harness

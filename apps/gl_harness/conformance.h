@@ -30,5 +30,7 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* foldedBackend,
 
 // Prints the table and a summary line; returns true when every row is ok.
 bool printReport(const std::vector<OpRow>& rows);
+// The same as one JSON object {"ops": [...], "ok": bool} on one line, for machines.
+bool printJson(const std::vector<OpRow>& rows);
 
 }  // namespace texel::harness

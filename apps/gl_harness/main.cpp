@@ -1,6 +1,6 @@
 // gl_harness: runs every registered op on a real GL context against the CPU reference
 // and prints one row per op. Headless EGL by default; --window opens a GLFW window.
-//   gl_harness [--window] [--filter OP] [--no-folded]
+//   gl_harness [--window] [--filter OP] [--no-folded] [--json]
 // Exit code: 0 all ops agree, 1 any mismatch, 2 no usable GL context or bad arguments.
 #include <cstdio>
 #include <cstring>
@@ -33,18 +33,20 @@ void printInfo(const texel::GlInfo& info, int foldedSide) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: gl_harness [--window] [--filter OP] [--no-folded]\n");
+  std::fprintf(stderr, "usage: gl_harness [--window] [--filter OP] [--no-folded] [--json]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool window = false, folded = true;
+  bool window = false, folded = true, json = false;
   std::string filter;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--window")) {
       window = true;
+    } else if (!std::strcmp(argv[i], "--json")) {
+      json = true;
     } else if (!std::strcmp(argv[i], "--no-folded")) {
       folded = false;
     } else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) {
@@ -73,13 +75,14 @@ int main(int argc, char** argv) {
       options.maxTextureSize = kFoldedSide;
       foldedBackend = texel::GlBackend::create(context, options);
     }
-    printInfo(backend->info(), folded ? kFoldedSide : 0);
+    if (!json) printInfo(backend->info(), folded ? kFoldedSide : 0);
     auto rows = texel::harness::runConformance(*backend, foldedBackend.get(), filter);
     if (rows.empty()) {
       std::fprintf(stderr, "gl_harness: no op matches --filter %s\n", filter.c_str());
       return 2;
     }
-    return texel::harness::printReport(rows) ? 0 : 1;
+    bool ok = json ? texel::harness::printJson(rows) : texel::harness::printReport(rows);
+    return ok ? 0 : 1;
   } catch (const std::exception& e) {
     std::printf("gl_harness: %s\n", e.what());
     return 2;

@@ -56,12 +56,12 @@ const UnaryOp kUnaryOps[] = {
     {"acos", [](double x, double, double) { return std::acos(x); },
      "domain11(x, atan(sqrt((1.0 - x) * (1.0 + x)), x))"},
     {"asin", [](double x, double, double) { return std::asin(x); },
-     "domain11(x, atan(x, sqrt((1.0 - x) * (1.0 + x))))"},
+     "mix(domain11(x, atan(x, sqrt((1.0 - x) * (1.0 + x)))), x, equal(x, vec4(0.0)))"},
     {"atan", [](double x, double, double) { return std::atan(x); }, "atan(x)"},
     {"ceil", [](double x, double, double) { return std::ceil(x); }, "ceil(x)"},
     {"clipByValue", [](double x, double lo, double hi) { return std::min(std::max(x, lo), hi); },
      "clamp(x, param0, param1)", Kind::Float, "clipValueMin", kRequired, "clipValueMax", kRequired},
-    {"cos", [](double x, double, double) { return std::cos(x); }, "cos(x)"},
+    {"cos", [](double x, double, double) { return std::cos(x); }, "cosAccurate(x)"},
     {"cosh", [](double x, double, double) { return std::cosh(x); }, "0.5 * (exp(x) + exp(-x))"},
     {"elu", [](double x, double, double) { return x > 0 ? x : std::expm1(x); },
      "mix(expm1Accurate(x), x, greaterThan(x, vec4(0.0)))"},
@@ -100,7 +100,7 @@ const UnaryOp kUnaryOps[] = {
        return std::isnan(x) ? x : (x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0));
      },
      "sign(x)"},
-    {"sin", [](double x, double, double) { return std::sin(x); }, "sin(x)"},
+    {"sin", [](double x, double, double) { return std::sin(x); }, "sinAccurate(x)"},
     {"sinh", [](double x, double, double) { return std::sinh(x); }, "0.5 * (exp(x) - exp(-x))"},
     {"softplus",
      [](double x, double, double) {
@@ -109,7 +109,7 @@ const UnaryOp kUnaryOps[] = {
      "max(x, 0.0) + log1pAccurate(exp(-abs(x)))"},
     {"sqrt", [](double x, double, double) { return std::sqrt(x); }, "sqrtIeee(x)"},
     {"square", [](double x, double, double) { return x * x; }, "((x) * (x))"},
-    {"tan", [](double x, double, double) { return std::tan(x); }, "tan(x)"},
+    {"tan", [](double x, double, double) { return std::tan(x); }, "tanAccurate(x)"},
     {"tanh", [](double x, double, double) { return std::tanh(x); }, "tanhStable(x)"},
 };
 

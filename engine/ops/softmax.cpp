@@ -44,7 +44,9 @@ std::vector<Tensor> softmaxGl(const OpContext& ctx) {
   std::string op(ctx.op);
   const Tensor& x = ctx.inputs[0];
   int64_t rows = x.size() / x.shape().fromEnd(1);
-  Tensor stats = gl::Pass(backend, op, {"softmax_stats"}).input("X", x).run({Shape{rows, 2}});
+  Tensor stats = gl::Pass(backend, op, {"softmax_stats"})
+                     .input("X", x)
+                     .run({Shape{rows, 3}});  // max, sum, NaN-row flag
   return {
       gl::Pass(backend, op, {"softmax_apply"}).input("X", x).input("S", stats).run(ctx.outputs[0])};
 }
