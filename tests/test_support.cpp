@@ -1,5 +1,7 @@
 #include "tests/test_support.h"
 
+#include "apps/gl_harness/conformance.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -39,29 +41,11 @@ void printErrorReport() {
   std::fflush(stdout);
 }
 
-namespace {
-bool fits(const OpCase& c, const std::vector<TensorSpec>& outputs, int maxSide) {
-  auto fitsShape = [&](const Shape& s) {
-    if (s.size() == 0) return true;
-    int64_t last = s.rank() ? s[s.rank() - 1] : 1;
-    int64_t texels = (s.size() / last) * ((last + 3) / 4);
-    return texels <= int64_t{maxSide} * maxSide;
-  };
-  for (const Shape& s : c.shapes)
-    if (!fitsShape(s)) return false;
-  for (const TensorSpec& s : outputs)
-    if (!fitsShape(s.shape)) return false;
-  return true;
-}
-}  // namespace
-
 void checkAgainstCpu(const OpCase& c) {
-  std::vector<TensorSpec> inputSpecs;
-  for (size_t i = 0; i < c.shapes.size(); ++i)
-    inputSpecs.push_back({c.shapes[i], i < c.dtypes.size() ? c.dtypes[i] : DType::Float32});
-  std::vector<TensorSpec> outSpecs = inferOp(c.op, inputSpecs, c.attrs);
+  std::vector<TensorSpec> outSpecs = inferOp(c.op, verify::inputSpecs(c), c.attrs);
   std::vector<std::pair<const char*, GlBackend*>> backends = {{"gl", &gl()}};
-  if (fits(c, outSpecs, kFoldedMaxTextureSize)) backends.push_back({"gl-folded", &glFolded()});
+  if (harness::fitsTextures(c, kFoldedMaxTextureSize))
+    backends.push_back({"gl-folded", &glFolded()});
   for (const auto& target : backends) {
     const char* label = target.first;  // not a structured binding: doctest's lambdas capture it
     std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target.second);

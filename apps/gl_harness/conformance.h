@@ -13,6 +13,10 @@ namespace texel::harness {
 // Every case for `op` (empty when the table has none, which the run reports as a failure).
 std::vector<verify::OpCase> casesFor(const std::string& op);
 
+// Whether the case's inputs and outputs each fit one texture of maxTextureSize a side
+// (cases that do not are skipped on backends capped below the device limit).
+bool fitsTextures(const verify::OpCase& opCase, int maxTextureSize);
+
 struct OpRow {
   std::string op;
   int cases = 0;

@@ -8,15 +8,34 @@
 
 namespace texel::gl {
 
+namespace {
+struct RowsAndSlices {
+  int64_t rows = 0;
+  int64_t slices = 0;
+  int64_t last = 0;
+};
+RowsAndSlices rowsAndSlices(const Shape& shape) {
+  int64_t last = shape.rank() == 0 ? 1 : shape[shape.rank() - 1];
+  return {last == 0 ? 0 : shape.size() / last, (last + 3) / 4, last};
+}
+}  // namespace
+
+int64_t texelCount(const Shape& shape) {
+  RowsAndSlices r = rowsAndSlices(shape);
+  return r.rows * r.slices;
+}
+
+bool fitsOneTexture(const Shape& shape, int maxTextureSize) {
+  return texelCount(shape) <= int64_t{maxTextureSize} * maxTextureSize;
+}
+
 TextureLayout layoutFor(const Shape& shape, int maxTextureSize, const char* op) {
   TextureLayout layout;
-  int64_t last = shape.rank() == 0 ? 1 : shape[shape.rank() - 1];
-  int64_t rows = last == 0 ? 0 : shape.size() / last;
-  int64_t slices = (last + 3) / 4;
+  auto [rows, slices, last] = rowsAndSlices(shape);
   int64_t texels = rows * slices;
   int64_t maxSide = maxTextureSize;
   if (texels == 0) fail(op, ": internal error: no texture layout for empty shape ", shape);
-  if (texels > maxSide * maxSide)
+  if (!fitsOneTexture(shape, maxTextureSize))
     fail(op, ": tensor of shape ", shape, " needs ", texels, " RGBA texels, more than one ",
          maxSide, "x", maxSide, " texture holds (MAX_TEXTURE_SIZE ", maxSide, ")");
   layout.rows = rows;

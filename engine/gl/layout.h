@@ -27,6 +27,11 @@ struct TextureLayout {
   bool operator==(const TextureLayout&) const = default;
 };
 
+// RGBA texels the layout of `shape` needs (0 for empty tensors).
+int64_t texelCount(const Shape& shape);
+// Whether one maxTextureSize x maxTextureSize texture can hold `shape` (layoutFor succeeds).
+bool fitsOneTexture(const Shape& shape, int maxTextureSize);
+
 // Throws texel::Error (naming `op`) when the tensor needs more than maxTextureSize^2 texels.
 TextureLayout layoutFor(const Shape& shape, int maxTextureSize, const char* op = "tensor");
 

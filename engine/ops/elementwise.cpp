@@ -2,7 +2,6 @@
 // (arithmetic, comparisons, logical) and where. The CPU references and GL kernels share
 // one table per arity.
 #include <cmath>
-#include <functional>
 #include <limits>
 
 #include "engine/cpu/cpu_backend.h"
@@ -19,14 +18,7 @@ enum class Kind {
   Predicate,  // float32 in, bool out (isNaN, isInf)
   Compare,    // any dtype in (both the same), bool out
   Logical,    // bool in, bool out
-  Select,     // where(cond bool, a, b): a's dtype out
 };
-
-// Erf by Abramowitz & Stegun 7.1.26 would be too coarse for the CPU oracle; std::erf is
-// exact, the shader uses the 7.1.26 form (|error| < 1.5e-7).
-double erfReference(double x) {
-  return std::erf(x);
-}
 
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
@@ -65,7 +57,8 @@ const UnaryOp kUnaryOps[] = {
     {"cosh", [](double x, double, double) { return std::cosh(x); }, "0.5 * (exp(x) + exp(-x))"},
     {"elu", [](double x, double, double) { return x > 0 ? x : std::expm1(x); },
      "mix(expm1Accurate(x), x, greaterThan(x, vec4(0.0)))"},
-    {"erf", [](double x, double, double) { return erfReference(x); }, "erfApprox(x)"},
+    // The shader's erf is Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7); the oracle is exact.
+    {"erf", [](double x, double, double) { return std::erf(x); }, "erfApprox(x)"},
     {"exp", [](double x, double, double) { return std::exp(x); }, "exp(x)"},
     {"expm1", [](double x, double, double) { return std::expm1(x); }, "expm1Accurate(x)"},
     {"floor", [](double x, double, double) { return std::floor(x); }, "floor(x)"},

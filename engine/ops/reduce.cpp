@@ -114,10 +114,14 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
   std::vector<int64_t> outStrides = ops::stridesOf(out);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   std::vector<int64_t> index(static_cast<size_t>(in.rank()), 0);
-  for (size_t i = 0; i < x.size(); ++i) {
+  auto outputOffset = [&] {  // the output element that input `index` reduces into
     size_t o = 0;
     for (size_t d = 0; d < index.size(); ++d)
       if (out[static_cast<int>(d)] != 1) o += static_cast<size_t>(index[d] * outStrides[d]);
+    return o;
+  };
+  for (size_t i = 0; i < x.size(); ++i) {
+    size_t o = outputOffset();
     double v = x[i];
     switch (kind) {
       case Reduction::Sum:
@@ -155,9 +159,7 @@ std::vector<Tensor> reduceCpu(const OpContext& ctx) {
     std::vector<double> sums(outCount, 0.0);
     std::fill(index.begin(), index.end(), 0);
     for (size_t i = 0; i < x.size(); ++i) {
-      size_t o = 0;
-      for (size_t d = 0; d < index.size(); ++d)
-        if (out[static_cast<int>(d)] != 1) o += static_cast<size_t>(index[d] * outStrides[d]);
+      size_t o = outputOffset();
       sums[o] += std::exp(static_cast<double>(x[i]) - acc[o]);
       ops::nextIndex(index, in);
     }

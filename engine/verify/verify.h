@@ -11,6 +11,7 @@
 #include "engine/core/attrs.h"
 #include "engine/core/backend.h"
 #include "engine/core/dtype.h"
+#include "engine/core/registry.h"
 #include "engine/core/shape.h"
 
 namespace texel::verify {
@@ -48,6 +49,7 @@ struct OpCase {
   std::vector<DType> dtypes = {};
 };
 std::string describe(const OpCase& opCase);  // "matMul([2,3], [3,4]) {...}"
+std::vector<TensorSpec> inputSpecs(const OpCase& opCase);
 
 struct OutputCheck {
   Comparison comparison;
