@@ -12,3 +12,8 @@ vec4 $_texel(int row, int slice) {
 }
 // Element i of the last dimension in `row`.
 float $_at(int row, int i) { return $_texel(row, i >> 2)[i & 3]; }
+// Element i of the tensor in row-major order.
+float $_flat(int i) {
+  int row = i / $_last;
+  return $_at(row, i - row * $_last);
+}

@@ -21,6 +21,12 @@ inline void requireRank(std::string_view op, const char* what, const Shape& shap
   if (shape.rank() != rank) fail(op, ": ", what, " must have rank ", rank, ", got shape ", shape);
 }
 
+inline std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors) {
+  std::vector<TensorSpec> specs;
+  for (const Tensor& t : tensors) specs.push_back({t.shape(), t.dtype()});
+  return specs;
+}
+
 // Row-major strides (elements) of `shape`.
 inline std::vector<int64_t> stridesOf(const Shape& shape) {
   std::vector<int64_t> strides(static_cast<size_t>(shape.rank()));

@@ -100,6 +100,50 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);
 // Default permutation reverses the dimensions.
 Tensor transpose(const Tensor& x, std::optional<std::vector<int>> perm = std::nullopt);
 
+// Data movement (any dtype; the output keeps it).
+// slice: `size` entries of -1 (or a missing `size`) run to the end of the dimension.
+Tensor slice(const Tensor& x, const std::vector<int64_t>& begin,
+             std::optional<std::vector<int64_t>> size = std::nullopt);
+struct StridedSliceOptions {
+  std::vector<int64_t> strides;  // empty: all 1
+  int beginMask = 0;             // bit d set: ignore begin[d] (start of the dimension)
+  int endMask = 0;               // bit d set: ignore end[d] (end of the dimension)
+  int shrinkAxisMask = 0;        // bit d set: take index begin[d] and drop dimension d
+};
+// Python slicing per dimension: negative indices count from the end, out-of-range ones
+// clamp, negative strides walk backwards.
+Tensor stridedSlice(const Tensor& x, const std::vector<int64_t>& begin,
+                    const std::vector<int64_t>& end, const StridedSliceOptions& options = {});
+Tensor reverse(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt);
+Tensor tile(const Tensor& x, const std::vector<int64_t>& reps);
+// paddings: [before, after] per dimension.
+Tensor pad(const Tensor& x, const std::vector<std::array<int64_t, 2>>& paddings,
+           float constantValue = 0.0f);
+enum class MirrorPadMode { Reflect, Symmetric };
+// Reflect mirrors without repeating the edge (pad <= size - 1), symmetric repeats it
+// (pad <= size).
+Tensor mirrorPad(const Tensor& x, const std::vector<std::array<int64_t, 2>>& paddings,
+                 MirrorPadMode mode);
+Tensor broadcastTo(const Tensor& x, const std::vector<int64_t>& shape);
+Tensor concat(const std::vector<Tensor>& xs, int axis = 0);
+Tensor stack(const std::vector<Tensor>& xs, int axis = 0);
+std::vector<Tensor> unstack(const Tensor& x, int axis = 0);
+std::vector<Tensor> split(const Tensor& x, int numSplits, int axis = 0);
+// sizes may hold one -1, inferred from the rest.
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int axis = 0);
+Tensor expandDims(const Tensor& x, int axis = 0);
+// No axes: drops every dimension of size 1.
+Tensor squeeze(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt);
+// indices: int32. Output shape x.shape[:axis] + indices.shape + x.shape[axis+1:].
+// Indices outside [0, x.shape[axis]) give 0 on every backend (as TF does on GPUs).
+Tensor gather(const Tensor& x, const Tensor& indices, int axis = 0);
+// indices: int32 -> float32 [..., depth]; out-of-range indices give a row of offValue.
+Tensor oneHot(const Tensor& indices, int depth, float onValue = 1.0f, float offValue = 0.0f);
+// To int32: truncation toward zero, NaN -> 0, saturating at +-(2^24 - 1). To bool: x != 0
+// (NaN is true). Casts that keep the stored values (int32/bool -> float32, bool -> int32)
+// share the input's storage.
+Tensor cast(const Tensor& x, DType dtype);
+
 // Softmax along the last axis (axis must be -1 or rank-1).
 Tensor softmax(const Tensor& logits, int axis = -1);
 

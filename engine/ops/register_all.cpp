@@ -10,6 +10,7 @@ void registerConvOps(std::vector<OpDef>& ops);
 void registerReduceOps(std::vector<OpDef>& ops);
 void registerSoftmaxOps(std::vector<OpDef>& ops);
 void registerShapeOps(std::vector<OpDef>& ops);
+void registerMovementOps(std::vector<OpDef>& ops);
 
 void registerAllOps(std::vector<OpDef>& ops) {
   registerElementwiseOps(ops);
@@ -18,6 +19,7 @@ void registerAllOps(std::vector<OpDef>& ops) {
   registerReduceOps(ops);
   registerSoftmaxOps(ops);
   registerShapeOps(ops);
+  registerMovementOps(ops);
 }
 
 }  // namespace texel
