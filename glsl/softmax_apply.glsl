@@ -1,6 +1,12 @@
-// y = exp(x - max) / sum, with the row's (max, sum) from softmax_stats in S.
+// y = exp(x - max) / sum, or x - max - log(sum) when LOG_SOFTMAX, with the row's
+// (max, sum, NaN flag) from softmax_stats in S.
 vec4 texelValue(int row, int slice) {
   vec3 stats = S_texel(row, 0).xyz;
-  vec4 y = exp(X_texel(row, slice) - stats.x) / stats.y;
+  vec4 x = X_texel(row, slice);
+#if LOG_SOFTMAX
+  vec4 y = x - stats.x - log(stats.y);
+#else
+  vec4 y = exp(x - stats.x) / stats.y;
+#endif
   return stats.z != 0.0 ? vec4(nanValue()) : y;
 }

@@ -154,10 +154,41 @@ std::vector<OpCase> reduceCases(const std::string& op) {
   return cases;
 }
 
-std::vector<OpCase> softmaxCases() {
+std::vector<OpCase> softmaxCases(const std::string& op) {
   std::vector<OpCase> cases;
   for (const Shape& s : std::vector<Shape>{{1}, {5}, {3, 10}, {2, 3, 4097}, {64, 10}})
-    cases.push_back({"softmax", {s}, {}, {Range{-10.0f, 10.0f}}});
+    cases.push_back({op, {s}, {}, {Range{-10.0f, 10.0f}}});
+  for (int64_t axis : {0, 1})
+    cases.push_back({op, {{3, 5, 7}}, Attrs().setInt("axis", axis), {Range{-10.0f, 10.0f}}});
+  return cases;
+}
+
+std::vector<OpCase> scanCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  if (op == "cumsum") {
+    auto attrs = [](int64_t axis, bool exclusive, bool reverse) {
+      return Attrs()
+          .setInt("axis", axis)
+          .setBool("exclusive", exclusive)
+          .setBool("reverse", reverse);
+    };
+    for (bool exclusive : {false, true})
+      for (bool reverse : {false, true}) {
+        cases.push_back({op, {{5}}, attrs(0, exclusive, reverse)});
+        cases.push_back({op, {{3, 7}}, attrs(1, exclusive, reverse)});
+        cases.push_back({op, {{2, 3, 5}}, attrs(1, exclusive, reverse)});
+      }
+    cases.push_back({op, {{4097}}, attrs(0, false, false)});
+    cases.push_back({op, {{1, 4097}}, attrs(-1, true, true)});
+    return cases;
+  }
+  // topK: small integers make ties common, which must resolve by index on both backends.
+  for (auto [shape, k] : std::vector<std::pair<Shape, int64_t>>{
+           {{5}, 1}, {{5}, 5}, {{3, 10}, 3}, {{2, 3, 17}, 4}, {{4097}, 7}, {{1}, 0}}) {
+    cases.push_back({op, {shape}, Attrs().setInt("k", k), {}, 0.0});
+    cases.push_back(
+        {op, {shape}, Attrs().setInt("k", k), {Range{-3.0f, 3.0f}}, 0.0, 1, {DType::Int32}});
+  }
   return cases;
 }
 
@@ -317,7 +348,8 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (oneOf(op,
             {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"}))
     return reduceCases(op);
-  if (op == "softmax") return softmaxCases();
+  if (op == "softmax" || op == "logSoftmax") return softmaxCases(op);
+  if (op == "cumsum" || op == "topK") return scanCases(op);
   if (op == "reshape" || op == "transpose") return shapeCases(op);
   if (oneOf(op, {"slice", "stridedSlice", "reverse", "tile", "pad", "broadcastTo", "concat",
                  "stack", "unstack", "split", "expandDims", "squeeze", "gather", "oneHot", "cast"}))

@@ -144,8 +144,21 @@ Tensor oneHot(const Tensor& indices, int depth, float onValue = 1.0f, float offV
 // share the input's storage.
 Tensor cast(const Tensor& x, DType dtype);
 
-// Softmax along the last axis (axis must be -1 or rank-1).
+// softmax and logSoftmax along any axis (default the last). A row holding NaN or an
+// infinite maximum is NaN throughout, as exp(x - max) / sum gives.
 Tensor softmax(const Tensor& logits, int axis = -1);
+Tensor logSoftmax(const Tensor& logits, int axis = -1);
+
+// Running sum along `axis`; exclusive leaves out the element itself, reverse sums from
+// the end.
+Tensor cumsum(const Tensor& x, int axis = 0, bool exclusive = false, bool reverse = false);
+// The k largest entries of each row of the last axis, in descending order (NaN counts
+// as the largest; equal values keep their order). indices are int32.
+struct TopK {
+  Tensor values;
+  Tensor indices;
+};
+TopK topK(const Tensor& x, int k = 1);
 
 // Reductions: no axes (nullopt) reduces every axis; negative axes count from the end.
 Tensor sum(const Tensor& x, std::optional<std::vector<int>> axes = std::nullopt,

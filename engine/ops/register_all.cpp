@@ -11,6 +11,7 @@ void registerReduceOps(std::vector<OpDef>& ops);
 void registerSoftmaxOps(std::vector<OpDef>& ops);
 void registerShapeOps(std::vector<OpDef>& ops);
 void registerMovementOps(std::vector<OpDef>& ops);
+void registerScanOps(std::vector<OpDef>& ops);
 
 void registerAllOps(std::vector<OpDef>& ops) {
   registerElementwiseOps(ops);
@@ -20,6 +21,7 @@ void registerAllOps(std::vector<OpDef>& ops) {
   registerSoftmaxOps(ops);
   registerShapeOps(ops);
   registerMovementOps(ops);
+  registerScanOps(ops);
 }
 
 }  // namespace texel

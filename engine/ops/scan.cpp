@@ -1,0 +1,154 @@
+// Ops along one axis that look at the whole axis per element: cumsum (any axis,
+// exclusive, reverse) and topK (last axis; values and int32 indices).
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/cpu/cpu_backend.h"
+#include "engine/gl/gl_pass.h"
+#include "engine/ops/op_util.h"
+#include "engine/ops/ops.h"
+
+namespace texel {
+namespace {
+
+// ---- cumsum ----
+
+struct AxisView {
+  int64_t outer = 1, axisSize = 1, inner = 1;
+};
+
+AxisView axisView(const Shape& shape, int axis) {
+  AxisView v;
+  for (int d = 0; d < axis; ++d) v.outer *= shape[d];
+  v.axisSize = shape[axis];
+  for (int d = axis + 1; d < shape.rank(); ++d) v.inner *= shape[d];
+  return v;
+}
+
+int cumsumAxis(std::string_view op, const Shape& x, const Attrs& attrs) {
+  if (x.rank() == 0) fail(op, ": input must have rank >= 1, got a scalar");
+  return normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), x.rank(), std::string(op));
+}
+
+std::vector<TensorSpec> inferCumsum(std::string_view op, std::span<const TensorSpec> in,
+                                    const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  cumsumAxis(op, in[0].shape, attrs);
+  return {in[0]};
+}
+
+std::vector<Tensor> cumsumCpu(const OpContext& ctx) {
+  const Shape& shape = ctx.inputs[0].shape();
+  AxisView v = axisView(shape, cumsumAxis(ctx.op, shape, ctx.attrs));
+  bool exclusive = ctx.attrs.getBoolOr("exclusive", false, ctx.op);
+  bool reverse = ctx.attrs.getBoolOr("reverse", false, ctx.op);
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  std::vector<float> y(x.size());
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t r = 0; r < v.inner; ++r) {
+      double total = 0.0;
+      for (int64_t step = 0; step < v.axisSize; ++step) {
+        int64_t a = reverse ? v.axisSize - 1 - step : step;
+        size_t at = static_cast<size_t>((o * v.axisSize + a) * v.inner + r);
+        if (exclusive) {
+          y[at] = static_cast<float>(total);
+          total += x[at];
+        } else {
+          total += x[at];
+          y[at] = static_cast<float>(total);
+        }
+      }
+    }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+std::vector<Tensor> cumsumGl(const OpContext& ctx) {
+  const Shape& shape = ctx.inputs[0].shape();
+  AxisView v = axisView(shape, cumsumAxis(ctx.op, shape, ctx.attrs));
+  std::string op(ctx.op);
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"cumsum"})
+              .define("EXCLUSIVE", ctx.attrs.getBoolOr("exclusive", false, op) ? 1 : 0)
+              .define("REVERSE", ctx.attrs.getBoolOr("reverse", false, op) ? 1 : 0)
+              .input("X", ctx.inputs[0])
+              .uniform("axisSize", gl::checkedInt(v.axisSize, op, "axis size"))
+              .uniform("inner", gl::checkedInt(v.inner, op, "inner size"))
+              .run(ctx.outputs[0])};
+}
+
+// ---- topK ----
+
+int64_t topKCount(std::string_view op, const Shape& x, const Attrs& attrs) {
+  if (x.rank() == 0) fail(op, ": input must have rank >= 1, got a scalar");
+  int64_t k = attrs.getIntOr("k", 1, op);
+  if (k < 0 || k > x.fromEnd(1))
+    fail(op, ": k = ", k, " must be in [0, ", x.fromEnd(1), "] for input ", x);
+  return k;
+}
+
+std::vector<TensorSpec> inferTopK(std::string_view op, std::span<const TensorSpec> in,
+                                  const Attrs& attrs) {
+  if (in[0].dtype == DType::Bool) fail(op, ": input has dtype bool, expected float32 or int32");
+  Shape out = in[0].shape;
+  out[out.rank() - 1] = topKCount(op, in[0].shape, attrs);
+  return {{out, in[0].dtype}, {out, DType::Int32}};
+}
+
+std::vector<Tensor> topKCpu(const OpContext& ctx) {
+  const Shape& shape = ctx.inputs[0].shape();
+  int64_t k = topKCount(ctx.op, shape, ctx.attrs);
+  int64_t last = shape.fromEnd(1);
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  std::vector<float> values, indices;
+  std::vector<int64_t> order(static_cast<size_t>(last));
+  for (size_t begin = 0; begin < x.size(); begin += static_cast<size_t>(last)) {
+    const float* row = &x[begin];
+    std::iota(order.begin(), order.end(), 0);
+    // Descending, NaN first, ties kept in index order.
+    std::stable_sort(order.begin(), order.end(), [&](int64_t i, int64_t j) {
+      float a = row[i], b = row[j];
+      if (std::isnan(a) != std::isnan(b)) return std::isnan(a);
+      return !std::isnan(a) && a > b;
+    });
+    for (int64_t r = 0; r < k; ++r) {
+      values.push_back(row[order[static_cast<size_t>(r)]]);
+      indices.push_back(static_cast<float>(order[static_cast<size_t>(r)]));
+    }
+  }
+  return {cpuResult(ctx, std::move(values), 0), cpuResult(ctx, std::move(indices), 1)};
+}
+
+std::vector<Tensor> topKGl(const OpContext& ctx) {
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  std::string op(ctx.op);
+  const Tensor& x = ctx.inputs[0];
+  Tensor ranks = gl::Pass(backend, op, {"topk_rank"}).input("X", x).run({x.shape()});
+  auto select = [&](bool indices, const TensorSpec& out) {
+    return gl::Pass(backend, op, {"topk_select"})
+        .define("SELECT_INDICES", indices ? 1 : 0)
+        .input("X", x)
+        .input("R", ranks)
+        .run(out);
+  };
+  return {select(false, ctx.outputs[0]), select(true, ctx.outputs[1])};
+}
+
+}  // namespace
+
+void registerScanOps(std::vector<OpDef>& ops) {
+  ops.push_back({"cumsum", 1, 1, inferCumsum, cumsumCpu, cumsumGl});
+  ops.push_back({"topK", 1, 1, inferTopK, topKCpu, topKGl});
+}
+
+Tensor cumsum(const Tensor& x, int axis, bool exclusive, bool reverse) {
+  return runOp1(
+      "cumsum", {x},
+      Attrs().setInt("axis", axis).setBool("exclusive", exclusive).setBool("reverse", reverse));
+}
+
+TopK topK(const Tensor& x, int k) {
+  std::vector<Tensor> outs = runOp("topK", std::span<const Tensor>(&x, 1), Attrs().setInt("k", k));
+  return {outs[0], outs[1]};
+}
+
+}  // namespace texel
