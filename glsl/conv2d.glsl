@@ -1,5 +1,6 @@
 // y[n, oy, ox, o] = sum over (ky, kx, c) of x[n, iy, ix, c] * f[ky, kx, c, o] with
 // iy = oy * strideH - padTop + ky * dilationH (likewise ix); out-of-bounds taps add 0.
+// The fused bias and activation follow (glsl/fused_epilogue.glsl).
 // One fragment computes four output channels; each step reads one input texel (four
 // channels) and four filter texels: 16 multiply-adds for 5 fetches. Filter row
 // (ky * kernelW + kx) * channels + c holds output channels packed by four.
@@ -31,5 +32,5 @@ vec4 texelValue(int row, int slice) {
       }
     }
   }
-  return acc;
+  return epilogue(acc, slice);
 }

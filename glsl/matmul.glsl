@@ -1,4 +1,5 @@
-// C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]; one fragment computes four adjacent n.
+// C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]; one fragment computes four adjacent n,
+// then the fused bias and activation (glsl/fused_epilogue.glsl).
 // Operands are stored [.., M, K] / [.., K, N], or [.., K, M] / [.., N, K] when
 // TRANSPOSE_A / TRANSPOSE_B. Batch dimensions (up to 4) broadcast through per-operand
 // strides. The k loop runs over whole texels of four; only the last, partial block
@@ -81,5 +82,5 @@ vec4 texelValue(int row, int slice) {
     if (rest > 2) acc += a.z * B_texel(bBase + k0 + 2, slice);
 #endif
   }
-  return acc;
+  return epilogue(acc, slice);
 }

@@ -87,3 +87,91 @@ TEST_CASE("conv2d and pooling reject bad shapes clearly") {
 
 }  // namespace
 }  // namespace texel::test
+
+namespace texel::test {
+namespace {
+
+double innerProduct(const Tensor& a, const Tensor& b) {
+  std::vector<float> x = a.data(), y = b.data();
+  double total = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) total += static_cast<double>(x[i]) * y[i];
+  return total;
+}
+
+TEST_CASE("conv2dTranspose is the adjoint of conv2d: <conv2d(x), y> == <x, conv2dTranspose(y)>") {
+  struct Case {
+    Shape x, filter;
+    int stride;
+    Padding padding;
+  };
+  for (const Case& c : {Case{{1, 7, 7, 3}, {3, 3, 3, 4}, 1, Padding::Same},
+                        Case{{2, 8, 9, 2}, {3, 3, 2, 5}, 2, Padding::Same},
+                        Case{{1, 9, 9, 1}, {2, 3, 1, 3}, 2, Padding::Valid}}) {
+    for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+      Tensor x = tensor(*b, c.x, randomValues(c.x.size(), 1));
+      Tensor f = tensor(*b, c.filter, randomValues(c.filter.size(), 2));
+      Conv2DOptions options{{c.stride, c.stride}, c.padding};
+      Tensor forward = conv2d(x, f, options);
+      Tensor y = tensor(*b, forward.shape(), randomValues(forward.size(), 3));
+      // conv2dTranspose's filter is [KH, KW, outChannels = x's, inChannels = y's]: f itself.
+      Tensor back = conv2dTranspose(y, f, c.x.dims(), {c.stride, c.stride}, c.padding);
+      CHECK(innerProduct(forward, y) == doctest::Approx(innerProduct(x, back)).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("fused ops equal their unfused compositions") {
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor a = tensor(*b, {5, 6}, randomValues(30, 1));
+    Tensor w = tensor(*b, {6, 3}, randomValues(18, 2));
+    Tensor bias = tensor(*b, {3}, randomValues(3, 3));
+    FusedOptions options{.bias = bias, .activation = "relu"};
+    Comparison c = compare(fusedMatMul(a, w, options).data(), relu(add(matMul(a, w), bias)).data());
+    CHECK(c.within(1e-6));
+    Tensor x = tensor(*b, {1, 6, 6, 2}, randomValues(72, 4));
+    Tensor f = tensor(*b, {3, 3, 2, 3}, randomValues(54, 5));
+    Conv2DOptions same{{1, 1}, Padding::Same};
+    c = compare(fusedConv2d(x, f, same, {.bias = bias, .activation = "sigmoid"}).data(),
+                sigmoid(add(conv2d(x, f, same), bias)).data());
+    CHECK(c.within(1e-6));
+  }
+  Tensor a = tensor(cpu(), {2, 2}, {1, 2, 3, 4});
+  CHECK_THROWS_WITH_AS(fusedMatMul(a, a, {.activation = "prelu"}),
+                       doctest::Contains("apply prelu as its own op"), Error);
+}
+
+TEST_CASE("depthwiseConv2d, conv1d and global pooling on hand-checked values") {
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    // Two channels, multiplier 2: output channels c0*1, c0*10, c1*1, c1*10 of a 1x1 filter.
+    Tensor x = tensor(*b, {1, 1, 2, 2}, {1, 2, 3, 4});
+    Tensor f = tensor(*b, {1, 1, 2, 2}, {1, 10, 1, 10});
+    CHECK(depthwiseConv2d(x, f).data() == std::vector<float>{1, 10, 2, 20, 3, 30, 4, 40});
+    // conv1d: a moving sum of width 2.
+    Tensor signal = tensor(*b, {4, 1}, {1, 2, 3, 4});
+    CHECK(conv1d(signal, tensor(*b, {2, 1, 1}, {1, 1})).data() == std::vector<float>{3, 5, 7});
+    Tensor img = tensor(*b, {1, 2, 2, 1}, {1, 5, 3, -2});
+    CHECK(globalAvgPool(img).data() == std::vector<float>{1.75f});
+    CHECK(globalMaxPool(img).shape() == Shape{1, 1});
+    CHECK(globalMaxPool(img).data() == std::vector<float>{5});
+  }
+}
+
+TEST_CASE("batchNorm, dot and outerProduct on hand-checked values") {
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor x = tensor(*b, {2, 2}, {1, 2, 3, 4});
+    Tensor y = batchNorm(x, tensor(*b, {2}, {1, 2}), tensor(*b, {2}, {4, 16}),
+                         tensor(*b, {2}, {10, 20}), tensor(*b, {2}, {2, 4}), 0.0f);
+    CHECK(y.data() == std::vector<float>{10, 20, 12, 22});
+    Tensor v = tensor(*b, {3}, {1, 2, 3});
+    CHECK(dot(v, v).data() == std::vector<float>{14});
+    CHECK(dot(v, v).shape() == Shape{});
+    CHECK(outerProduct(v, tensor(*b, {2}, {1, -1})).data() ==
+          std::vector<float>{1, -1, 2, -2, 3, -3});
+  }
+  CHECK_THROWS_WITH_AS(batchNorm(tensor(cpu(), {2, 2}, {1, 2, 3, 4}), tensor(cpu(), {3}, {1, 2, 3}),
+                                 tensor(cpu(), {2}, {1, 1})),
+                       doctest::Contains("batchNorm"), Error);
+}
+
+}  // namespace
+}  // namespace texel::test

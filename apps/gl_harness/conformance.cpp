@@ -107,6 +107,92 @@ std::vector<OpCase> convCases() {
   return cases;
 }
 
+std::vector<OpCase> nnCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  auto add = [&](std::vector<Shape> shapes, Attrs attrs, std::vector<Range> ranges = {}) {
+    cases.push_back({op, std::move(shapes), std::move(attrs), std::move(ranges)});
+  };
+  if (op == "fusedMatMul") {
+    auto fused = [](const char* activation, bool ta = false, bool tb = false) {
+      return Attrs()
+          .setString("activation", activation)
+          .setBool("transposeA", ta)
+          .setBool("transposeB", tb)
+          .setFloat("leakyreluAlpha", 0.3);
+    };
+    add({{3, 5}, {5, 7}, {7}}, fused("relu"));
+    add({{1, 257}, {257, 10}, {10}}, fused("linear"));
+    add({{17, 33}, {9, 33}, {}}, fused("sigmoid", false, true));
+    add({{2, 4, 6}, {6, 5}, {4, 1}}, fused("elu"));  // a bias that needs its own pass
+    add({{5, 3}, {5, 6}}, fused("leakyrelu", true));
+    add({{4, 4}, {4, 4}, {4}}, fused("relu6"));
+    add({{4, 9}, {9, 3}, {3}}, fused("tanh"));
+  } else if (op == "dot") {
+    add({{5}, {5}}, {});
+    add({{3, 5}, {5}}, {});
+    add({{5}, {5, 4}}, {});
+    add({{3, 4097}, {4097, 2}}, {});
+  } else if (op == "outerProduct") {
+    add({{1}, {1}}, {});
+    add({{5}, {7}}, {});
+    add({{4097}, {3}}, {});
+  } else if (op == "fusedConv2d") {
+    Attrs a = windowAttrs(1, "same", 1).setString("activation", "relu");
+    add({{2, 9, 7, 3}, {3, 3, 3, 5}, {5}}, a);
+    add({{1, 28, 28, 1}, {3, 3, 1, 8}, {8}},
+        windowAttrs(1, "valid", 1).setString("activation", "relu"));
+    add({{1, 11, 13, 6}, {3, 2, 6, 7}},
+        windowAttrs(2, "same", 1).setString("activation", "sigmoid"));
+    add({{1, 5, 5, 2}, {3, 3, 2, 4}, {5, 1, 4}}, windowAttrs(1, "same", 1));
+  } else if (op == "depthwiseConv2d") {
+    add({{1, 5, 5, 1}, {3, 3, 1, 1}}, windowAttrs(1, "valid", 1));
+    add({{2, 9, 7, 3}, {3, 3, 3, 2}}, windowAttrs(1, "same", 1));
+    add({{1, 11, 13, 8}, {3, 2, 8, 1}}, windowAttrs(2, "same", 1));
+    add({{1, 12, 12, 5}, {3, 3, 5, 3}}, windowAttrs(1, "valid", 2));
+  } else if (op == "separableConv2d") {
+    add({{1, 8, 8, 3}, {3, 3, 3, 2}, {1, 1, 6, 5}}, windowAttrs(1, "same", 1));
+    add({{2, 9, 7, 4}, {3, 3, 4, 1}, {1, 1, 4, 7}}, windowAttrs(2, "valid", 1));
+  } else if (op == "conv2dTranspose") {
+    auto t = [](std::vector<int64_t> outShape, int stride, const char* padding) {
+      return Attrs()
+          .setInts("outputShape", std::move(outShape))
+          .setInts("strides", {stride, stride})
+          .setString("padding", padding);
+    };
+    add({{1, 3, 3, 2}, {3, 3, 4, 2}}, t({1, 5, 5, 4}, 1, "valid"));
+    add({{2, 4, 4, 3}, {3, 3, 5, 3}}, t({2, 8, 8, 5}, 2, "same"));
+    add({{1, 5, 6, 4}, {2, 3, 1, 4}}, t({1, 10, 12, 1}, 2, "same"));
+    add({{1, 13, 13, 8}, {3, 3, 1, 8}}, t({1, 28, 28, 1}, 2, "valid"));
+  } else if (op == "conv1d") {
+    auto c = [](int stride, const char* padding, int dilation) {
+      return Attrs()
+          .setInt("stride", stride)
+          .setString("padding", padding)
+          .setInt("dilation", dilation);
+    };
+    add({{2, 20, 3}, {3, 3, 5}}, c(1, "valid", 1));
+    add({{17, 8}, {5, 8, 4}}, c(2, "same", 1));
+    add({{1, 50, 16}, {4, 16, 6}}, c(1, "same", 2));
+  } else if (op == "globalAvgPool" || op == "globalMaxPool") {
+    add({{1, 5, 5, 1}}, {});
+    add({{2, 7, 9, 5}}, {});
+    add({{13, 11, 4097}}, {});
+  } else if (op == "batchNorm") {
+    auto bn = [](bool offset, bool scale) {
+      return Attrs()
+          .setBool("hasOffset", offset)
+          .setBool("hasScale", scale)
+          .setFloat("varianceEpsilon", 1e-3);
+    };
+    Range variance{0.1f, 2.0f};
+    add({{2, 5, 5, 3}, {3}, {3}, {3}, {3}}, bn(true, true), {{}, {}, variance});
+    add({{4097}, {}, {}, {}}, bn(false, true), {{}, {}, variance});
+    add({{3, 7}, {7}, {1}, {7}}, bn(true, false), {{}, {}, variance});
+    add({{3, 7}, {3, 1}, {3, 1}}, bn(false, false), {{}, {}, variance});  // not per channel
+  }
+  return cases;
+}
+
 std::vector<OpCase> poolCases(const std::string& op) {
   std::vector<OpCase> cases;
   auto attrs = [](int size, int stride, const char* padding) {
@@ -345,6 +431,10 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (op == "matMul") return matMulCases();
   if (op == "conv2d") return convCases();
   if (op == "maxPool" || op == "avgPool") return poolCases(op);
+  if (oneOf(op, {"fusedMatMul", "dot", "outerProduct", "fusedConv2d", "depthwiseConv2d",
+                 "separableConv2d", "conv2dTranspose", "conv1d", "globalAvgPool", "globalMaxPool",
+                 "batchNorm"}))
+    return nnCases(op);
   if (oneOf(op,
             {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"}))
     return reduceCases(op);

@@ -5,6 +5,8 @@
 
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/fused.h"
+#include "engine/ops/gl_helpers.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -99,7 +101,12 @@ std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorS
                                     const Attrs& attrs) {
   ops::requireFloat(op, in);
   Window2D w = convWindow(op, in[0].shape, in[1].shape, attrs);
-  return {{outputShape(w, in[1].shape[3]), DType::Float32}};
+  Shape out = outputShape(w, in[1].shape[3]);
+  if (op == "fusedConv2d") {
+    ops::fusionOf(op, attrs, in.size() - 2);
+    if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
+  }
+  return {{out, DType::Float32}};
 }
 
 std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
@@ -130,6 +137,11 @@ std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
         float* yp = &y[static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * outC)];
         for (int64_t o = 0; o < outC; ++o) yp[o] = static_cast<float>(acc[static_cast<size_t>(o)]);
       }
+  if (ctx.op == "fusedConv2d") {
+    const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+    ops::epilogueCpu(y, ctx.outputs[0].shape,
+                     ops::fusionOf(ctx.op, ctx.attrs, ctx.inputs.size() - 2), bias);
+  }
   return {cpuResult(ctx, std::move(y))};
 }
 
@@ -152,10 +164,228 @@ gl::Pass& windowUniforms(gl::Pass& pass, const Window2D& w, const std::string& o
 std::vector<Tensor> conv2DGl(const OpContext& ctx) {
   Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
   std::string op(ctx.op);
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "conv2d"});
+  ops::Fusion fusion = ops::fusionOf(op, ctx.attrs, ctx.inputs.size() - 2);
+  const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "fused_epilogue", "conv2d"});
   pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]);
   windowUniforms(pass, w, op);
+  if (bias && !ops::biasFitsEpilogue(bias->shape(), ctx.inputs[1].shape()[3])) {
+    ops::epilogue(pass, ops::Fusion{}, nullptr);
+    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), fusion, bias)};
+  }
+  ops::epilogue(pass, fusion, bias);
   return {pass.run(ctx.outputs[0])};
+}
+
+// ---- depthwiseConv2d ----
+
+Window2D depthwiseWindow(std::string_view op, const Shape& x, const Shape& filter,
+                         const Attrs& attrs) {
+  ops::requireRank(op, "filter [kernelH, kernelW, inChannels, channelMultiplier]", filter, 4);
+  Window2D w = windowOf(op, x, filter[0], filter[1], attrs);
+  if (filter[2] != w.channels)
+    fail(op, ": input ", x, " has ", w.channels, " channels but filter ", filter, " expects ",
+         filter[2], " (filter layout [kernelH, kernelW, inChannels, channelMultiplier])");
+  if (filter[0] < 1 || filter[1] < 1 || filter[3] < 1) fail(op, ": filter ", filter, " is empty");
+  return w;
+}
+
+std::vector<TensorSpec> inferDepthwise(std::string_view op, std::span<const TensorSpec> in,
+                                       const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  Window2D w = depthwiseWindow(op, in[0].shape, in[1].shape, attrs);
+  return {{outputShape(w, w.channels * in[1].shape[3]), DType::Float32}};
+}
+
+std::vector<Tensor> depthwiseCpu(const OpContext& ctx) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  int64_t mult = fs[3];
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
+  std::vector<float> y;
+  y.reserve(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox)
+        for (int64_t c = 0; c < w.channels; ++c)
+          for (int64_t m = 0; m < mult; ++m) {
+            double acc = 0.0;
+            for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+              int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+              if (iy < 0 || iy >= w.inH) continue;
+              for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
+                if (ix < 0 || ix >= w.inW) continue;
+                acc +=
+                    static_cast<double>(
+                        x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels + c)]) *
+                    f[static_cast<size_t>(((ky * w.kernelW + kx) * w.channels + c) * mult + m)];
+              }
+            }
+            y.push_back(static_cast<float>(acc));
+          }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+std::vector<Tensor> depthwiseGl(const OpContext& ctx) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  std::string op(ctx.op);
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  Tensor filter = ops::reshapeGl(backend, ctx.inputs[1], Shape{fs[0] * fs[1], fs[2] * fs[3]});
+  gl::Pass pass(backend, op, {"window2d", "depthwise_conv2d"});
+  pass.input("X", ctx.inputs[0]).input("F", filter).uniform("multiplier", static_cast<int>(fs[3]));
+  windowUniforms(pass, w, op);
+  return {pass.run(ctx.outputs[0])};
+}
+
+// ---- conv2dTranspose ----
+
+// The forward conv2d whose input has `outputShape` and whose output must be x.
+Window2D transposeWindow(std::string_view op, const Shape& x, const Shape& filter,
+                         const Attrs& attrs) {
+  ops::requireRank(op, "filter [kernelH, kernelW, outChannels, inChannels]", filter, 4);
+  Shape outShape(attrs.getInts("outputShape", op));
+  if (outShape.rank() != x.rank())
+    fail(op, ": outputShape ", outShape, " must have the rank of the input ", x);
+  if (filter[3] != x.fromEnd(1))
+    fail(op, ": input ", x, " has ", x.fromEnd(1), " channels but filter ", filter, " expects ",
+         filter[3], " (filter layout [kernelH, kernelW, outChannels, inChannels])");
+  if (filter[2] != outShape.fromEnd(1))
+    fail(op, ": outputShape ", outShape, " has ", outShape.fromEnd(1),
+         " channels but the filter makes ", filter[2]);
+  if (x.rank() == 4 && outShape[0] != x[0])
+    fail(op, ": outputShape ", outShape, " and input ", x, " differ in batch size");
+  Window2D w = windowOf(op, outShape, filter[0], filter[1], attrs);
+  if (w.outH != x.fromEnd(3) || w.outW != x.fromEnd(2))
+    fail(op, ": a conv2d of outputShape ", outShape,
+         " with this filter, strides and padding gives ", w.outH, "x", w.outW,
+         ", but the input is ", x.fromEnd(3), "x", x.fromEnd(2));
+  return w;
+}
+
+std::vector<TensorSpec> inferConvTranspose(std::string_view op, std::span<const TensorSpec> in,
+                                           const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  transposeWindow(op, in[0].shape, in[1].shape, attrs);
+  return {{Shape(attrs.getInts("outputShape", op)), DType::Float32}};
+}
+
+std::vector<Tensor> convTransposeCpu(const OpContext& ctx) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  int64_t outC = fs[2], inC = fs[3];
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
+  // Scatter form (each input pixel adds its filter-weighted window), independent of the
+  // shader's gather form.
+  std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t iy = 0; iy < w.outH; ++iy)
+      for (int64_t ix = 0; ix < w.outW; ++ix)
+        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+          int64_t oy = iy * w.strideH - w.padTop + ky * w.dilationH;
+          if (oy < 0 || oy >= w.inH) continue;
+          for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+            int64_t ox = ix * w.strideW - w.padLeft + kx * w.dilationW;
+            if (ox < 0 || ox >= w.inW) continue;
+            for (int64_t co = 0; co < outC; ++co)
+              for (int64_t ci = 0; ci < inC; ++ci)
+                acc[static_cast<size_t>(((n * w.inH + oy) * w.inW + ox) * outC + co)] +=
+                    static_cast<double>(
+                        x[static_cast<size_t>(((n * w.outH + iy) * w.outW + ix) * inC + ci)]) *
+                    f[static_cast<size_t>(((ky * w.kernelW + kx) * outC + co) * inC + ci)];
+          }
+        }
+  return {cpuResult(ctx, std::vector<float>(acc.begin(), acc.end()))};
+}
+
+std::vector<Tensor> convTransposeGl(const OpContext& ctx) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  std::string op(ctx.op);
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "conv2d_transpose"});
+  pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]).uniform("outC", static_cast<int>(fs[2]));
+  windowUniforms(pass, w, op);
+  return {pass.run(ctx.outputs[0])};
+}
+
+// ---- compositions: conv1d, separableConv2d, global pooling ----
+
+// conv1d(x [batch, width, channels], filter [kernelW, in, out], stride, dilation) is
+// conv2d on a height-1 image.
+Attrs conv1DAsConv2D(std::string_view op, const Attrs& attrs) {
+  Attrs a;
+  a.setInts("strides", {1, attrs.getIntOr("stride", 1, op)})
+      .setInts("dilations", {1, attrs.getIntOr("dilation", 1, op)})
+      .setString("padding", attrs.getStringOr("padding", "valid", op));
+  return a;
+}
+
+std::vector<int64_t> asImage(const Shape& x) {
+  if (x.rank() == 3) return {x[0], 1, x[1], x[2]};
+  return {1, x[0], x[1]};
+}
+
+std::vector<TensorSpec> inferConv1D(std::string_view op, std::span<const TensorSpec> in,
+                                    const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  const Shape& x = in[0].shape;
+  const Shape& f = in[1].shape;
+  if (x.rank() != 3 && x.rank() != 2)
+    fail(op, ": input must be [batch, width, channels] or [width, channels], got ", x);
+  ops::requireRank(op, "filter [kernelWidth, inChannels, outChannels]", f, 3);
+  Window2D w =
+      convWindow(op, Shape(asImage(x)), Shape{1, f[0], f[1], f[2]}, conv1DAsConv2D(op, attrs));
+  if (x.rank() == 3) return {{Shape{x[0], w.outW, f[2]}, DType::Float32}};
+  return {{Shape{w.outW, f[2]}, DType::Float32}};
+}
+
+std::vector<Tensor> conv1DKernel(const OpContext& ctx) {
+  const Shape& f = ctx.inputs[1].shape();
+  Tensor y = runOp1("conv2d",
+                    {reshape(ctx.inputs[0], asImage(ctx.inputs[0].shape())),
+                     reshape(ctx.inputs[1], {1, f[0], f[1], f[2]})},
+                    conv1DAsConv2D(ctx.op, ctx.attrs));
+  return {reshape(y, ctx.outputs[0].shape.dims())};
+}
+
+std::vector<TensorSpec> inferSeparable(std::string_view op, std::span<const TensorSpec> in,
+                                       const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  std::vector<TensorSpec> depthwise = inferDepthwise(op, in.first(2), attrs);
+  const Shape& p = in[2].shape;
+  ops::requireRank(op, "pointwise filter [1, 1, inChannels * multiplier, outChannels]", p, 4);
+  if (p[0] != 1 || p[1] != 1 || p[2] != depthwise[0].shape.fromEnd(1))
+    fail(op, ": pointwise filter ", p, " must be [1, 1, ", depthwise[0].shape.fromEnd(1),
+         ", outChannels]");
+  Shape out = depthwise[0].shape;
+  out[out.rank() - 1] = p[3];
+  return {{out, DType::Float32}};
+}
+
+std::vector<Tensor> separableKernel(const OpContext& ctx) {
+  Tensor mid = runOp1("depthwiseConv2d", {ctx.inputs[0], ctx.inputs[1]}, ctx.attrs);
+  return {runOp1("conv2d", {mid, ctx.inputs[2]})};
+}
+
+std::vector<TensorSpec> inferGlobalPool(std::string_view op, std::span<const TensorSpec> in,
+                                        const Attrs&) {
+  ops::requireFloat(op, in);
+  const Shape& x = in[0].shape;
+  if (x.rank() != 4 && x.rank() != 3)
+    fail(op, ": input must be [batch, height, width, channels] or [height, width, channels], got ",
+         x);
+  if (x.rank() == 4) return {{Shape{x[0], x[3]}, DType::Float32}};
+  return {{Shape{x[2]}, DType::Float32}};
+}
+
+std::vector<Tensor> globalPoolKernel(const OpContext& ctx) {
+  int rank = ctx.inputs[0].rank();
+  Attrs attrs;
+  attrs.setInts("axes", rank == 4 ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{0, 1});
+  return {runOp1(ctx.op == "globalMaxPool" ? "max" : "mean", {ctx.inputs[0]}, attrs)};
 }
 
 // ---- pooling ----
@@ -228,6 +458,14 @@ Attrs poolAttrs(const Pool2DOptions& options) {
 
 void registerConvOps(std::vector<OpDef>& ops) {
   ops.push_back({"conv2d", 2, 2, inferConv2D, conv2DCpu, conv2DGl});
+  ops.push_back({"fusedConv2d", 2, 3, inferConv2D, conv2DCpu, conv2DGl});
+  ops.push_back({"depthwiseConv2d", 2, 2, inferDepthwise, depthwiseCpu, depthwiseGl});
+  ops.push_back({"conv2dTranspose", 2, 2, inferConvTranspose, convTransposeCpu, convTransposeGl});
+  // Compositions of the kernels above: one kernel serves both backends.
+  ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel});
+  ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel});
+  ops.push_back({"globalAvgPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel});
+  ops.push_back({"globalMaxPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel});
   ops.push_back({"maxPool", 1, 1, inferPool, poolCpu, poolGl});
   ops.push_back({"avgPool", 1, 1, inferPool, poolCpu, poolGl});
 }
@@ -238,6 +476,59 @@ Tensor conv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& option
       .setString("padding", options.padding == Padding::Same ? "same" : "valid")
       .setInts("dilations", {options.dilations[0], options.dilations[1]});
   return runOp1("conv2d", {x, filter}, attrs);
+}
+
+namespace {
+Attrs convAttrs(const Conv2DOptions& options) {
+  Attrs attrs;
+  attrs.setInts("strides", {options.strides[0], options.strides[1]})
+      .setString("padding", options.padding == Padding::Same ? "same" : "valid")
+      .setInts("dilations", {options.dilations[0], options.dilations[1]});
+  return attrs;
+}
+}  // namespace
+
+Tensor fusedConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options,
+                   const FusedOptions& fused) {
+  Attrs attrs = convAttrs(options);
+  attrs.setString("activation", fused.activation).setFloat("leakyreluAlpha", fused.leakyreluAlpha);
+  if (fused.bias) return runOp1("fusedConv2d", {x, filter, *fused.bias}, attrs);
+  return runOp1("fusedConv2d", {x, filter}, attrs);
+}
+
+Tensor depthwiseConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options) {
+  return runOp1("depthwiseConv2d", {x, filter}, convAttrs(options));
+}
+
+Tensor separableConv2d(const Tensor& x, const Tensor& depthwiseFilter,
+                       const Tensor& pointwiseFilter, const Conv2DOptions& options) {
+  return runOp1("separableConv2d", {x, depthwiseFilter, pointwiseFilter}, convAttrs(options));
+}
+
+Tensor conv2dTranspose(const Tensor& x, const Tensor& filter,
+                       const std::vector<int64_t>& outputShape, std::array<int, 2> strides,
+                       Padding padding) {
+  Attrs attrs;
+  attrs.setInts("outputShape", outputShape)
+      .setInts("strides", {strides[0], strides[1]})
+      .setString("padding", padding == Padding::Same ? "same" : "valid");
+  return runOp1("conv2dTranspose", {x, filter}, attrs);
+}
+
+Tensor conv1d(const Tensor& x, const Tensor& filter, int stride, Padding padding, int dilation) {
+  Attrs attrs;
+  attrs.setInt("stride", stride)
+      .setInt("dilation", dilation)
+      .setString("padding", padding == Padding::Same ? "same" : "valid");
+  return runOp1("conv1d", {x, filter}, attrs);
+}
+
+Tensor globalAvgPool(const Tensor& x) {
+  return runOp1("globalAvgPool", {x});
+}
+
+Tensor globalMaxPool(const Tensor& x) {
+  return runOp1("globalMaxPool", {x});
 }
 
 Tensor maxPool(const Tensor& x, const Pool2DOptions& options) {

@@ -378,6 +378,14 @@ std::vector<Tensor> whereGl(const OpContext& ctx) {
 
 }  // namespace
 
+std::string_view ops::unaryGlsl(std::string_view name) {
+  return unaryOp(name).glsl;
+}
+
+double ops::unaryReference(std::string_view name, double x, double param0) {
+  return unaryOp(name).reference(x, param0, 0.0);
+}
+
 void registerElementwiseOps(std::vector<OpDef>& ops) {
   for (const UnaryOp& op : kUnaryOps) ops.push_back({op.name, 1, 1, inferUnary, unaryCpu, unaryGl});
   for (const BinaryOp& op : kBinaryOps)

@@ -1,6 +1,7 @@
 // matMul: batched, with broadcast batch dimensions and transposeA / transposeB.
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/fused.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -34,10 +35,15 @@ std::vector<TensorSpec> inferMatMul(std::string_view op, std::span<const TensorS
   ops::requireFloat(op, in);
   MatMulDims d = matMulDims(op, in[0].shape, in[1].shape, attrs.getBoolOr("transposeA", false, op),
                             attrs.getBoolOr("transposeB", false, op));
-  std::vector<int64_t> out = d.batch.dims();
-  out.push_back(d.m);
-  out.push_back(d.n);
-  return {{Shape(std::move(out)), DType::Float32}};
+  std::vector<int64_t> dims = d.batch.dims();
+  dims.push_back(d.m);
+  dims.push_back(d.n);
+  Shape out(std::move(dims));
+  if (op == "fusedMatMul") {
+    ops::fusionOf(op, attrs, in.size() - 2);
+    if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
+  }
+  return {{out, DType::Float32}};
 }
 
 // Index of each output batch's matrix in an operand with batch shape `batch` (broadcast).
@@ -80,6 +86,11 @@ std::vector<Tensor> matMulCpu(const OpContext& ctx) {
         Y[i * d.n + j] = static_cast<float>(row[static_cast<size_t>(j)]);
     }
   }
+  if (ctx.op == "fusedMatMul") {
+    const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+    ops::epilogueCpu(y, ctx.outputs[0].shape,
+                     ops::fusionOf(ctx.op, ctx.attrs, ctx.inputs.size() - 2), bias);
+  }
   return {cpuResult(ctx, std::move(y))};
 }
 
@@ -103,24 +114,97 @@ std::vector<Tensor> matMulGl(const OpContext& ctx) {
   for (int64_t dim : d.batch.dims()) batchDims.push_back(static_cast<int>(dim));
   while (batchDims.size() < 4) batchDims.insert(batchDims.begin(), 1);
   std::string op(ctx.op);
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"matmul"})
-              .define("TRANSPOSE_A", ta ? 1 : 0)
-              .define("TRANSPOSE_B", tb ? 1 : 0)
-              .input("A", a)
-              .input("B", b)
-              .uniform("M", gl::checkedInt(d.m, op, "M"))
-              .uniform("K", gl::checkedInt(d.k, op, "K"))
-              .uniform("N", gl::checkedInt(d.n, op, "N"))
-              .uniform("batchDims", batchDims)
-              .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
-              .uniform("B_batchStrides", batchStrides(b.shape(), d.batch))
-              .run(ctx.outputs[0])};
+  ops::Fusion fusion = ops::fusionOf(op, ctx.attrs, ctx.inputs.size() - 2);
+  const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+  // A bias other than one value per column is added by a separate pass.
+  bool fuseBias = bias && ops::biasFitsEpilogue(bias->shape(), d.n);
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"fused_epilogue", "matmul"});
+  pass.define("TRANSPOSE_A", ta ? 1 : 0)
+      .define("TRANSPOSE_B", tb ? 1 : 0)
+      .input("A", a)
+      .input("B", b)
+      .uniform("M", gl::checkedInt(d.m, op, "M"))
+      .uniform("K", gl::checkedInt(d.k, op, "K"))
+      .uniform("N", gl::checkedInt(d.n, op, "N"))
+      .uniform("batchDims", batchDims)
+      .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
+      .uniform("B_batchStrides", batchStrides(b.shape(), d.batch));
+  if (bias && !fuseBias) {
+    ops::epilogue(pass, ops::Fusion{}, nullptr);
+    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), fusion, bias)};
+  }
+  ops::epilogue(pass, fusion, bias);
+  return {pass.run(ctx.outputs[0])};
+}
+
+// ---- dot and outerProduct: compositions of reshape, matMul and mul ----
+
+std::vector<TensorSpec> inferDot(std::string_view op, std::span<const TensorSpec> in,
+                                 const Attrs&) {
+  ops::requireFloat(op, in);
+  const Shape& a = in[0].shape;
+  const Shape& b = in[1].shape;
+  if (a.rank() < 1 || a.rank() > 2 || b.rank() < 1 || b.rank() > 2)
+    fail(op, ": inputs must be vectors or matrices, got ", a, " and ", b);
+  int64_t ka = a.fromEnd(1), kb = b[0];
+  if (ka != kb) fail(op, ": inner dimensions differ: ", a, " and ", b);
+  std::vector<int64_t> out;
+  if (a.rank() == 2) out.push_back(a[0]);
+  if (b.rank() == 2) out.push_back(b[1]);
+  return {{Shape(std::move(out)), DType::Float32}};
+}
+
+Tensor reshaped(const Tensor& x, std::vector<int64_t> dims) {
+  return runOp1("reshape", {x}, Attrs().setInts("shape", std::move(dims)));
+}
+
+std::vector<Tensor> dotKernel(const OpContext& ctx) {
+  const Tensor& a = ctx.inputs[0];
+  const Tensor& b = ctx.inputs[1];
+  Tensor a2 = a.rank() == 1 ? reshaped(a, {1, a.size()}) : a;
+  Tensor b2 = b.rank() == 1 ? reshaped(b, {b.size(), 1}) : b;
+  return {reshaped(runOp1("matMul", {a2, b2}), ctx.outputs[0].shape.dims())};
+}
+
+std::vector<TensorSpec> inferOuter(std::string_view op, std::span<const TensorSpec> in,
+                                   const Attrs&) {
+  ops::requireFloat(op, in);
+  if (in[0].shape.rank() != 1 || in[1].shape.rank() != 1)
+    fail(op, ": inputs must be vectors, got ", in[0].shape, " and ", in[1].shape);
+  return {{Shape{in[0].shape[0], in[1].shape[0]}, DType::Float32}};
+}
+
+// A broadcast product: exact, unlike a K = 1 matMul on drivers that fuse multiply-adds.
+std::vector<Tensor> outerKernel(const OpContext& ctx) {
+  return {runOp1("mul", {reshaped(ctx.inputs[0], {ctx.inputs[0].size(), 1}),
+                         reshaped(ctx.inputs[1], {1, ctx.inputs[1].size()})})};
 }
 
 }  // namespace
 
 void registerMatMulOps(std::vector<OpDef>& ops) {
   ops.push_back({"matMul", 2, 2, inferMatMul, matMulCpu, matMulGl});
+  ops.push_back({"fusedMatMul", 2, 3, inferMatMul, matMulCpu, matMulGl});
+  ops.push_back({"dot", 2, 2, inferDot, dotKernel, dotKernel});
+  ops.push_back({"outerProduct", 2, 2, inferOuter, outerKernel, outerKernel});
+}
+
+Tensor fusedMatMul(const Tensor& a, const Tensor& b, const FusedOptions& options) {
+  Attrs attrs;
+  attrs.setBool("transposeA", options.transposeA)
+      .setBool("transposeB", options.transposeB)
+      .setString("activation", options.activation)
+      .setFloat("leakyreluAlpha", options.leakyreluAlpha);
+  if (options.bias) return runOp1("fusedMatMul", {a, b, *options.bias}, attrs);
+  return runOp1("fusedMatMul", {a, b}, attrs);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  return runOp1("dot", {a, b});
+}
+
+Tensor outerProduct(const Tensor& a, const Tensor& b) {
+  return runOp1("outerProduct", {a, b});
 }
 
 Tensor matMul(const Tensor& a, const Tensor& b, bool transposeA, bool transposeB) {

@@ -47,6 +47,11 @@ inline bool nextIndex(std::vector<int64_t>& index, const Shape& shape) {
   return false;
 }
 
+// The GLSL expression (of vec4 x and float param0) and the CPU reference of a unary
+// elementwise op, for kernels that fuse one (engine/ops/elementwise.cpp's table).
+std::string_view unaryGlsl(std::string_view name);
+double unaryReference(std::string_view name, double x, double param0);
+
 // The axes list of a reduction attribute: "axes" missing means every axis. Sorted,
 // unique, non-negative; throws naming `op` on out-of-range or repeated axes.
 std::vector<int> reductionAxes(std::string_view op, const Attrs& attrs, int rank);

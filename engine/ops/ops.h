@@ -4,6 +4,7 @@
 // on the backend its inputs live on (all inputs must share one backend).
 #include <array>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/core/tensor.h"
@@ -76,6 +77,23 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 // batch dimensions broadcast. Rank-1 and rank-0 operands are rejected, as in TF.js.
 Tensor matMul(const Tensor& a, const Tensor& b, bool transposeA = false, bool transposeB = false);
 
+// Bias and activation applied in the same pass as the product (TF.js tf.fused.*).
+// activation: "linear", "relu", "relu6", "elu", "sigmoid", "tanh" or "leakyrelu"; the
+// bias broadcasts to the output (one value per output channel is fused into the pass,
+// other shapes take an extra pass).
+struct FusedOptions {
+  std::optional<Tensor> bias;
+  std::string activation = "linear";
+  float leakyreluAlpha = 0.2f;
+  bool transposeA = false;  // fusedMatMul only
+  bool transposeB = false;
+};
+Tensor fusedMatMul(const Tensor& a, const Tensor& b, const FusedOptions& options = {});
+// Vector-vector (scalar), matrix-vector, vector-matrix or matrix-matrix product.
+Tensor dot(const Tensor& a, const Tensor& b);
+// a: [m], b: [n] -> [m, n].
+Tensor outerProduct(const Tensor& a, const Tensor& b);
+
 enum class Padding { Valid, Same };
 
 struct Conv2DOptions {
@@ -86,6 +104,26 @@ struct Conv2DOptions {
 // x: [N, H, W, C] (or [H, W, C]), filter: [KH, KW, C, CO]; output [N, OH, OW, CO].
 Tensor conv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options = {});
 
+Tensor fusedConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options,
+                   const FusedOptions& fused);
+// filter: [KH, KW, C, M]; output channel c * M + m convolves input channel c only.
+Tensor depthwiseConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options = {});
+// depthwiseConv2d, then a 1x1 conv2d with pointwiseFilter [1, 1, C * M, CO].
+Tensor separableConv2d(const Tensor& x, const Tensor& depthwiseFilter,
+                       const Tensor& pointwiseFilter, const Conv2DOptions& options = {});
+// The transpose (input gradient) of conv2d: x [N, H, W, CI], filter [KH, KW, CO, CI];
+// outputShape [N, OH, OW, CO] must be an input that conv2d with these strides and
+// padding maps to x's height and width.
+Tensor conv2dTranspose(const Tensor& x, const Tensor& filter,
+                       const std::vector<int64_t>& outputShape, std::array<int, 2> strides = {1, 1},
+                       Padding padding = Padding::Valid);
+// x: [N, W, C] (or [W, C]), filter: [KW, C, CO].
+Tensor conv1d(const Tensor& x, const Tensor& filter, int stride = 1,
+              Padding padding = Padding::Valid, int dilation = 1);
+// Mean / max over height and width: [N, H, W, C] -> [N, C] ([H, W, C] -> [C]).
+Tensor globalAvgPool(const Tensor& x);
+Tensor globalMaxPool(const Tensor& x);
+
 struct Pool2DOptions {
   std::array<int, 2> filterSize{2, 2};
   std::array<int, 2> strides{2, 2};
@@ -94,6 +132,12 @@ struct Pool2DOptions {
 // x: [N, H, W, C] (or [H, W, C]). avgPool averages the window's in-bounds elements only.
 Tensor maxPool(const Tensor& x, const Pool2DOptions& options = {});
 Tensor avgPool(const Tensor& x, const Pool2DOptions& options = {});
+
+// (x - mean) / sqrt(variance + varianceEpsilon) * scale + offset; every parameter
+// broadcasts to x (per-channel [C] parameters run as one pass).
+Tensor batchNorm(const Tensor& x, const Tensor& mean, const Tensor& variance,
+                 std::optional<Tensor> offset = std::nullopt,
+                 std::optional<Tensor> scale = std::nullopt, float varianceEpsilon = 0.001f);
 
 // One dimension may be -1 (inferred). Free (no pass) when the last dimension is unchanged.
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);

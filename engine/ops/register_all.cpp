@@ -12,6 +12,7 @@ void registerSoftmaxOps(std::vector<OpDef>& ops);
 void registerShapeOps(std::vector<OpDef>& ops);
 void registerMovementOps(std::vector<OpDef>& ops);
 void registerScanOps(std::vector<OpDef>& ops);
+void registerNormOps(std::vector<OpDef>& ops);
 
 void registerAllOps(std::vector<OpDef>& ops) {
   registerElementwiseOps(ops);
@@ -22,6 +23,7 @@ void registerAllOps(std::vector<OpDef>& ops) {
   registerShapeOps(ops);
   registerMovementOps(ops);
   registerScanOps(ops);
+  registerNormOps(ops);
 }
 
 }  // namespace texel
