@@ -175,3 +175,30 @@ TEST_CASE("batchNorm, dot and outerProduct on hand-checked values") {
 
 }  // namespace
 }  // namespace texel::test
+
+namespace texel::test {
+namespace {
+
+TEST_CASE("resize and cropAndResize follow TensorFlow's coordinate rules") {
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor img = tensor(*b, {2, 2, 1}, {0, 1, 2, 3});
+    CHECK(resizeBilinear(img, {4, 4}).data() ==
+          std::vector<float>{0, 0.5f, 1, 1, 1, 1.5f, 2, 2, 2, 2.5f, 3, 3, 2, 2.5f, 3, 3});
+    CHECK(resizeBilinear(img, {3, 3}, {.alignCorners = true}).data() ==
+          std::vector<float>{0, 0.5f, 1, 1, 1.5f, 2, 2, 2.5f, 3});
+    CHECK(resizeNearestNeighbor(img, {4, 4}, {.halfPixelCenters = true}).data() ==
+          std::vector<float>{0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3});
+    // The full box at 3x3 is an align-corners resize; a box index past the batch gives
+    // the extrapolation value.
+    Tensor batch = tensor(*b, {1, 2, 2, 1}, {0, 1, 2, 3});
+    std::vector<int32_t> boxInd = {0, 1};
+    Tensor crops = cropAndResize(batch, tensor(*b, {2, 4}, {0, 0, 1, 1, 0, 0, 1, 1}),
+                                 tensorInt32(*b, {2}, boxInd), {3, 3}, false, -5.0f);
+    std::vector<float> want = {0, 0.5f, 1, 1, 1.5f, 2, 2, 2.5f, 3};
+    want.resize(18, -5.0f);
+    CHECK(crops.data() == want);
+  }
+}
+
+}  // namespace
+}  // namespace texel::test

@@ -193,6 +193,44 @@ std::vector<OpCase> nnCases(const std::string& op) {
   return cases;
 }
 
+std::vector<OpCase> imageCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  if (op == "cropAndResize") {
+    auto crop = [&](Shape image, int64_t boxes, std::vector<int64_t> size, const char* method,
+                    float maxIndex) {
+      cases.push_back({op,
+                       {image, {boxes, 4}, {boxes}},
+                       Attrs()
+                           .setInts("cropSize", size)
+                           .setString("method", method)
+                           .setFloat("extrapolationValue", -1.0),
+                       {{}, {-0.2f, 1.2f}, {-0.49f, maxIndex}},
+                       1e-4,
+                       1,
+                       {DType::Float32, DType::Float32, DType::Int32}});
+    };
+    crop({1, 8, 8, 3}, 3, {5, 5}, "bilinear", 0.4f);
+    crop({2, 9, 7, 5}, 6, {4, 3}, "bilinear", 2.4f);  // index 2 is outside the batch
+    crop({2, 9, 7, 4}, 5, {1, 6}, "nearest", 1.4f);
+    crop({1, 28, 28, 1}, 2, {14, 14}, "bilinear", 0.4f);
+    return cases;
+  }
+  auto resize = [](std::vector<int64_t> size, bool align, bool half) {
+    return Attrs()
+        .setInts("size", size)
+        .setBool("alignCorners", align)
+        .setBool("halfPixelCenters", half);
+  };
+  for (auto [align, half] :
+       std::vector<std::pair<bool, bool>>{{false, false}, {true, false}, {false, true}}) {
+    cases.push_back({op, {{1, 5, 5, 1}}, resize({9, 7}, align, half)});
+    cases.push_back({op, {{2, 8, 6, 3}}, resize({3, 4}, align, half)});
+    cases.push_back({op, {{7, 9, 5}}, resize({1, 1}, align, half)});
+    cases.push_back({op, {{1, 28, 28, 1}}, resize({14, 20}, align, half)});
+  }
+  return cases;
+}
+
 std::vector<OpCase> poolCases(const std::string& op) {
   std::vector<OpCase> cases;
   auto attrs = [](int size, int stride, const char* padding) {
@@ -431,6 +469,8 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (op == "matMul") return matMulCases();
   if (op == "conv2d") return convCases();
   if (op == "maxPool" || op == "avgPool") return poolCases(op);
+  if (oneOf(op, {"resizeBilinear", "resizeNearestNeighbor", "cropAndResize"}))
+    return imageCases(op);
   if (oneOf(op, {"fusedMatMul", "dot", "outerProduct", "fusedConv2d", "depthwiseConv2d",
                  "separableConv2d", "conv2dTranspose", "conv1d", "globalAvgPool", "globalMaxPool",
                  "batchNorm"}))
@@ -510,11 +550,11 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
 }
 
 bool printReport(const std::vector<OpRow>& rows) {
-  std::printf("%-18s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
+  std::printf("%-22s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
               "tolerance", "ok");
   int failed = 0, cases = 0;
   for (const OpRow& row : rows) {
-    std::printf("%-18s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
+    std::printf("%-22s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
                 row.maxRel, row.tolerance, row.ok ? "ok" : "FAIL");
     cases += row.cases;
     if (!row.ok) ++failed;

@@ -139,6 +139,23 @@ Tensor batchNorm(const Tensor& x, const Tensor& mean, const Tensor& variance,
                  std::optional<Tensor> offset = std::nullopt,
                  std::optional<Tensor> scale = std::nullopt, float varianceEpsilon = 0.001f);
 
+// Image resampling (TF.js tf.image), NHWC images [N, H, W, C] or [H, W, C].
+struct ResizeOptions {
+  bool alignCorners = false;      // corner pixels map onto corner pixels
+  bool halfPixelCenters = false;  // sample at pixel centres (what most models expect)
+};
+Tensor resizeBilinear(const Tensor& images, std::array<int64_t, 2> size,
+                      const ResizeOptions& options = {});
+Tensor resizeNearestNeighbor(const Tensor& images, std::array<int64_t, 2> size,
+                             const ResizeOptions& options = {});
+// Crops boxes [numBoxes, 4] (y1, x1, y2, x2, normalised to [0, 1]) out of images
+// [N, H, W, C] picked by boxInd (int32 [numBoxes]) and resamples each to cropSize.
+// Samples outside the image, and boxes whose index is outside the batch, take
+// extrapolationValue.
+Tensor cropAndResize(const Tensor& image, const Tensor& boxes, const Tensor& boxInd,
+                     std::array<int64_t, 2> cropSize, bool nearest = false,
+                     float extrapolationValue = 0.0f);
+
 // One dimension may be -1 (inferred). Free (no pass) when the last dimension is unchanged.
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);
 // Default permutation reverses the dimensions.

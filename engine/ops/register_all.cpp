@@ -13,6 +13,7 @@ void registerShapeOps(std::vector<OpDef>& ops);
 void registerMovementOps(std::vector<OpDef>& ops);
 void registerScanOps(std::vector<OpDef>& ops);
 void registerNormOps(std::vector<OpDef>& ops);
+void registerImageOps(std::vector<OpDef>& ops);
 
 void registerAllOps(std::vector<OpDef>& ops) {
   registerElementwiseOps(ops);
@@ -24,6 +25,7 @@ void registerAllOps(std::vector<OpDef>& ops) {
   registerMovementOps(ops);
   registerScanOps(ops);
   registerNormOps(ops);
+  registerImageOps(ops);
 }
 
 }  // namespace texel
