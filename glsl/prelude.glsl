@@ -106,15 +106,22 @@ vec4 tanAccurate(vec4 x) {
   sinCos(x, s, c);
   return s / c;
 }
+bvec4 signBit4(vec4 v) { return notEqual(floatBitsToUint(v) >> 31u, uvec4(0u)); }
 // Comparisons are false when either side is NaN (notEqual: true).
 vec4 compare4(bvec4 result, vec4 a, vec4 b, bool whenNan) {
   bvec4 nan = bvec4(uvec4(isNan4(a)) | uvec4(isNan4(b)));
   return mix(vec4(result), vec4(whenNan ? 1.0 : 0.0), nan);
 }
-// Python-style modulo: the result takes the divisor's sign.
-vec4 modFloor(vec4 a, vec4 b) { return a - b * floor(a / b); }
+// Python-style modulo: the result takes the divisor's sign. As fmod-based floor modulo
+// (TensorFlow's): a finite a modulo +-inf is a when a is 0 or has b's sign, else b.
+vec4 modFloor(vec4 a, vec4 b) {
+  vec4 r = a - b * floor(a / b);
+  bvec4 keepA = bvec4(uvec4(equal(a, vec4(0.0))) | uvec4(equal(signBit4(a), signBit4(b))));
+  vec4 byInfinity = mix(b, a, keepA);
+  bvec4 finiteA = bvec4(uvec4(equal(isInf4(a), vec4(0.0))) & uvec4(not(isNan4(a))));
+  return mix(r, byInfinity, bvec4(uvec4(notEqual(isInf4(b), vec4(0.0))) & uvec4(finiteA)));
+}
 // atan2 with the IEEE cases GLSL leaves undefined (x = 0, y = 0, signed zeros) spelled out.
-bvec4 signBit4(vec4 v) { return notEqual(floatBitsToUint(v) >> 31u, uvec4(0u)); }
 vec4 atan2Ieee(vec4 y, vec4 x) {
   const float pi = 3.14159265358979;
   vec4 r = atan(y, mix(x, vec4(1.0), equal(x, vec4(0.0))));

@@ -91,11 +91,10 @@ TEST_CASE("binary ops keep IEEE special values") {
       b.push_back(v);
     }
   Shape shape{static_cast<int64_t>(a.size())};
-  // mod and floorDiv by zero or infinity are left out: IEEE does not define floor division
-  // and TF.js's backends disagree there; NaN operands are covered below.
-  for (const char* op :
-       {"add", "sub", "mul", "div", "maximum", "minimum", "squaredDifference", "pow", "atan2",
-        "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual", "prelu"}) {
+  // mod follows TensorFlow's fmod-based floor modulo (x mod +-inf is x or +-inf).
+  for (const char* op : {"add", "sub", "mul", "div", "maximum", "minimum", "squaredDifference",
+                         "pow", "atan2", "equal", "notEqual", "less", "lessEqual", "greater",
+                         "greaterEqual", "prelu", "mod", "floorDiv"}) {
     std::vector<float> want = runOp1(op, {tensor(cpu(), shape, a), tensor(cpu(), shape, b)}).data();
     std::vector<float> got = runOp1(op, {tensor(gl(), shape, a), tensor(gl(), shape, b)}).data();
     Comparison c = compare(got, want);

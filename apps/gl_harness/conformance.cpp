@@ -47,6 +47,9 @@ std::vector<OpCase> unaryCases(const std::string& op) {
   if (op == "logicalNot") dtypes = {DType::Bool};
   std::vector<OpCase> cases;
   for (const Shape& s : kAwkward) cases.push_back({op, {s}, attrs, {range}, 1e-4, 1, dtypes});
+  if (oneOf(op, {"abs", "neg", "square", "sign"}))  // int32 arithmetic, exact
+    for (const Shape& s : {Shape{5}, Shape{4097}, Shape{3, 5}})
+      cases.push_back({op, {s}, {}, {{-999.0f, 999.0f}}, 0.0, 1, {DType::Int32}});
   return cases;
 }
 
@@ -64,6 +67,16 @@ std::vector<OpCase> broadcastCases(const std::string& op) {
   std::vector<OpCase> cases;
   for (const auto& [a, b] : pairs) {
     cases.push_back({op, {a, b}, {}, ranges, 1e-4, 1, dtypes});
+    // int32 arithmetic is exact; divisors include 0 (integer division by 0 gives 0).
+    if (oneOf(op, {"add", "sub", "mul", "div", "floorDiv", "mod", "maximum", "minimum",
+                   "squaredDifference"}))
+      cases.push_back({op,
+                       {a, b},
+                       {},
+                       {{-999.0f, 999.0f}, {-9.0f, 9.0f}},
+                       0.0,
+                       1,
+                       {DType::Int32, DType::Int32}});
     // Small integers make equal, less... true often enough to matter.
     if (compare)
       cases.push_back(

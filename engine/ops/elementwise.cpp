@@ -15,6 +15,8 @@ namespace {
 // Input and output element types of an elementwise op.
 enum class Kind {
   Float,      // float32 in, float32 out
+  Numeric,    // float32 or int32 in (all the same), that dtype out; int32 results are exact
+              // while they stay below 2^24 in magnitude
   Predicate,  // float32 in, bool out (isNaN, isInf)
   Compare,    // any dtype in (both the same), bool out
   Logical,    // bool in, bool out
@@ -44,7 +46,7 @@ double roundHalfEven(double x) {
 }
 
 const UnaryOp kUnaryOps[] = {
-    {"abs", [](double x, double, double) { return std::fabs(x); }, "abs(x)"},
+    {"abs", [](double x, double, double) { return std::fabs(x); }, "abs(x)", Kind::Numeric},
     {"acos", [](double x, double, double) { return std::acos(x); },
      "domain11(x, atan(sqrt((1.0 - x) * (1.0 + x)), x))"},
     {"asin", [](double x, double, double) { return std::asin(x); },
@@ -75,7 +77,7 @@ const UnaryOp kUnaryOps[] = {
     {"log1p", [](double x, double, double) { return std::log1p(x); }, "log1pAccurate(x)"},
     {"logicalNot", [](double x, double, double) { return x != 0 ? 0.0 : 1.0; },
      "vec4(equal(x, vec4(0.0)))", Kind::Logical},
-    {"neg", [](double x, double, double) { return -x; }, "(-(x))"},
+    {"neg", [](double x, double, double) { return -x; }, "(-(x))", Kind::Numeric},
     {"reciprocal", [](double x, double, double) { return 1.0 / x; }, "(1.0 / (x))"},
     {"relu", [](double x, double, double) { return x < 0 ? 0.0 : x; }, "reluIeee(x)"},
     {"relu6", [](double x, double, double) { return std::min(std::max(x, 0.0), 6.0); },
@@ -92,7 +94,7 @@ const UnaryOp kUnaryOps[] = {
      [](double x, double, double) {
        return std::isnan(x) ? x : (x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0));
      },
-     "sign(x)"},
+     "sign(x)", Kind::Numeric},
     {"sin", [](double x, double, double) { return std::sin(x); }, "sinAccurate(x)"},
     {"sinh", [](double x, double, double) { return std::sinh(x); }, "0.5 * (exp(x) - exp(-x))"},
     {"softplus",
@@ -101,7 +103,7 @@ const UnaryOp kUnaryOps[] = {
      },
      "max(x, 0.0) + log1pAccurate(exp(-abs(x)))"},
     {"sqrt", [](double x, double, double) { return std::sqrt(x); }, "sqrtIeee(x)"},
-    {"square", [](double x, double, double) { return x * x; }, "((x) * (x))"},
+    {"square", [](double x, double, double) { return x * x; }, "((x) * (x))", Kind::Numeric},
     {"tan", [](double x, double, double) { return std::tan(x); }, "tanAccurate(x)"},
     {"tanh", [](double x, double, double) { return std::tanh(x); }, "tanhStable(x)"},
 };
@@ -121,12 +123,13 @@ double floorMod(double a, double b) {
 
 // IEEE: every comparison with NaN is false (notEqual true).
 const BinaryOp kBinaryOps[] = {
-    {"add", [](double a, double b) { return a + b; }, "((a) + (b))"},
+    {"add", [](double a, double b) { return a + b; }, "((a) + (b))", Kind::Numeric},
     {"atan2", [](double a, double b) { return std::atan2(a, b); }, "atan2Ieee(a, b)"},
-    {"div", [](double a, double b) { return a / b; }, "((a) / (b))"},
+    {"div", [](double a, double b) { return a / b; }, "((a) / (b))", Kind::Numeric},
     {"equal", [](double a, double b) { return a == b ? 1.0 : 0.0; },
      "compare4(equal(a, b), a, b, false)", Kind::Compare},
-    {"floorDiv", [](double a, double b) { return std::floor(a / b); }, "floor((a) / (b))"},
+    {"floorDiv", [](double a, double b) { return std::floor(a / b); }, "floor((a) / (b))",
+     Kind::Numeric},
     {"greater", [](double a, double b) { return a > b ? 1.0 : 0.0; },
      "compare4(greaterThan(a, b), a, b, false)", Kind::Compare},
     {"greaterEqual", [](double a, double b) { return a >= b ? 1.0 : 0.0; },
@@ -141,20 +144,20 @@ const BinaryOp kBinaryOps[] = {
      "vec4(notEqual(abs(a) + abs(b), vec4(0.0)))", Kind::Logical},
     {"maximum",
      [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b); },
-     "maxNan(a, b)"},
+     "maxNan(a, b)", Kind::Numeric},
     {"minimum",
      [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b); },
-     "minNan(a, b)"},
-    {"mod", floorMod, "modFloor(a, b)"},
-    {"mul", [](double a, double b) { return a * b; }, "((a) * (b))"},
+     "minNan(a, b)", Kind::Numeric},
+    {"mod", floorMod, "modFloor(a, b)", Kind::Numeric},
+    {"mul", [](double a, double b) { return a * b; }, "((a) * (b))", Kind::Numeric},
     {"notEqual", [](double a, double b) { return a != b ? 1.0 : 0.0; },
      "compare4(notEqual(a, b), a, b, true)", Kind::Compare},
     {"pow", [](double a, double b) { return std::pow(a, b); }, "powIeee(a, b)"},
     {"prelu", [](double x, double alpha) { return x < 0 ? alpha * x : x; },
      "mix(a, b * a, lessThan(a, vec4(0.0)))"},
     {"squaredDifference", [](double a, double b) { return (a - b) * (a - b); },
-     "((a) - (b)) * ((a) - (b))"},
-    {"sub", [](double a, double b) { return a - b; }, "((a) - (b))"},
+     "((a) - (b)) * ((a) - (b))", Kind::Numeric},
+    {"sub", [](double a, double b) { return a - b; }, "((a) - (b))", Kind::Numeric},
 };
 
 const UnaryOp& unaryOp(std::string_view name) {
@@ -196,6 +199,7 @@ std::vector<TensorSpec> inferUnary(std::string_view name, std::span<const Tensor
     requireDtype(name, in, DType::Bool);
     return {in[0]};
   }
+  if (op.kind == Kind::Numeric && in[0].dtype == DType::Int32) return {in[0]};
   ops::requireFloat(name, in);
   if (op.kind == Kind::Predicate) return {{in[0].shape, DType::Bool}};
   return {in[0]};
@@ -220,6 +224,9 @@ std::vector<TensorSpec> inferBinary(std::string_view name, std::span<const Tenso
     case Kind::Logical:
       requireDtype(name, in, DType::Bool);
       return {{out, DType::Bool}};
+    case Kind::Numeric:
+      if (in[0].dtype == DType::Int32 && in[1].dtype == DType::Int32) return {{out, DType::Int32}};
+      [[fallthrough]];
     default:
       ops::requireFloat(name, in);
       return {{out, DType::Float32}};
@@ -264,13 +271,21 @@ void forEachBroadcast(const OpContext& ctx, Fn&& fn) {
   }
 }
 
+// div of int32 tensors is floor division, as in TF.js.
+bool integerDivision(const OpContext& ctx) {
+  return ctx.op == "div" && ctx.outputs[0].dtype == DType::Int32;
+}
+
 std::vector<Tensor> binaryCpu(const OpContext& ctx) {
-  const BinaryOp& op = binaryOp(ctx.op);
+  const BinaryOp& op = integerDivision(ctx) ? binaryOp("floorDiv") : binaryOp(ctx.op);
+  bool integer = ctx.outputs[0].dtype == DType::Int32;
   const std::vector<float>& a = cpuValues(ctx.inputs[0]);
   const std::vector<float>& b = cpuValues(ctx.inputs[1]);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   forEachBroadcast(ctx, [&](size_t i, const std::vector<size_t>& at) {
-    y[i] = static_cast<float>(op.reference(a[at[0]], b[at[1]]));
+    // Integer division and modulo by zero give 0 (there is no integer NaN).
+    bool byZero = integer && b[at[1]] == 0 && (op.name == "floorDiv" || op.name == "mod");
+    y[i] = byZero ? 0.0f : static_cast<float>(op.reference(a[at[0]], b[at[1]]));
   });
   return {cpuResult(ctx, std::move(y))};
 }
@@ -292,7 +307,7 @@ std::vector<Tensor> unaryGl(const OpContext& ctx) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   return {gl::Pass(backend, std::string(ctx.op), {"unary"})
               .define("UNARY_OP(x)", op.glsl)
-              .define("NAN_PASSTHROUGH", op.kind == Kind::Float ? 1 : 0)
+              .define("NAN_PASSTHROUGH", op.kind == Kind::Float || op.kind == Kind::Numeric ? 1 : 0)
               .input("X", ctx.inputs[0])
               .uniform("param0", static_cast<float>(p0))
               .uniform("param1", static_cast<float>(p1))
@@ -368,6 +383,13 @@ Tensor broadcastGl(const OpContext& ctx, std::string_view expression) {
 }
 
 std::vector<Tensor> binaryGl(const OpContext& ctx) {
+  if (ctx.outputs[0].dtype == DType::Int32 &&
+      (ctx.op == "floorDiv" || ctx.op == "mod" || ctx.op == "div")) {
+    std::string expression =
+        concat("mix(", binaryOp(integerDivision(ctx) ? "floorDiv" : ctx.op).glsl,
+               ", vec4(0.0), equal(b, vec4(0.0)))");
+    return {broadcastGl(ctx, expression)};
+  }
   return {broadcastGl(ctx, binaryOp(ctx.op).glsl)};
 }
 
