@@ -14,6 +14,7 @@ namespace {
 std::shared_ptr<GlContext> g_context;
 std::shared_ptr<GlBackend> g_gl;
 std::shared_ptr<GlBackend> g_glFolded;
+std::shared_ptr<GlBackend> g_glHalf;
 
 // Prints the per-op error table just before doctest's own summary (listeners run first).
 struct ErrorReportListener : doctest::IReporter {
@@ -40,6 +41,9 @@ GlBackend& gl() {
 GlBackend& glFolded() {
   return *g_glFolded;
 }
+GlBackend* glHalf() {
+  return g_glHalf.get();
+}
 std::shared_ptr<GlContext> context() {
   return g_context;
 }
@@ -53,6 +57,10 @@ int main(int argc, char** argv) {
     GlOptions options;
     options.checkErrorsEveryPass = true;
     test::g_gl = GlBackend::create(test::g_context, options);
+    GlOptions halfOptions = options;
+    halfOptions.forceHalfFloat = true;
+    if (test::g_gl->info().halfFloatRenderable)
+      test::g_glHalf = GlBackend::create(test::g_context, halfOptions);
     options.maxTextureSize = test::kFoldedMaxTextureSize;
     test::g_glFolded = GlBackend::create(test::g_context, options);
   } catch (const std::exception& e) {

@@ -96,8 +96,7 @@ TEST_CASE("the byte budget drops pooled textures first, then throws OutOfMemory;
     CHECK(e.requestedBytes() == 16 * 1024);
     CHECK(e.inUseBytes() == 56 * 1024);
     CHECK(e.budgetBytes() == 64 * 1024);
-    CHECK(std::string(e.what()).find("upload: out of GPU memory budget: requested 16384 bytes") ==
-          0);
+    CHECK(std::string(e.what()).find("fill: out of GPU memory budget: requested 16384 bytes") == 0);
   }
   // An op whose output does not fit fails the same way, and nothing is leaked.
   CHECK_THROWS_AS(add(a, a), OutOfMemory);
@@ -217,6 +216,82 @@ TEST_CASE("shader compile failures surface as texel::Error with the driver's log
       gl().programs().get("#version 300 es\nvoid main() { this is not glsl; }\n", "broken"),
       doctest::Contains("broken: fragment shader failed to compile:"), Error);
   CHECK(add(scalar(gl(), 1), scalar(gl(), 2)).data() == std::vector<float>{3});
+}
+
+}  // namespace
+}  // namespace texel::test
+
+#include "engine/gl/half.h"
+
+namespace texel::test {
+namespace {
+
+TEST_CASE("binary16 conversion rounds to nearest even and round-trips every half") {
+  int mismatches = 0;
+  for (uint32_t h = 0; h < 65536; ++h) {
+    float f = gl::halfToFloat(static_cast<uint16_t>(h));
+    if (std::isnan(f)) continue;
+    mismatches += gl::floatToHalf(f) != h;
+  }
+  CHECK(mismatches == 0);
+  CHECK(gl::roundToHalf(65504.0f) == 65504.0f);
+  CHECK(std::isinf(gl::roundToHalf(65520.0f)));  // the tie rounds to even: Inf
+  // Halves near 1 are 1/1024 apart: ties go to the even neighbour, others to the nearest.
+  CHECK(gl::roundToHalf(1.0f + 2.0f / 4096) == 1.0f);
+  CHECK(gl::roundToHalf(1.0f + 6.0f / 4096) == 1.0f + 2.0f / 1024);
+  CHECK(gl::roundToHalf(1.0f + 3.0f / 4096) == 1.0f + 1.0f / 1024);
+  CHECK(gl::roundToHalf(5.9604645e-8f) == 5.9604645e-8f);  // the smallest subnormal
+  CHECK(std::isnan(gl::roundToHalf(NAN)));
+}
+
+TEST_CASE("half-float mode: float32 tensors in RGBA16F, int32 and bool kept exact") {
+  GlBackend* half = glHalf();
+  if (!half) {
+    MESSAGE("RGBA16F is not renderable here; half-float mode cannot be tested");
+    return;
+  }
+  CHECK(half->halfFloat());
+  CHECK_FALSE(gl().halfFloat());
+  MemoryStats before = half->stats();
+  Tensor x = tensor(*half, {4}, {1.0f / 3, 70000.0f, -1e-9f, 2.5f});
+  CHECK(half->stats().liveBytes - before.liveBytes == 8);  // one RGBA16F texel
+  std::vector<float> stored = x.data();
+  CHECK(stored[0] == gl::roundToHalf(1.0f / 3));
+  CHECK(std::isinf(stored[1]));  // beyond 65504
+  CHECK(stored[2] == 0.0f);
+  CHECK(stored[3] == 2.5f);
+  // Integers stay exact beyond the 2048 a half holds: indices into big tables work.
+  std::vector<int32_t> big = {16777215, -4097, 2049};
+  CHECK(tensorInt32(*half, {3}, big).dataInt32() == big);
+  std::vector<float> row(5000, 0.0f);
+  row[4321] = 1.0f;
+  CHECK(argMax(tensor(*half, {5000}, row)).dataInt32() == std::vector<int32_t>{4321});
+  CHECK(topK(tensor(*half, {5000}, row), 1).indices.dataInt32() == std::vector<int32_t>{4321});
+  std::vector<int32_t> index = {3001};
+  Tensor table = tensor(*half, {4000, 2}, std::vector<float>(8000, 0.5f));
+  CHECK(gather(table, tensorInt32(*half, {1}, index)).data() == std::vector<float>{0.5f, 0.5f});
+  // Ops compute in float32 and store in f16: a sum of thousands of values keeps its
+  // documented accuracy.
+  std::vector<float> values = randomValues(4097, 3);
+  for (float& v : values) v = gl::roundToHalf(v);
+  double want = 0.0;
+  for (float v : values) want += v;
+  float got = sum(tensor(*half, {4097}, values)).data()[0];
+  CHECK(std::fabs(got - want) / std::max(std::fabs(want), 1.0) <= verify::kHalfTolerance);
+}
+
+TEST_CASE("without RGBA32F render targets the backend falls back to half floats by itself") {
+  auto fallback = GlBackend::create(context(), GlOptions{.simulateNoFloatTargets = true});
+  if (!fallback->info().halfFloatRenderable) return;
+  CHECK(fallback->halfFloat());
+  CHECK_FALSE(fallback->info().floatRenderable);
+  Tensor logits = tensor(*fallback, {2, 3}, {0.1f, 2.0f, -1.0f, 5.0f, 4.0f, 3.0f});
+  CHECK(argMax(logits, 1).dataInt32() == std::vector<int32_t>{1, 0});
+  std::vector<float> p = softmax(logits).data();
+  CHECK(p[1] == doctest::Approx(0.8360188f).epsilon(verify::kHalfTolerance));
+  // Uploaded integers are exact (sampled RGBA32F); integers a pass writes are exact to 2048.
+  std::vector<int32_t> big = {100000};
+  CHECK(tensorInt32(*fallback, {1}, big).dataInt32() == big);
 }
 
 }  // namespace

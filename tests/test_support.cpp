@@ -46,13 +46,16 @@ void checkAgainstCpu(const OpCase& c) {
   std::vector<std::pair<const char*, GlBackend*>> backends = {{"gl", &gl()}};
   if (harness::fitsTextures(c, kFoldedMaxTextureSize))
     backends.push_back({"gl-folded", &glFolded()});
+  if (glHalf()) backends.push_back({"gl-f16", glHalf()});
   for (const auto& target : backends) {
     const char* label = target.first;  // not a structured binding: doctest's lambdas capture it
-    std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target.second);
+    bool half = target.second == glHalf();
+    double tolerance = half ? verify::halfTolerance(c) : c.tolerance;
+    std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target.second, half);
     REQUIRE_MESSAGE(checks.size() == outSpecs.size(), verify::describe(c));
     for (size_t k = 0; k < checks.size(); ++k) {
-      recordError(c.op, checks[k].comparison);
-      CHECK_MESSAGE(checks[k].ok(c.tolerance), checks[k].explain(label, c, k));
+      recordError(half ? c.op + " (f16)" : c.op, checks[k].comparison);
+      CHECK_MESSAGE(checks[k].ok(tolerance), checks[k].explain(label, c, k));
     }
   }
 }

@@ -23,6 +23,8 @@ GlBackend& gl();
 // kFoldedMaxTextureSize texels a side, so modest shapes exercise folded layouts.
 GlBackend& glFolded();
 inline constexpr int kFoldedMaxTextureSize = 32;
+// A GL backend forced to half-float storage; null when RGBA16F cannot be rendered to.
+GlBackend* glHalf();
 std::shared_ptr<GlContext> context();
 
 using verify::compare;
@@ -35,8 +37,9 @@ using verify::Range;
 void recordError(const std::string& op, const Comparison& comparison);
 void printErrorReport();
 
-// Runs the op on the CPU reference and on both GL backends (the folded one when the
-// shapes fit it) with the same random inputs, and CHECKs that they agree.
+// Runs the op on the CPU reference and on the GL backends (the folded one when the shapes
+// fit it; the half-float one with inputs rounded to f16 and verify::halfTolerance) with
+// the same random inputs, and CHECKs that they agree.
 void checkAgainstCpu(const OpCase& opCase);
 
 // Lets the browser's event loop run (fences signal only between tasks); a no-op natively.

@@ -512,7 +512,7 @@ bool fitsTextures(const OpCase& c, int maxTextureSize) {
   return true;
 }
 
-std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
+std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded, GlBackend* half,
                                   const std::string& filter) {
   std::vector<OpRow> rows;
   for (const OpDef& def : OpRegistry::instance().all()) {
@@ -534,6 +534,7 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
       c.seed = i + 1;
       row.tolerance = std::max(row.tolerance, c.tolerance);
       std::vector<std::pair<const char*, GlBackend*>> targets = {{"gl", &backend}};
+      if (half) targets.push_back({"gl-f16", half});
       try {
         if (folded && fitsTextures(c, folded->maxTextureSize()))
           targets.push_back({"gl-folded", folded});
@@ -543,15 +544,25 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
       }
       for (auto [label, target] : targets) {
         try {
-          std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target);
+          bool isHalf = target == half;
+          double tolerance = isHalf ? verify::halfTolerance(c) : c.tolerance;
+          std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *target, isHalf);
           if (checks.empty())
             fail(std::string(label) + ": " + verify::describe(c) + ": no outputs");
           for (std::size_t k = 0; k < checks.size(); ++k) {
-            row.maxAbs = std::max(row.maxAbs, checks[k].comparison.maxAbs);
-            row.maxRel = std::max(row.maxRel, checks[k].comparison.maxRel);
-            if (!checks[k].ok(c.tolerance)) fail(checks[k].explain(label, c, k));
+            if (isHalf) {
+              row.halfMaxRel = std::max(row.halfMaxRel, checks[k].comparison.maxRel);
+            } else {
+              row.maxAbs = std::max(row.maxAbs, checks[k].comparison.maxAbs);
+              row.maxRel = std::max(row.maxRel, checks[k].comparison.maxRel);
+            }
+            if (!checks[k].ok(tolerance)) fail(checks[k].explain(label, c, k));
           }
           if (target == &backend) ++row.cases;
+          if (isHalf) {
+            ++row.halfCases;
+            row.halfTolerance = std::max(row.halfTolerance, tolerance);
+          }
         } catch (const Error& e) {
           fail(std::string(label) + ": " + verify::describe(c) + ": " + e.what());
         }
@@ -563,12 +574,17 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded,
 }
 
 bool printReport(const std::vector<OpRow>& rows) {
-  std::printf("%-22s %6s %12s %12s %10s  %s\n", "op", "cases", "max abs err", "max rel err",
-              "tolerance", "ok");
+  bool anyHalf = false;
+  for (const OpRow& row : rows) anyHalf = anyHalf || row.halfCases > 0;
+  std::printf("%-22s %6s %12s %12s %10s", "op", "cases", "max abs err", "max rel err", "tolerance");
+  if (anyHalf) std::printf(" %12s %8s", "f16 rel err", "f16 tol");
+  std::printf("  %s\n", "ok");
   int failed = 0, cases = 0;
   for (const OpRow& row : rows) {
-    std::printf("%-22s %6d %12.3g %12.3g %10.0e  %s\n", row.op.c_str(), row.cases, row.maxAbs,
-                row.maxRel, row.tolerance, row.ok ? "ok" : "FAIL");
+    std::printf("%-22s %6d %12.3g %12.3g %10.0e", row.op.c_str(), row.cases, row.maxAbs, row.maxRel,
+                row.tolerance);
+    if (anyHalf) std::printf(" %12.3g %8.0e", row.halfMaxRel, row.halfTolerance);
+    std::printf("  %s\n", row.ok ? "ok" : "FAIL");
     cases += row.cases;
     if (!row.ok) ++failed;
   }
@@ -622,6 +638,12 @@ bool printJson(const std::vector<OpRow>& rows) {
     out += jsonNumber(r.maxRel);
     out += ",\"tolerance\":";
     out += jsonNumber(r.tolerance);
+    out += ",\"f16Cases\":";
+    out += std::to_string(r.halfCases);
+    out += ",\"f16MaxRel\":";
+    out += jsonNumber(r.halfMaxRel);
+    out += ",\"f16Tolerance\":";
+    out += jsonNumber(r.halfTolerance);
     out += r.ok ? ",\"ok\":true" : ",\"ok\":false";
     out += ",\"failures\":[";
     for (size_t k = 0; k < r.failures.size(); ++k) {

@@ -23,14 +23,20 @@ struct OpRow {
   double maxAbs = 0.0;
   double maxRel = 0.0;
   double tolerance = 0.0;  // the loosest tolerance among the op's cases
+  // The same cases on a backend forced to half-float storage (when one was given).
+  int halfCases = 0;
+  double halfMaxRel = 0.0;
+  double halfTolerance = 0.0;
   bool ok = true;
   std::vector<std::string> failures;  // one line per failing case (first few kept)
 };
 
 // Runs every registered op whose name contains `filter` (all when empty). When
-// `foldedBackend` is given, cases small enough also run there (folded textures).
+// `foldedBackend` is given, cases small enough also run there (folded textures); when
+// `halfBackend` is given (a backend in half-float mode), every case runs there too with
+// verify::halfTolerance.
 std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* foldedBackend,
-                                  const std::string& filter);
+                                  GlBackend* halfBackend, const std::string& filter);
 
 // Prints the table and a summary line; returns true when every row is ok.
 bool printReport(const std::vector<OpRow>& rows);

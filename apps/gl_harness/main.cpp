@@ -1,6 +1,8 @@
 // gl_harness: runs every registered op on a real GL context against the CPU reference
 // and prints one row per op. Headless EGL by default; --window opens a GLFW window.
-//   gl_harness [--window] [--filter OP] [--no-folded] [--json]
+//   gl_harness [--window] [--filter OP] [--no-folded] [--no-f16] [--json]
+// Every case runs on the default backend, a folded-texture backend and a backend forced
+// to half-float storage (the f16 columns), each against the CPU reference.
 // Exit code: 0 all ops agree, 1 any mismatch, 2 no usable GL context or bad arguments.
 #include <cstdio>
 #include <cstring>
@@ -22,7 +24,9 @@ void printInfo(const texel::GlInfo& info, int foldedSide) {
   std::printf(
       "limits         MAX_TEXTURE_SIZE %d, MAX_TEXTURE_IMAGE_UNITS %d, MAX_DRAW_BUFFERS %d\n",
       info.maxTextureSize, info.maxTextureImageUnits, info.maxDrawBuffers);
-  std::printf("float targets  %s\n", info.floatRenderable ? "RGBA32F renderable" : "no");
+  std::printf("float targets  RGBA32F %s, RGBA16F %s\n",
+              info.floatRenderable ? "renderable" : "not renderable",
+              info.halfFloatRenderable ? "renderable" : "not renderable");
   std::printf("extensions     %zu:", info.extensions.size());
   for (const std::string& e : info.extensions) std::printf(" %s", e.c_str());
   std::printf("\n");
@@ -33,14 +37,15 @@ void printInfo(const texel::GlInfo& info, int foldedSide) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: gl_harness [--window] [--filter OP] [--no-folded] [--json]\n");
+  std::fprintf(stderr,
+               "usage: gl_harness [--window] [--filter OP] [--no-folded] [--no-f16] [--json]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool window = false, folded = true, json = false;
+  bool window = false, folded = true, half = true, json = false;
   std::string filter;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--window")) {
@@ -49,6 +54,8 @@ int main(int argc, char** argv) {
       json = true;
     } else if (!std::strcmp(argv[i], "--no-folded")) {
       folded = false;
+    } else if (!std::strcmp(argv[i], "--no-f16")) {
+      half = false;
     } else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) {
       filter = argv[++i];
     } else {
@@ -71,12 +78,28 @@ int main(int argc, char** argv) {
     options.checkErrorsEveryPass = true;
     auto backend = texel::GlBackend::create(context, options);
     std::shared_ptr<texel::GlBackend> foldedBackend;
+    std::shared_ptr<texel::GlBackend> halfBackend;
+    if (half && backend->info().halfFloatRenderable) {
+      texel::GlOptions halfOptions = options;
+      halfOptions.forceHalfFloat = true;
+      halfBackend = texel::GlBackend::create(context, halfOptions);
+    }
     if (folded) {
       options.maxTextureSize = kFoldedSide;
       foldedBackend = texel::GlBackend::create(context, options);
     }
-    if (!json) printInfo(backend->info(), folded ? kFoldedSide : 0);
-    auto rows = texel::harness::runConformance(*backend, foldedBackend.get(), filter);
+    if (!json) {
+      printInfo(backend->info(), folded ? kFoldedSide : 0);
+      if (backend->halfFloat())
+        std::printf("precision      float32 tensors are stored as RGBA16F (no RGBA32F targets)\n");
+      if (halfBackend)
+        std::printf(
+            "f16 check      every case also runs with forced RGBA16F storage, inputs "
+            "rounded to f16, tolerance %.0e\n\n",
+            texel::verify::kHalfTolerance);
+    }
+    auto rows =
+        texel::harness::runConformance(*backend, foldedBackend.get(), halfBackend.get(), filter);
     if (rows.empty()) {
       std::fprintf(stderr, "gl_harness: no op matches --filter %s\n", filter.c_str());
       return 2;

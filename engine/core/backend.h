@@ -38,8 +38,10 @@ class Backend : public std::enable_shared_from_this<Backend> {
   virtual BackendKind kind() const = 0;
   virtual std::string name() const = 0;
 
-  // Storage holding `values` (row-major, shape.size() of them) laid out for this backend.
-  virtual std::shared_ptr<Storage> upload(const Shape& shape, std::span<const float> values) = 0;
+  // Storage holding `values` (row-major, shape.size() of them) of a tensor of `dtype`,
+  // laid out for this backend. `what` names the requester in errors.
+  virtual std::shared_ptr<Storage> upload(const Shape& shape, DType dtype,
+                                          std::span<const float> values, std::string_view what) = 0;
   virtual std::vector<float> download(const Tensor& tensor) = 0;
   virtual PendingRead downloadAsync(const Tensor& tensor) = 0;
   // Can a tensor of shape `from` be viewed as `to` without moving data?

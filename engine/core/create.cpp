@@ -15,7 +15,8 @@ Tensor make(Backend& backend, const Shape& shape, DType dtype, std::span<const f
   validateShape(shape, what);
   if (static_cast<int64_t>(values.size()) != shape.size())
     fail(what, ": shape ", shape, " needs ", shape.size(), " values, got ", values.size());
-  return Tensor(backend.shared_from_this(), shape, dtype, backend.upload(shape, values));
+  return Tensor(backend.shared_from_this(), shape, dtype,
+                backend.upload(shape, dtype, values, what));
 }
 }  // namespace
 

@@ -83,7 +83,7 @@ Tensor Tensor::to(Backend& target) const {
   if (&target == impl_->backend.get()) return *this;
   std::vector<float> values = data();
   return Tensor(target.shared_from_this(), impl_->shape, impl_->dtype,
-                target.upload(impl_->shape, values));
+                target.upload(impl_->shape, impl_->dtype, values, "Tensor::to"));
 }
 
 Tensor Tensor::withShape(Shape shape) const {

@@ -17,9 +17,10 @@ std::shared_ptr<CpuBackend> CpuBackend::create() {
   return std::shared_ptr<CpuBackend>(new CpuBackend());
 }
 
-std::shared_ptr<Storage> CpuBackend::upload(const Shape& shape, std::span<const float> values) {
+std::shared_ptr<Storage> CpuBackend::upload(const Shape& shape, DType,
+                                            std::span<const float> values, std::string_view what) {
   if (static_cast<int64_t>(values.size()) != shape.size())
-    fail("cpu upload: shape ", shape, " needs ", shape.size(), " values, got ", values.size());
+    fail(what, ": shape ", shape, " needs ", shape.size(), " values, got ", values.size());
   auto storage =
       std::make_shared<CpuStorage>(liveBytes_, std::vector<float>(values.begin(), values.end()));
   peakBytes_ = std::max(peakBytes_, *liveBytes_);

@@ -24,7 +24,8 @@ class CpuBackend : public Backend {
 
   BackendKind kind() const override { return BackendKind::Cpu; }
   std::string name() const override { return "cpu"; }
-  std::shared_ptr<Storage> upload(const Shape& shape, std::span<const float> values) override;
+  std::shared_ptr<Storage> upload(const Shape& shape, DType dtype, std::span<const float> values,
+                                  std::string_view what) override;
   std::vector<float> download(const Tensor& tensor) override;
   PendingRead downloadAsync(const Tensor& tensor) override;
   bool canShareStorage(const Shape&, const Shape&) const override { return true; }

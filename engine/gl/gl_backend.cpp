@@ -5,6 +5,7 @@
 
 #include "engine/core/error.h"
 #include "engine/gl/gl_check.h"
+#include "engine/gl/half.h"
 
 namespace texel {
 
@@ -52,6 +53,10 @@ GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
     : context_(std::move(context)), options_(options), pool_(options.budgetBytes) {
   drainErrors();
   probe();
+  if (options_.forceHalfFloat && !info_.halfFloatRenderable)
+    fail("GlBackend::create: forceHalfFloat is set but this context (", info_.renderer,
+         ") cannot render to RGBA16F textures");
+  halfFloat_ = options_.forceHalfFloat || !info_.floatRenderable;
   maxTextureSize_ = options_.maxTextureSize > 0
                         ? std::min(options_.maxTextureSize, info_.maxTextureSize)
                         : info_.maxTextureSize;
@@ -78,43 +83,61 @@ void GlBackend::probe() {
   }
   checkGlError("GlBackend::create: querying the context");
 
-  // Rendering to RGBA32F is an extension in ES 3.0 / WebGL2: prove it with a real
-  // framebuffer instead of trusting the extension string.
-  gl::TextureId probeTexture = gl::makeTexture();
-  glBindTexture(GL_TEXTURE_2D, probeTexture.id());
-  glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA32F, 1, 1);
-  gl::FramebufferId probeFramebuffer = gl::makeFramebuffer();
-  glBindFramebuffer(GL_FRAMEBUFFER, probeFramebuffer.id());
-  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, probeTexture.id(), 0);
-  info_.floatRenderable = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
-  glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  drainErrors();
-  if (!info_.floatRenderable)
+  // Rendering to float textures is an extension in ES 3.0 / WebGL2 (EXT_color_buffer_float,
+  // EXT_color_buffer_half_float): prove it with a real framebuffer instead of trusting
+  // the extension strings.
+  auto renderable = [](GLenum format) {
+    gl::TextureId probeTexture = gl::makeTexture();
+    glBindTexture(GL_TEXTURE_2D, probeTexture.id());
+    glTexStorage2D(GL_TEXTURE_2D, 1, format, 1, 1);
+    gl::FramebufferId probeFramebuffer = gl::makeFramebuffer();
+    glBindFramebuffer(GL_FRAMEBUFFER, probeFramebuffer.id());
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, probeTexture.id(),
+                           0);
+    bool complete = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    drainErrors();
+    return complete;
+  };
+  info_.floatRenderable = renderable(GL_RGBA32F) && !options_.simulateNoFloatTargets;
+  info_.halfFloatRenderable = renderable(GL_RGBA16F);
+  if (!info_.floatRenderable && !info_.halfFloatRenderable)
     fail("GlBackend::create: this context (", info_.renderer, ", ", info_.version,
-         ") cannot render to RGBA32F textures (EXT_color_buffer_float ",
+         ") can render to neither RGBA32F nor RGBA16F textures (EXT_color_buffer_float ",
          info_.hasExtension("GL_EXT_color_buffer_float") ? "present but not working" : "missing",
+         ", EXT_color_buffer_half_float ",
+         info_.hasExtension("GL_EXT_color_buffer_half_float") ? "present but not working"
+                                                              : "missing",
          "); use the CPU backend");
+}
+
+GLenum GlBackend::storageFormat(DType dtype, bool uploaded) const {
+  if (dtype == DType::Float32) return halfFloat_ ? GL_RGBA16F : GL_RGBA32F;
+  // Integers need 24 bits of mantissa; textures that are only sampled may always be RGBA32F.
+  return uploaded || info_.floatRenderable ? GL_RGBA32F : GL_RGBA16F;
 }
 
 gl::TextureLayout GlBackend::layoutOf(const Shape& shape, const std::string& op) const {
   return gl::layoutFor(shape, maxTextureSize_, op.c_str());
 }
 
-Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op) {
+Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op, bool uploaded) {
   auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
   if (spec.shape.size() == 0)
     return Tensor(self, spec.shape, spec.dtype,
                   std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}));
   gl::TextureLayout layout = layoutOf(spec.shape, op);
-  auto texture = pool_.acquire(layout.width, layout.height, GL_RGBA32F, op);
+  auto texture =
+      pool_.acquire(layout.width, layout.height, storageFormat(spec.dtype, uploaded), op);
   return Tensor(self, spec.shape, spec.dtype,
                 std::make_shared<GlStorage>(self, std::move(texture), layout));
 }
 
-std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, std::span<const float> values) {
+std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
+                                           std::span<const float> values, std::string_view what) {
   if (static_cast<int64_t>(values.size()) != shape.size())
-    fail("gl upload: shape ", shape, " needs ", shape.size(), " values, got ", values.size());
-  Tensor tensor = allocate({shape, DType::Float32}, "upload");
+    fail(what, ": shape ", shape, " needs ", shape.size(), " values, got ", values.size());
+  Tensor tensor = allocate({shape, dtype}, std::string(what), true);
   auto& storage = tensor.storageAs<GlStorage>();
   if (!storage.texture()) return tensor.storage();
   const gl::TextureLayout& layout = storage.layout();
@@ -122,9 +145,17 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, std::span<const f
   gl::packTexels(layout, values, texels);
   glBindTexture(GL_TEXTURE_2D, storage.texture()->id.id());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT,
-                  texels.data());
-  checkGlError(concat("upload of a tensor of shape ", shape));
+  if (storage.texture()->internalFormat == GL_RGBA16F) {
+    // Rounded here (to nearest even) rather than by the driver, whose rounding varies.
+    std::vector<uint16_t> halves(texels.size());
+    for (size_t i = 0; i < texels.size(); ++i) halves[i] = gl::floatToHalf(texels[i]);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_HALF_FLOAT,
+                    halves.data());
+  } else {
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT,
+                    texels.data());
+  }
+  checkGlError(concat(what, ": uploading a tensor of shape ", shape));
   return tensor.storage();
 }
 
@@ -135,7 +166,8 @@ void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
     GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
     if (status != GL_FRAMEBUFFER_COMPLETE)
       fail(op, ": framebuffer with a ", texture.width, "x", texture.height,
-           " RGBA32F texture is incomplete (status 0x", std::hex, status, ")");
+           texture.internalFormat == GL_RGBA16F ? " RGBA16F" : " RGBA32F",
+           " texture is incomplete (status 0x", std::hex, status, ")");
     texture.renderTargetChecked = true;
   }
 }

@@ -27,7 +27,8 @@ struct GlInfo {
   int maxTextureImageUnits = 0;  // samplers per fragment shader
   int maxDrawBuffers = 0;
   std::vector<std::string> extensions;
-  bool floatRenderable = false;  // RGBA32F colour attachments are framebuffer-complete
+  bool floatRenderable = false;      // RGBA32F colour attachments are framebuffer-complete
+  bool halfFloatRenderable = false;  // RGBA16F colour attachments are framebuffer-complete
   bool hasExtension(const std::string& name) const;
 };
 
@@ -40,19 +41,27 @@ struct GlOptions {
   // compilation, framebuffer setup and readback). Costly in browsers, where each check
   // is a round trip to the GPU process.
   bool checkErrorsEveryPass = false;
+  // Store float32 tensors as RGBA16F even where RGBA32F is renderable (the automatic
+  // fallback where it is not). See docs/ARCHITECTURE.md, "Precision".
+  bool forceHalfFloat = false;
+  // Behave as a device whose RGBA32F textures cannot be rendered to (tests the automatic
+  // fallback on machines that have them).
+  bool simulateNoFloatTargets = false;
 };
 
 class GlBackend : public Backend {
  public:
   // Makes `context` current and keeps it alive as long as the backend or any of its
-  // tensors lives. Throws texel::Error when the context cannot render to float textures.
+  // tensors lives. Uses RGBA16F storage when RGBA32F cannot be rendered to (or when
+  // forced); throws texel::Error when neither can.
   static std::shared_ptr<GlBackend> create(std::shared_ptr<GlContext> context,
                                            GlOptions options = {});
   ~GlBackend() override;
 
   BackendKind kind() const override { return BackendKind::Gl; }
   std::string name() const override { return "gl"; }
-  std::shared_ptr<Storage> upload(const Shape& shape, std::span<const float> values) override;
+  std::shared_ptr<Storage> upload(const Shape& shape, DType dtype, std::span<const float> values,
+                                  std::string_view what) override;
   std::vector<float> download(const Tensor& tensor) override;
   PendingRead downloadAsync(const Tensor& tensor) override;
   bool canShareStorage(const Shape& from, const Shape& to) const override;
@@ -60,13 +69,19 @@ class GlBackend : public Backend {
   void finish() override;
 
   const GlInfo& info() const { return info_; }
+  // True when float32 tensors are stored as half floats (forced or as the fallback).
+  bool halfFloat() const { return halfFloat_; }
+  // The texture format of a tensor of `dtype`: float32 -> RGBA16F in half-float mode;
+  // int32 and bool stay RGBA32F where that is renderable (uploads always, so indices are
+  // exact), else RGBA16F (exact for |x| <= 2048).
+  GLenum storageFormat(DType dtype, bool uploaded) const;
   int maxTextureSize() const { return maxTextureSize_; }
   void setBudget(std::size_t budgetBytes) { pool_.setBudget(budgetBytes); }
   void freePooledTextures() { pool_.freePooled(); }
 
   // For kernels (engine/gl/gl_pass.h) and storage.
   gl::TextureLayout layoutOf(const Shape& shape, const std::string& op) const;
-  Tensor allocate(const TensorSpec& spec, const std::string& op);
+  Tensor allocate(const TensorSpec& spec, const std::string& op, bool uploaded = false);
   gl::ProgramCache& programs() { return programs_; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);
@@ -82,6 +97,7 @@ class GlBackend : public Backend {
   GlOptions options_;
   GlInfo info_;
   int maxTextureSize_ = 0;
+  bool halfFloat_ = false;
   gl::TexturePool pool_;
   gl::ProgramCache programs_;
   gl::FramebufferId framebuffer_;

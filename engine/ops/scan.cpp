@@ -122,7 +122,9 @@ std::vector<Tensor> topKGl(const OpContext& ctx) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   std::string op(ctx.op);
   const Tensor& x = ctx.inputs[0];
-  Tensor ranks = gl::Pass(backend, op, {"topk_rank"}).input("X", x).run({x.shape()});
+  // Ranks are integers: int32 storage keeps them exact in half-float mode.
+  Tensor ranks =
+      gl::Pass(backend, op, {"topk_rank"}).input("X", x).run({x.shape(), DType::Int32});
   auto select = [&](bool indices, const TensorSpec& out) {
     return gl::Pass(backend, op, {"topk_select"})
         .define("SELECT_INDICES", indices ? 1 : 0)

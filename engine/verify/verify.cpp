@@ -7,6 +7,7 @@
 
 #include "engine/core/create.h"
 #include "engine/core/registry.h"
+#include "engine/gl/half.h"
 
 namespace texel::verify {
 
@@ -89,11 +90,15 @@ std::string OutputCheck::explain(const std::string& label, const OpCase& c, size
   return out.str();
 }
 
-std::vector<OutputCheck> runAgainst(const OpCase& c, Backend& reference, Backend& target) {
+std::vector<OutputCheck> runAgainst(const OpCase& c, Backend& reference, Backend& target,
+                                    bool halfInputs) {
   std::vector<std::vector<float>> values;
-  for (size_t i = 0; i < c.shapes.size(); ++i)
+  for (size_t i = 0; i < c.shapes.size(); ++i) {
     values.push_back(randomValues(c.shapes[i].size(), c.seed * 7919 + i,
                                   i < c.ranges.size() ? c.ranges[i] : Range{}));
+    if (halfInputs && dtypeOf(c, i) == DType::Float32)
+      for (float& v : values.back()) v = gl::roundToHalf(v);
+  }
   auto run = [&](Backend& backend) {
     std::vector<Tensor> inputs;
     for (size_t i = 0; i < c.shapes.size(); ++i) {

@@ -63,7 +63,20 @@ struct OutputCheck {
   std::string explain(const std::string& label, const OpCase& opCase, size_t output) const;
 };
 // Runs the op with the same random inputs on `reference` and `target`, one check per output.
+// With halfInputs the float32 inputs are first rounded to binary16 (what a half-float
+// backend stores), so the comparison measures the op and not the input rounding.
 // Errors thrown by either backend propagate.
-std::vector<OutputCheck> runAgainst(const OpCase& opCase, Backend& reference, Backend& target);
+std::vector<OutputCheck> runAgainst(const OpCase& opCase, Backend& reference, Backend& target,
+                                    bool halfInputs = false);
+
+// The documented tolerance of an op case on a half-float backend: storage rounds every
+// stored value to 11 significant bits (relative error up to 2^-11 = 4.9e-4 per rounding);
+// kHalfTolerance allows for a few roundings of intermediate results (multi-pass ops).
+// Cases that must be exact (tolerance 0: data movement, integers, comparisons) stay exact.
+inline constexpr double kHalfTolerance = 4e-3;
+inline double halfTolerance(const OpCase& opCase) {
+  if (opCase.tolerance == 0.0) return 0.0;
+  return opCase.tolerance > kHalfTolerance ? opCase.tolerance : kHalfTolerance;
+}
 
 }  // namespace texel::verify
