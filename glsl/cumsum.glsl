@@ -1,29 +1,33 @@
-// Running sum along one axis of X viewed as [outer, axisSize, inner]. EXCLUSIVE leaves
-// out the element itself; REVERSE sums from the end of the axis.
+// One step of a Hillis-Steele scan along one axis of X, viewed as [outer, axisSize, inner]:
+// y[a] = x[a] + x[a - offset] (x[a + offset] when REVERSE), the second term 0 past the
+// end of the axis. log2(axisSize) steps with offsets 1, 2, 4... give the running sum
+// without any long loop. SHIFT instead moves every element one step along the axis
+// (the exclusive scan's first step): y[a] = x[a - 1], or 0 at the start.
 uniform int axisSize;
 uniform int inner;
+uniform int offset;
 
-float cumsumAt(int element) {
-  int innerIndex = element % inner;
+float scanAt(int element) {
   int rest = element / inner;
   int a = rest % axisSize;
-  int base = (rest - a) * inner + innerIndex;  // element (outer, 0, innerIndex)
 #if REVERSE
-  int first = a + EXCLUSIVE;
-  int last = axisSize - 1;
+  bool inside = a + offset < axisSize;
+  int partner = element + offset * inner;
 #else
-  int first = 0;
-  int last = a - EXCLUSIVE;
+  bool inside = a - offset >= 0;
+  int partner = element - offset * inner;
 #endif
-  float total = 0.0;
-  for (int k = first; k <= last; ++k) total += X_flat(base + k * inner);
-  return total;
+#if SHIFT
+  return inside ? X_flat(partner) : 0.0;
+#else
+  return X_flat(element) + (inside ? X_flat(partner) : 0.0);
+#endif
 }
 
 vec4 texelValue(int row, int slice) {
   vec4 result = vec4(0.0);
   int base = row * out_last + slice * 4;
   for (int lane = 0; lane < 4; ++lane)
-    if (slice * 4 + lane < out_last) result[lane] = cumsumAt(base + lane);
+    if (slice * 4 + lane < out_last) result[lane] = scanAt(base + lane);
   return result;
 }

@@ -40,14 +40,14 @@ float reduceRows(int o) {
   for (int r = 0; r < reducedRows; ++r) {
     int row = o * reducedRows + r;
     for (int s = 0; s < X_slices; ++s) {
+      // The four lanes in order, unrolled (a nested loop would count against llvmpipe's
+      // loop limit four times over).
       vec4 v = X_texel(row, s);
-      for (int lane = 0; lane < 4; ++lane) {
-        int i = s * 4 + lane;
-        if (i < X_last && ARG_BETTER(vec4(v[lane]), vec4(best)).x) {
-          best = v[lane];
-          index = r * X_last + i;
-        }
-      }
+      int i = s * 4;
+      if (ARG_BETTER(vec4(v.x), vec4(best)).x) { best = v.x; index = r * X_last + i; }
+      if (i + 1 < X_last && ARG_BETTER(vec4(v.y), vec4(best)).x) { best = v.y; index = r * X_last + i + 1; }
+      if (i + 2 < X_last && ARG_BETTER(vec4(v.z), vec4(best)).x) { best = v.z; index = r * X_last + i + 2; }
+      if (i + 3 < X_last && ARG_BETTER(vec4(v.w), vec4(best)).x) { best = v.w; index = r * X_last + i + 3; }
     }
   }
   return float(index);

@@ -503,6 +503,44 @@ std::vector<OpCase> casesFor(const std::string& op) {
   return {};
 }
 
+std::vector<OpCase> limitCases(const std::string& op, int maxTextureSize) {
+  const int64_t side = maxTextureSize;
+  const Shape manyRows{side + 1, 5};  // rows beyond the texture side
+  const Shape longRow{4 * side + 5};  // one row of side + 2 texels
+  std::vector<OpCase> cases;
+  if (oneOf(op, {"relu", "exp", "cast"})) {
+    Attrs attrs = op == "cast" ? Attrs().setString("dtype", "int32") : Attrs();
+    for (const Shape& s : {manyRows, longRow}) cases.push_back({op, {s}, attrs, {{-4.0f, 4.0f}}});
+  } else if (oneOf(op, {"add", "mul", "greater"})) {
+    cases.push_back({op, {manyRows, {5}}});
+    cases.push_back({op, {longRow, longRow}});
+  } else if (oneOf(op, {"sum", "max", "argMax", "softmax", "cumsum"})) {
+    Attrs last = op == "argMax" || op == "softmax" || op == "cumsum"
+                     ? Attrs().setInt("axis", -1)
+                     : Attrs().setInts("axes", {-1});
+    cases.push_back({op, {manyRows}, last, {}, op == "argMax" ? 0.0 : 1e-4});
+    cases.push_back({op, {longRow}, last, {}, op == "argMax" ? 0.0 : 1e-4});
+  } else if (op == "transpose") {
+    cases.push_back({op, {manyRows}, Attrs().setInts("perm", {1, 0}), {}, 0.0});
+  } else if (op == "matMul") {
+    cases.push_back({op, {{side + 1, 8}, {8, 4}}});
+  } else if (op == "gather") {
+    cases.push_back({op,
+                     {{side + 3, 8}, {7}},
+                     Attrs().setInt("axis", 0),
+                     {{}, {-0.49f, static_cast<float>(side) + 2.4f}},
+                     0.0,
+                     1,
+                     {DType::Float32, DType::Int32}});
+  } else if (op == "concat") {
+    cases.push_back({op, {manyRows, manyRows}, Attrs().setInt("axis", 0), {}, 0.0});
+  } else if (op == "slice") {
+    cases.push_back(
+        {op, {longRow}, Attrs().setInts("begin", {3}).setInts("size", {4 * side}), {}, 0.0});
+  }
+  return cases;
+}
+
 bool fitsTextures(const OpCase& c, int maxTextureSize) {
   std::vector<TensorSpec> inputs = verify::inputSpecs(c);
   std::vector<TensorSpec> outputs = inferOp(c.op, inputs, c.attrs);
@@ -521,7 +559,9 @@ std::vector<OpRow> runConformance(GlBackend& backend, GlBackend* folded, GlBacke
     OpRow row;
     row.op = op;
     std::vector<OpCase> cases = casesFor(op);
-    if (cases.empty()) {
+    bool hasCases = !cases.empty();
+    for (OpCase& c : limitCases(op, backend.maxTextureSize())) cases.push_back(std::move(c));
+    if (!hasCases) {
       row.ok = false;
       row.failures.push_back(op + ": no conformance cases (add them to apps/gl_harness)");
     }

@@ -111,8 +111,8 @@ void GlBackend::probe() {
          "); use the CPU backend");
 }
 
-GLenum GlBackend::storageFormat(DType dtype, bool uploaded) const {
-  if (dtype == DType::Float32) return halfFloat_ ? GL_RGBA16F : GL_RGBA32F;
+GLenum GlBackend::storageFormat(DType dtype, bool uploaded, bool fullPrecision) const {
+  if (dtype == DType::Float32 && !fullPrecision) return halfFloat_ ? GL_RGBA16F : GL_RGBA32F;
   // Integers need 24 bits of mantissa; textures that are only sampled may always be RGBA32F.
   return uploaded || info_.floatRenderable ? GL_RGBA32F : GL_RGBA16F;
 }
@@ -121,14 +121,15 @@ gl::TextureLayout GlBackend::layoutOf(const Shape& shape, const std::string& op)
   return gl::layoutFor(shape, maxTextureSize_, op.c_str());
 }
 
-Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op, bool uploaded) {
+Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op, bool uploaded,
+                           bool fullPrecision) {
   auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
   if (spec.shape.size() == 0)
     return Tensor(self, spec.shape, spec.dtype,
                   std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}));
   gl::TextureLayout layout = layoutOf(spec.shape, op);
-  auto texture =
-      pool_.acquire(layout.width, layout.height, storageFormat(spec.dtype, uploaded), op);
+  auto texture = pool_.acquire(layout.width, layout.height,
+                               storageFormat(spec.dtype, uploaded, fullPrecision), op);
   return Tensor(self, spec.shape, spec.dtype,
                 std::make_shared<GlStorage>(self, std::move(texture), layout));
 }

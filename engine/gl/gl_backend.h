@@ -71,17 +71,19 @@ class GlBackend : public Backend {
   const GlInfo& info() const { return info_; }
   // True when float32 tensors are stored as half floats (forced or as the fallback).
   bool halfFloat() const { return halfFloat_; }
-  // The texture format of a tensor of `dtype`: float32 -> RGBA16F in half-float mode;
-  // int32 and bool stay RGBA32F where that is renderable (uploads always, so indices are
-  // exact), else RGBA16F (exact for |x| <= 2048).
-  GLenum storageFormat(DType dtype, bool uploaded) const;
+  // The texture format of a tensor of `dtype`: float32 -> RGBA16F in half-float mode
+  // (unless `fullPrecision`: intermediate results that must not be rounded); int32 and
+  // bool stay RGBA32F where that is renderable (uploads always, so indices are exact),
+  // else RGBA16F (exact for |x| <= 2048).
+  GLenum storageFormat(DType dtype, bool uploaded, bool fullPrecision = false) const;
   int maxTextureSize() const { return maxTextureSize_; }
   void setBudget(std::size_t budgetBytes) { pool_.setBudget(budgetBytes); }
   void freePooledTextures() { pool_.freePooled(); }
 
   // For kernels (engine/gl/gl_pass.h) and storage.
   gl::TextureLayout layoutOf(const Shape& shape, const std::string& op) const;
-  Tensor allocate(const TensorSpec& spec, const std::string& op, bool uploaded = false);
+  Tensor allocate(const TensorSpec& spec, const std::string& op, bool uploaded = false,
+                  bool fullPrecision = false);
   gl::ProgramCache& programs() { return programs_; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);

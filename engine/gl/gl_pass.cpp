@@ -14,6 +14,13 @@ int checkedInt(int64_t value, const std::string& op, const char* what) {
   return static_cast<int>(value);
 }
 
+void checkLoop(int64_t iterations, const std::string& op, const char* what) {
+  if (iterations > kMaxLoopIterations)
+    fail(op, ": ", what, " needs a shader loop of ", iterations,
+         " steps; the GL backend allows at most ", kMaxLoopIterations,
+         " (llvmpipe cuts longer loops short); run this op on the CPU backend");
+}
+
 Pass::Pass(GlBackend& backend, std::string op, std::initializer_list<std::string_view> shaders)
     : backend_(backend), op_(std::move(op)), shaders_(shaders) {}
 
@@ -74,11 +81,11 @@ std::string Pass::source(const TextureLayout& outputLayout) const {
   return text;
 }
 
-Tensor Pass::run(const TensorSpec& output) {
+Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
   if (static_cast<int>(inputs_.size()) > backend_.info().maxTextureImageUnits)
     fail(op_, ": needs ", inputs_.size(), " input textures, the device allows ",
          backend_.info().maxTextureImageUnits);
-  Tensor result = backend_.allocate(output, op_);
+  Tensor result = backend_.allocate(output, op_, false, fullPrecision);
   const TextureLayout& outLayout = result.storageAs<GlStorage>().layout();
   Program& program = backend_.programs().get(source(outLayout), op_);
   glUseProgram(program.id());

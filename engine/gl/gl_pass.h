@@ -33,7 +33,9 @@ class Pass {
   }
 
   // Allocates the output, draws one full-screen triangle into it and returns it.
-  Tensor run(const TensorSpec& output);
+  // fullPrecision: keep a float32 output in RGBA32F even in half-float mode (for
+  // intermediate results whose rounding would compound, like scan steps).
+  Tensor run(const TensorSpec& output, bool fullPrecision = false);
   // The fragment source run() would compile for an output of `layout` (for tests).
   std::string source(const TextureLayout& outputLayout) const;
 
@@ -54,5 +56,13 @@ class Pass {
 
 // Static checks shared by kernels.
 int checkedInt(int64_t value, const std::string& op, const char* what);
+
+// llvmpipe silently stops a fragment-shader loop after 65535 iterations (counted over
+// every entry of the loop in one invocation), so a kernel whose loop would run longer
+// gives wrong values there. Kernels keep their loops below this (scans use log-step
+// passes, reductions split into stages) or reject the input with a clear error.
+inline constexpr int64_t kMaxLoopIterations = 65535;
+// Throws naming `op` and `what` when a shader loop would run `iterations` times.
+void checkLoop(int64_t iterations, const std::string& op, const char* what);
 
 }  // namespace texel::gl

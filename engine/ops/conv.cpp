@@ -166,6 +166,7 @@ std::vector<Tensor> conv2DGl(const OpContext& ctx) {
   std::string op(ctx.op);
   ops::Fusion fusion = ops::fusionOf(op, ctx.attrs, ctx.inputs.size() - 2);
   const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+  gl::checkLoop(w.kernelH * w.kernelW * ((w.channels + 3) / 4), op, "a filter this large");
   gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "fused_epilogue", "conv2d"});
   pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]);
   windowUniforms(pass, w, op);
@@ -234,6 +235,7 @@ std::vector<Tensor> depthwiseGl(const OpContext& ctx) {
   std::string op(ctx.op);
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   Tensor filter = ops::reshapeGl(backend, ctx.inputs[1], Shape{fs[0] * fs[1], fs[2] * fs[3]});
+  gl::checkLoop(w.kernelH * w.kernelW * 4, op, "a filter this large");
   gl::Pass pass(backend, op, {"window2d", "depthwise_conv2d"});
   pass.input("X", ctx.inputs[0]).input("F", filter).uniform("multiplier", static_cast<int>(fs[3]));
   windowUniforms(pass, w, op);
@@ -305,6 +307,7 @@ std::vector<Tensor> convTransposeGl(const OpContext& ctx) {
   const Shape& fs = ctx.inputs[1].shape();
   Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
   std::string op(ctx.op);
+  gl::checkLoop(w.kernelH * w.kernelW * ((fs[3] + 3) / 4), op, "a filter this large");
   gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "conv2d_transpose"});
   pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]).uniform("outC", static_cast<int>(fs[2]));
   windowUniforms(pass, w, op);
@@ -440,6 +443,7 @@ std::vector<Tensor> poolCpu(const OpContext& ctx) {
 std::vector<Tensor> poolGl(const OpContext& ctx) {
   Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
   std::string op(ctx.op);
+  gl::checkLoop(w.kernelH * w.kernelW, op, "a window this large");
   gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "pool2d"});
   pass.define("POOL_MAX", op == "maxPool" ? 1 : 0).input("X", ctx.inputs[0]);
   windowUniforms(pass, w, op);

@@ -118,6 +118,7 @@ std::vector<Tensor> matMulGl(const OpContext& ctx) {
   const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
   // A bias other than one value per column is added by a separate pass.
   bool fuseBias = bias && ops::biasFitsEpilogue(bias->shape(), d.n);
+  gl::checkLoop((d.k + 3) / 4, op, "an inner dimension this long");
   gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"fused_epilogue", "matmul"});
   pass.define("TRANSPOSE_A", ta ? 1 : 0)
       .define("TRANSPOSE_B", tb ? 1 : 0)

@@ -297,6 +297,7 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
       int64_t chunk =
           std::max<int64_t>(64, static_cast<int64_t>(std::sqrt(static_cast<double>(work))));
       int64_t parts = (work + chunk - 1) / chunk;
+      gl::checkLoop(4 * chunk, op, "a partial reduction");
       gl::Pass partial(backend, op, {"reduce_partial"});
       source = defineReduction(partial, kind)
                    .input("X", x)
@@ -306,6 +307,10 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
                    .run({Shape{outerCount, parts}, DType::Float32});
       sourceRows = 1;
     }
+    // Each fragment reduces up to four output elements, one loop entry each.
+    int64_t lanes = std::min<int64_t>(4, outSpec.shape.fromEnd(1));
+    int64_t sourceSlices = (source.shape().fromEnd(1) + 3) / 4;
+    gl::checkLoop(lanes * sourceRows * sourceSlices, op, "reducing rows this long");
     gl::Pass pass(backend, op, {"reduce"});
     return {defineReduction(pass, kind)
                 .define("INNER", 1)
@@ -324,6 +329,24 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
   if (!effective.empty()) {
     for (int d = effective.front(); d <= effective.back(); ++d) reducedRows *= in[d];
     for (int d = effective.back() + 1; d < last; ++d) after *= in[d];
+  }
+  if (reducedRows > kSplitTexels) {
+    // One fragment per output texel would loop over every reduced row: move the reduced
+    // axes last instead, where long reductions are split into stages.
+    std::vector<int> perm, lastAxes;
+    for (int d = 0; d < in.rank(); ++d)
+      if (!isReduced(d)) perm.push_back(d);
+    for (int d = 0; d < in.rank(); ++d)
+      if (isReduced(d)) perm.push_back(d);
+    for (size_t i = perm.size() - axes.size(); i < perm.size(); ++i)
+      lastAxes.push_back(static_cast<int>(i));
+    Tensor moved = ops::transposeGl(backend, x, perm);
+    Attrs attrs;
+    if (isArg(kind))
+      attrs.setInt("axis", lastAxes.back());
+    else
+      attrs.setInts("axes", std::vector<int64_t>(lastAxes.begin(), lastAxes.end()));
+    return {ops::reshapeGl(backend, runOp1(ctx.op, {moved}, attrs), outSpec.shape)};
   }
   gl::Pass pass(backend, op, {"reduce"});
   return {defineReduction(pass, kind)

@@ -63,17 +63,35 @@ std::vector<Tensor> cumsumCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
+// log2(n) scan steps (glsl/cumsum.glsl) instead of one pass with an n-long loop per
+// element: O(n log n) work and no loop that llvmpipe's iteration limit could cut short.
 std::vector<Tensor> cumsumGl(const OpContext& ctx) {
   const Shape& shape = ctx.inputs[0].shape();
   AxisView v = axisView(shape, cumsumAxis(ctx.op, shape, ctx.attrs));
   std::string op(ctx.op);
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"cumsum"})
-              .define("EXCLUSIVE", ctx.attrs.getBoolOr("exclusive", false, op) ? 1 : 0)
-              .define("REVERSE", ctx.attrs.getBoolOr("reverse", false, op) ? 1 : 0)
-              .input("X", ctx.inputs[0])
-              .uniform("axisSize", gl::checkedInt(v.axisSize, op, "axis size"))
-              .uniform("inner", gl::checkedInt(v.inner, op, "inner size"))
-              .run(ctx.outputs[0])};
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  bool reverse = ctx.attrs.getBoolOr("reverse", false, op);
+  // Intermediate steps stay float32 in half-float mode: their partial sums are larger
+  // than the results, and rounding each would compound over the steps.
+  auto step = [&](const Tensor& x, int64_t offset, bool shift, bool last) {
+    return gl::Pass(backend, op, {"cumsum"})
+        .define("SHIFT", shift ? 1 : 0)
+        .define("REVERSE", reverse ? 1 : 0)
+        .input("X", x)
+        .uniform("axisSize", gl::checkedInt(v.axisSize, op, "axis size"))
+        .uniform("inner", gl::checkedInt(v.inner, op, "inner size"))
+        .uniform("offset", gl::checkedInt(offset, op, "offset"))
+        .run(ctx.outputs[0], !last);
+  };
+  bool exclusive = ctx.attrs.getBoolOr("exclusive", false, op);
+  int steps = 0;
+  for (int64_t offset = 1; offset < v.axisSize; offset *= 2) ++steps;
+  Tensor y = ctx.inputs[0];
+  if (exclusive) y = step(y, 1, true, steps == 0);
+  for (int64_t offset = 1, i = 1; offset < v.axisSize; offset *= 2, ++i)
+    y = step(y, offset, false, i == steps);
+  if (!exclusive && steps == 0) y = step(y, v.axisSize, false, true);  // a copy
+  return {y};
 }
 
 // ---- topK ----
@@ -122,9 +140,9 @@ std::vector<Tensor> topKGl(const OpContext& ctx) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   std::string op(ctx.op);
   const Tensor& x = ctx.inputs[0];
+  gl::checkLoop((x.shape().fromEnd(1) + 3) / 4, op, "a row this long");
   // Ranks are integers: int32 storage keeps them exact in half-float mode.
-  Tensor ranks =
-      gl::Pass(backend, op, {"topk_rank"}).input("X", x).run({x.shape(), DType::Int32});
+  Tensor ranks = gl::Pass(backend, op, {"topk_rank"}).input("X", x).run({x.shape(), DType::Int32});
   auto select = [&](bool indices, const TensorSpec& out) {
     return gl::Pass(backend, op, {"topk_select"})
         .define("SELECT_INDICES", indices ? 1 : 0)

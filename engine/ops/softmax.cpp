@@ -58,6 +58,7 @@ std::vector<Tensor> softmaxCpu(const OpContext& ctx) {
 
 Tensor softmaxLastAxisGl(GlBackend& backend, const std::string& op, const Tensor& x) {
   int64_t rows = x.size() / x.shape().fromEnd(1);
+  gl::checkLoop((x.shape().fromEnd(1) + 3) / 4, op, "a row this long");
   Tensor stats = gl::Pass(backend, op, {"softmax_stats"})
                      .input("X", x)
                      .run({Shape{rows, 3}});  // max, sum, NaN-row flag
