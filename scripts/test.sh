@@ -31,6 +31,7 @@ run "native doctest" build/tests/texel_tests --no-colors
 run "gl_harness" build/apps/gl_harness
 run "README example" build/apps/hello_matmul
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
+run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 
 echo
 summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"
