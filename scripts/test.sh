@@ -5,6 +5,7 @@
 #   gl_harness       every registered op against the CPU reference (conformance table)
 #   README example   apps/hello_matmul
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
+#   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
 # A failure in any run fails the script; the last line is the summary of all runs.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
