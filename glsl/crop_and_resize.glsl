@@ -3,13 +3,9 @@
 // TensorFlow's CropAndResize. Samples outside the image, and whole boxes whose index is
 // outside the batch, take extrapolationValue.
 uniform int batch;
-uniform int inH;
-uniform int inW;
 uniform int cropH;
 uniform int cropW;
 uniform float extrapolationValue;
-
-vec4 pixel(int n, int y, int x, int slice) { return X_texel((n * inH + y) * inW + x, slice); }
 
 float sourceCoord(int dst, int cropSize, float a, float b, int size) {
   float extent = float(size - 1);
@@ -35,12 +31,6 @@ vec4 texelValue(int row, int slice) {
   int y1 = int(ceil(sy));
   int x0 = int(floor(sx));
   int x1 = int(ceil(sx));
-  float wy = sy - float(y0);
-  float wx = sx - float(x0);
-  vec4 topLeft = pixel(n, y0, x0, slice);
-  vec4 top = topLeft + (pixel(n, y0, x1, slice) - topLeft) * wx;
-  vec4 bottomLeft = pixel(n, y1, x0, slice);
-  vec4 bottom = bottomLeft + (pixel(n, y1, x1, slice) - bottomLeft) * wx;
-  return top + (bottom - top) * wy;
+  return bilinear(n, y0, y1, x0, x1, sy - float(y0), sx - float(x0), slice);
 #endif
 }

@@ -2,14 +2,10 @@
 // [n, outH, outW, channels], four channels per fragment. Source coordinates follow
 // TensorFlow: ALIGN_CORNERS maps corner pixels onto corner pixels (scale (in-1)/(out-1)),
 // HALF_PIXEL samples at pixel centres, otherwise src = dst * in / out.
-uniform int inH;
-uniform int inW;
 uniform int outH;
 uniform int outW;
 uniform float scaleH;
 uniform float scaleW;
-
-vec4 pixel(int n, int y, int x, int slice) { return X_texel((n * inH + y) * inW + x, slice); }
 
 #if NEAREST
 int nearestSource(int dst, float s, int size) {
@@ -49,10 +45,6 @@ vec4 texelValue(int row, int slice) {
   float wy, wx;
   linearSource(oy, scaleH, inH, y0, y1, wy);
   linearSource(ox, scaleW, inW, x0, x1, wx);
-  vec4 topLeft = pixel(n, y0, x0, slice);
-  vec4 top = topLeft + (pixel(n, y0, x1, slice) - topLeft) * wx;
-  vec4 bottomLeft = pixel(n, y1, x0, slice);
-  vec4 bottom = bottomLeft + (pixel(n, y1, x1, slice) - bottomLeft) * wx;
-  return top + (bottom - top) * wy;
+  return bilinear(n, y0, y1, x0, x1, wy, wx, slice);
 #endif
 }

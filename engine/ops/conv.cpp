@@ -87,14 +87,21 @@ Shape outputShape(const Window2D& w, int64_t outChannels) {
 
 // ---- conv2d ----
 
-Window2D convWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs) {
-  ops::requireRank(op, "filter [kernelH, kernelW, inChannels, outChannels]", filter, 4);
+// The window of a filter laid out [kernelH, kernelW, inChannels, `lastName`].
+Window2D filterWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs,
+                      const char* lastName) {
+  std::string layout = concat("[kernelH, kernelW, inChannels, ", lastName, "]");
+  ops::requireRank(op, concat("filter ", layout).c_str(), filter, 4);
   Window2D w = windowOf(op, x, filter[0], filter[1], attrs);
   if (filter[2] != w.channels)
     fail(op, ": input ", x, " has ", w.channels, " channels but filter ", filter, " expects ",
-         filter[2], " (filter layout [kernelH, kernelW, inChannels, outChannels])");
+         filter[2], " (filter layout ", layout, ")");
   if (filter[0] < 1 || filter[1] < 1 || filter[3] < 1) fail(op, ": filter ", filter, " is empty");
   return w;
+}
+
+Window2D convWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs) {
+  return filterWindow(op, x, filter, attrs, "outChannels");
 }
 
 std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorSpec> in,
@@ -182,13 +189,7 @@ std::vector<Tensor> conv2DGl(const OpContext& ctx) {
 
 Window2D depthwiseWindow(std::string_view op, const Shape& x, const Shape& filter,
                          const Attrs& attrs) {
-  ops::requireRank(op, "filter [kernelH, kernelW, inChannels, channelMultiplier]", filter, 4);
-  Window2D w = windowOf(op, x, filter[0], filter[1], attrs);
-  if (filter[2] != w.channels)
-    fail(op, ": input ", x, " has ", w.channels, " channels but filter ", filter, " expects ",
-         filter[2], " (filter layout [kernelH, kernelW, inChannels, channelMultiplier])");
-  if (filter[0] < 1 || filter[1] < 1 || filter[3] < 1) fail(op, ": filter ", filter, " is empty");
-  return w;
+  return filterWindow(op, x, filter, attrs, "channelMultiplier");
 }
 
 std::vector<TensorSpec> inferDepthwise(std::string_view op, std::span<const TensorSpec> in,

@@ -116,7 +116,7 @@ std::vector<Tensor> resizeCpu(const OpContext& ctx) {
 std::vector<Tensor> resizeGl(const OpContext& ctx) {
   Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
   std::string op(ctx.op);
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"resize"})
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"image_sample", "resize"})
               .define("NEAREST", r.nearest ? 1 : 0)
               .define("ALIGN_CORNERS", r.alignCorners ? 1 : 0)
               .define("HALF_PIXEL", r.halfPixel ? 1 : 0)
@@ -211,7 +211,7 @@ std::vector<Tensor> cropAndResizeGl(const OpContext& ctx) {
   const Shape& out = ctx.outputs[0].shape;
   std::string op(ctx.op);
   return {
-      gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"crop_and_resize"})
+      gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"image_sample", "crop_and_resize"})
           .define("NEAREST", ctx.attrs.getStringOr("method", "bilinear", op) == "nearest" ? 1 : 0)
           .input("X", ctx.inputs[0])
           .input("BOXES", ctx.inputs[1])
