@@ -51,8 +51,12 @@ TEST_CASE("upload and readback are exact, aligned and folded, every size") {
     if (shape.size() <= kFoldedMaxTextureSize * kFoldedMaxTextureSize)
       CHECK(tensor(glFolded(), shape, values).data() == values);
   }
-  // Tensors past a texture's capacity are rejected up front with the limit named.
-  CHECK_THROWS_WITH_AS(zeros(glFolded(), {33 * 32 + 1, 4}),
+  // Past a texture's capacity tensors are split by rows of their leading dimension...
+  Tensor split = zeros(glFolded(), {33 * 32 + 1, 4});
+  CHECK(gl::isSplit(split));
+  CHECK(split.data() == std::vector<float>(static_cast<size_t>(split.size()), 0.0f));
+  // ...and rejected up front, with the limit named, when one such row is already too big.
+  CHECK_THROWS_WITH_AS(zeros(glFolded(), {1, 33 * 32 * 4}),
                        doctest::Contains("more than one 32x32 texture holds"), Error);
 }
 

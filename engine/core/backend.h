@@ -14,6 +14,7 @@
 namespace texel {
 
 enum class BackendKind { Cpu, Gl };
+struct OpContext;  // engine/core/registry.h
 
 struct MemoryStats {
   int64_t liveTensors = 0;     // tensor handles' distinct objects alive on this backend
@@ -49,6 +50,12 @@ class Backend : public std::enable_shared_from_this<Backend> {
   virtual MemoryStats stats() const = 0;
   // Waits until all submitted work has finished (glFinish on GL).
   virtual void finish() {}
+  // Runs `kernel` for an op call whose inputs and outputs passed inference. The GL
+  // backend overrides it to split work over tensors too big for one texture.
+  using KernelFn = std::vector<Tensor> (*)(const OpContext&);
+  virtual std::vector<Tensor> runKernel(KernelFn kernel, const OpContext& ctx) {
+    return kernel(ctx);
+  }
 
   // Called by tensor handles so stats().liveTensors is exact.
   void noteTensorCreated() { ++liveTensors_; }

@@ -108,7 +108,7 @@ std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, c
   KernelFn kernel = backend.kind() == BackendKind::Cpu ? def.cpu : def.gl;
   if (!kernel) fail(op, ": no kernel for backend '", backend.name(), "'");
   OpContext ctx{op, backend, inputs, attrs, outSpecs};
-  std::vector<Tensor> outputs = kernel(ctx);
+  std::vector<Tensor> outputs = backend.runKernel(kernel, ctx);
   if (outputs.size() != outSpecs.size())
     fail(op, ": internal error: kernel returned ", outputs.size(), " outputs, expected ",
          outSpecs.size());

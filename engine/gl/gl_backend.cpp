@@ -138,6 +138,22 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
                                            std::span<const float> values, std::string_view what) {
   if (static_cast<int64_t>(values.size()) != shape.size())
     fail(what, ": shape ", shape, " needs ", shape.size(), " values, got ", values.size());
+  if (shape.size() > 0 && !gl::fitsOneTexture(shape, maxTextureSize_)) {
+    // Too big for one texture: chunks of whole rows of the leading dimension.
+    int64_t per = gl::rowsPerChunk(shape, maxTextureSize_);
+    if (per < 1) layoutOf(shape, std::string(what));  // throws: not even one row fits
+    auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
+    int64_t rowSize = shape.size() / shape[0];
+    std::vector<Tensor> chunks;
+    for (int64_t begin = 0; begin < shape[0]; begin += per) {
+      Shape chunkShape = shape;
+      chunkShape[0] = std::min(per, shape[0] - begin);
+      auto part = values.subspan(static_cast<size_t>(begin * rowSize),
+                                 static_cast<size_t>(chunkShape.size()));
+      chunks.emplace_back(self, chunkShape, dtype, upload(chunkShape, dtype, part, what));
+    }
+    return std::make_shared<GlSplitStorage>(std::move(chunks), per);
+  }
   Tensor tensor = allocate({shape, dtype}, std::string(what), true);
   auto& storage = tensor.storageAs<GlStorage>();
   if (!storage.texture()) return tensor.storage();
@@ -174,6 +190,14 @@ void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
 }
 
 std::vector<float> GlBackend::download(const Tensor& tensor) {
+  if (gl::isSplit(tensor)) {
+    std::vector<float> values;
+    for (const Tensor& chunk : static_cast<const GlSplitStorage&>(*tensor.storage()).chunks()) {
+      std::vector<float> part = download(chunk);
+      values.insert(values.end(), part.begin(), part.end());
+    }
+    return values;
+  }
   std::vector<float> values(static_cast<size_t>(tensor.size()));
   auto& storage = tensor.storageAs<GlStorage>();
   if (!storage.texture()) return values;
@@ -246,7 +270,37 @@ class GlPendingRead : public PendingRead::Job {
 
 }  // namespace
 
+namespace {
+// dataAsync() of a split tensor: one read per chunk, ready when all are.
+class SplitPendingRead : public PendingRead::Job {
+ public:
+  explicit SplitPendingRead(std::vector<PendingRead> parts) : parts_(std::move(parts)) {}
+  bool poll() override {
+    bool all = true;
+    for (PendingRead& part : parts_) all = part.ready() && all;
+    return all;
+  }
+  std::vector<float> take() override {
+    std::vector<float> values;
+    for (PendingRead& part : parts_) {
+      std::vector<float> chunk = part.take();
+      values.insert(values.end(), chunk.begin(), chunk.end());
+    }
+    return values;
+  }
+
+ private:
+  std::vector<PendingRead> parts_;
+};
+}  // namespace
+
 PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
+  if (gl::isSplit(tensor)) {
+    std::vector<PendingRead> parts;
+    for (const Tensor& chunk : static_cast<const GlSplitStorage&>(*tensor.storage()).chunks())
+      parts.push_back(downloadAsync(chunk));
+    return PendingRead(std::make_unique<SplitPendingRead>(std::move(parts)));
+  }
   auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
   auto& storage = tensor.storageAs<GlStorage>();
   size_t count = static_cast<size_t>(tensor.size());
@@ -271,6 +325,9 @@ PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
 bool GlBackend::canShareStorage(const Shape& from, const Shape& to) const {
   if (from.size() != to.size()) return false;
   if (from.size() == 0) return true;
+  // Split tensors are views only of their own shape.
+  if (!gl::fitsOneTexture(from, maxTextureSize_) || !gl::fitsOneTexture(to, maxTextureSize_))
+    return from == to;
   return layoutOf(from, "reshape") == layoutOf(to, "reshape");
 }
 
@@ -288,6 +345,14 @@ MemoryStats GlBackend::stats() const {
   stats.compileCount = programs_.compileCount();
   stats.passCount = passCount_;
   return stats;
+}
+
+std::vector<Tensor> GlBackend::runKernel(KernelFn kernel, const OpContext& ctx) {
+  bool split = false;
+  for (const Tensor& t : ctx.inputs) split = split || gl::isSplit(t);
+  for (const TensorSpec& s : ctx.outputs)
+    split = split || (s.shape.size() > 0 && !gl::fitsOneTexture(s.shape, maxTextureSize_));
+  return split ? gl::runSplit(*this, ctx) : kernel(ctx);
 }
 
 void GlBackend::finish() {

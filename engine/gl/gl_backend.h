@@ -13,6 +13,7 @@
 #include "engine/gl/gl_objects.h"
 #include "engine/gl/layout.h"
 #include "engine/gl/program_cache.h"
+#include "engine/gl/split.h"
 #include "engine/gl/texture_pool.h"
 
 namespace texel {
@@ -65,6 +66,8 @@ class GlBackend : public Backend {
   std::vector<float> download(const Tensor& tensor) override;
   PendingRead downloadAsync(const Tensor& tensor) override;
   bool canShareStorage(const Shape& from, const Shape& to) const override;
+  // Splits op calls over tensors too big for one texture (engine/gl/split.h).
+  std::vector<Tensor> runKernel(KernelFn kernel, const OpContext& ctx) override;
   MemoryStats stats() const override;
   void finish() override;
 

@@ -35,6 +35,9 @@ Pass& Pass::define(std::string_view name, std::string_view text) {
 
 Pass& Pass::input(std::string_view name, const Tensor& tensor) {
   if (&tensor.backend() != &backend_) fail(op_, ": input '", name, "' is not on this GL backend");
+  if (isSplit(tensor))
+    fail(op_, ": input of shape ", tensor.shape(),
+         " is split over several textures; this kernel reads one texture per input");
   auto& storage = tensor.storageAs<GlStorage>();
   if (!storage.texture()) fail(op_, ": internal error: input '", name, "' has no texture");
   inputs_.emplace_back(std::string(name), tensor);

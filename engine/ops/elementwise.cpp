@@ -400,6 +400,14 @@ std::vector<Tensor> whereGl(const OpContext& ctx) {
 
 }  // namespace
 
+bool ops::isElementwise(std::string_view name) {
+  for (const UnaryOp& op : kUnaryOps)
+    if (op.name == name) return true;
+  for (const BinaryOp& op : kBinaryOps)
+    if (op.name == name) return true;
+  return name == "where";
+}
+
 std::string_view ops::unaryGlsl(std::string_view name) {
   return unaryOp(name).glsl;
 }

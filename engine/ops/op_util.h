@@ -52,6 +52,9 @@ inline bool nextIndex(std::vector<int64_t>& index, const Shape& shape) {
 std::string_view unaryGlsl(std::string_view name);
 double unaryReference(std::string_view name, double x, double param0);
 
+// Whether `name` is an elementwise op of the unary or binary tables, or where.
+bool isElementwise(std::string_view name);
+
 // The axes list of a reduction attribute: "axes" missing means every axis. Sorted,
 // unique, non-negative; throws naming `op` on out-of-range or repeated axes.
 std::vector<int> reductionAxes(std::string_view op, const Attrs& attrs, int rank);
