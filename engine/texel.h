@@ -1,6 +1,7 @@
 #pragma once
 // texel: a tensor engine whose GPU backend runs every op as a WebGL2 / OpenGL ES 3.0
 // fragment pass over RGBA float textures. Include this header for the whole engine API.
+#include "engine/autodiff/tape.h"
 #include "engine/core/backend.h"
 #include "engine/core/create.h"
 #include "engine/core/error.h"

@@ -81,8 +81,41 @@ std::vector<TensorSpec> inferOp(std::string_view op, std::span<const TensorSpec>
   return outputs;
 }
 
+namespace {
+thread_local OpObserver* t_observer = nullptr;
+thread_local int t_kernelDepth = 0;  // > 0 while a (non-composite) op's kernel runs
+
+std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
+                                    std::span<const Tensor> inputs, const Attrs& attrs);
+}  // namespace
+
+OpObserver* setOpObserver(OpObserver* observer) {
+  OpObserver* previous = t_observer;
+  t_observer = observer;
+  return previous;
+}
+
 std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
   const OpDef& def = checkedDef(op, inputs.size());
+  bool observed = t_observer && t_kernelDepth == 0 && !def.composite;
+  std::vector<Tensor> outputs;
+  {
+    // Ops that a kernel calls are steps of that op, not calls of their own (a composite's
+    // inner calls are the exception: they are all there is to observe).
+    struct DepthGuard {
+      bool active;
+      explicit DepthGuard(bool a) : active(a) { t_kernelDepth += active; }
+      ~DepthGuard() { t_kernelDepth -= active; }
+    } guard(!def.composite);
+    outputs = runOpUnobserved(def, op, inputs, attrs);
+  }
+  if (observed) t_observer->observe(op, inputs, attrs, outputs);
+  return outputs;
+}
+
+namespace {
+std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
+                                    std::span<const Tensor> inputs, const Attrs& attrs) {
   std::vector<TensorSpec> inSpecs = specsOf(inputs, op);
   if (inputs.empty()) fail(op, ": ops need at least one input to know their backend");
   Backend& backend = inputs[0].backend();
@@ -112,12 +145,20 @@ std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, c
   if (outputs.size() != outSpecs.size())
     fail(op, ": internal error: kernel returned ", outputs.size(), " outputs, expected ",
          outSpecs.size());
-  for (size_t i = 0; i < outputs.size(); ++i)
+  for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].shape() != outSpecs[i].shape || outputs[i].dtype() != outSpecs[i].dtype)
       fail(op, ": internal error: output ", i, " has shape ", outputs[i].shape(), ", expected ",
            outSpecs[i].shape);
+    // A kernel may hand back an input unchanged (a reshape to the same shape); the result
+    // still gets an identity of its own, sharing the storage, so the gradient tape can tell
+    // them apart.
+    for (const Tensor& in : inputs)
+      if (outputs[i].id() == in.id())
+        outputs[i] = Tensor(in.backendPtr(), in.shape(), in.dtype(), in.storage());
+  }
   return outputs;
 }
+}  // namespace
 
 Tensor runOp1(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
   std::vector<Tensor> outputs = runOp(op, inputs, attrs);

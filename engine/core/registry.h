@@ -43,7 +43,21 @@ struct OpDef {
   InferFn infer = nullptr;
   KernelFn cpu = nullptr;
   KernelFn gl = nullptr;
+  // The kernel only calls other ops (stack, dot, conv1d...): observers such as the
+  // gradient tape see those inner calls instead of this one.
+  bool composite = false;
 };
+
+// Sees every op call made outside another op's kernel (inner calls of a composite op
+// included), after it ran: the gradient tape records through this. One per thread.
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  virtual void observe(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs,
+                       std::span<const Tensor> outputs) = 0;
+};
+// Installs `observer` for this thread (null: none) and returns the previous one.
+OpObserver* setOpObserver(OpObserver* observer);
 
 class OpRegistry {
  public:

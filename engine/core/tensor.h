@@ -51,6 +51,8 @@ class Tensor {
   Tensor withShape(Shape shape) const;
 
   const std::shared_ptr<Storage>& storage() const;
+  // Identifies the tensor value: equal for copies of one handle, distinct otherwise.
+  const void* id() const { return impl_.get(); }
   template <typename T>
   T& storageAs() const {
     return static_cast<T&>(*storage());

@@ -467,10 +467,10 @@ void registerConvOps(std::vector<OpDef>& ops) {
   ops.push_back({"depthwiseConv2d", 2, 2, inferDepthwise, depthwiseCpu, depthwiseGl});
   ops.push_back({"conv2dTranspose", 2, 2, inferConvTranspose, convTransposeCpu, convTransposeGl});
   // Compositions of the kernels above: one kernel serves both backends.
-  ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel});
-  ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel});
-  ops.push_back({"globalAvgPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel});
-  ops.push_back({"globalMaxPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel});
+  ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel, true});
+  ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel, true});
+  ops.push_back({"globalAvgPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel, true});
+  ops.push_back({"globalMaxPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel, true});
   ops.push_back({"maxPool", 1, 1, inferPool, poolCpu, poolGl});
   ops.push_back({"avgPool", 1, 1, inferPool, poolCpu, poolGl});
 }

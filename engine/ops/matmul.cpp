@@ -186,8 +186,8 @@ std::vector<Tensor> outerKernel(const OpContext& ctx) {
 void registerMatMulOps(std::vector<OpDef>& ops) {
   ops.push_back({"matMul", 2, 2, inferMatMul, matMulCpu, matMulGl});
   ops.push_back({"fusedMatMul", 2, 3, inferMatMul, matMulCpu, matMulGl});
-  ops.push_back({"dot", 2, 2, inferDot, dotKernel, dotKernel});
-  ops.push_back({"outerProduct", 2, 2, inferOuter, outerKernel, outerKernel});
+  ops.push_back({"dot", 2, 2, inferDot, dotKernel, dotKernel, true});
+  ops.push_back({"outerProduct", 2, 2, inferOuter, outerKernel, outerKernel, true});
 }
 
 Tensor fusedMatMul(const Tensor& a, const Tensor& b, const FusedOptions& options) {

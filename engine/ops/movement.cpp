@@ -529,12 +529,18 @@ std::vector<TensorSpec> inferStack(std::string_view op, std::span<const TensorSp
   return {{insertDim(in[0].shape, axis, static_cast<int64_t>(in.size())), in[0].dtype}};
 }
 
+// Compositions call ops through runOp (not the kernels above) so that observers such as
+// the gradient tape see every step.
+Tensor reshapeOp(const Tensor& x, const Shape& shape) {
+  return runOp1("reshape", {x}, Attrs().setInts("shape", shape.dims()));
+}
+
 std::vector<Tensor> stackKernel(const OpContext& ctx) {
   int axis = stackAxis(ctx.op, ops::specsOf(ctx.inputs), ctx.attrs);
   std::vector<Tensor> expanded;
-  for (const Tensor& t : ctx.inputs) expanded.push_back(viewAs(t, insertDim(t.shape(), axis, 1)));
-  if (ctx.backend.kind() == BackendKind::Cpu) return {concatCpuImpl(ctx, expanded, axis)};
-  return {concatGlImpl(std::string(ctx.op), std::move(expanded), axis, ctx.outputs[0])};
+  for (const Tensor& t : ctx.inputs)
+    expanded.push_back(reshapeOp(t, insertDim(t.shape(), axis, 1)));
+  return {runOp1("concat", expanded, Attrs().setInt("axis", axis))};
 }
 
 // ---- unstack and split ----
@@ -599,7 +605,7 @@ std::vector<Tensor> splitKernel(const OpContext& ctx) {
     begin[static_cast<size_t>(axis)] = offset;
     size[static_cast<size_t>(axis)] = sizes[i];
     offset += sizes[i];
-    outs.push_back(viewAs(sliceAny(x, begin, size), ctx.outputs[i].shape));
+    outs.push_back(reshapeOp(sliceAny(x, begin, size), ctx.outputs[i].shape));
   }
   return outs;
 }
@@ -630,7 +636,7 @@ std::vector<TensorSpec> inferSqueeze(std::string_view op, std::span<const Tensor
 }
 
 std::vector<Tensor> viewKernel(const OpContext& ctx) {
-  return {viewAs(ctx.inputs[0], ctx.outputs[0].shape)};
+  return {reshapeOp(ctx.inputs[0], ctx.outputs[0].shape)};
 }
 
 // ---- gather ----
@@ -797,11 +803,11 @@ void registerMovementOps(std::vector<OpDef>& ops) {
   ops.push_back({"oneHot", 1, 1, inferOneHot, oneHotCpu, oneHotGl});
   ops.push_back({"cast", 1, 1, inferCast, castCpu, castGl});
   // Compositions of the ops above: one kernel serves both backends.
-  ops.push_back({"stack", 1, kManyInputs, inferStack, stackKernel, stackKernel});
-  ops.push_back({"unstack", 1, 1, inferSplit, splitKernel, splitKernel});
-  ops.push_back({"split", 1, 1, inferSplit, splitKernel, splitKernel});
-  ops.push_back({"expandDims", 1, 1, inferExpandDims, viewKernel, viewKernel});
-  ops.push_back({"squeeze", 1, 1, inferSqueeze, viewKernel, viewKernel});
+  ops.push_back({"stack", 1, kManyInputs, inferStack, stackKernel, stackKernel, true});
+  ops.push_back({"unstack", 1, 1, inferSplit, splitKernel, splitKernel, true});
+  ops.push_back({"split", 1, 1, inferSplit, splitKernel, splitKernel, true});
+  ops.push_back({"expandDims", 1, 1, inferExpandDims, viewKernel, viewKernel, true});
+  ops.push_back({"squeeze", 1, 1, inferSqueeze, viewKernel, viewKernel, true});
 }
 
 // ---- public API ----

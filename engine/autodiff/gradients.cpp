@@ -1,0 +1,295 @@
+#include "engine/autodiff/gradients.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "engine/core/create.h"
+#include "engine/core/error.h"
+#include "engine/ops/op_util.h"
+#include "engine/ops/ops.h"
+
+namespace texel::autodiff {
+namespace {
+
+Tensor scalarLike(const Tensor& like, float value) {
+  return fill(like.backend(), Shape{}, value);
+}
+
+// The gradient of a broadcast operand: sum `g` over the dimensions `shape` was
+// broadcast along, then give it `shape`.
+Tensor unbroadcast(const Tensor& g, const Shape& shape) {
+  if (g.shape() == shape) return g;
+  std::vector<int> axes;
+  int offset = g.rank() - shape.rank();
+  for (int d = 0; d < g.rank(); ++d)
+    if (d < offset || (shape[d - offset] == 1 && g.shape()[d] != 1)) axes.push_back(d);
+  Tensor summed = axes.empty() ? g : sum(g, axes, true);
+  return reshape(summed, shape.dims());
+}
+
+Tensor maskWhere(const Tensor& condition, const Tensor& g) {
+  return where(condition, g, zerosLike(g));
+}
+
+// ---- elementwise ----
+
+std::vector<Tensor> unaryGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& y = c.outputs[0];
+  const Tensor& dy = c.outputGrads[0];
+  std::string_view op = c.op;
+  auto k = [&](float v) { return scalarLike(x, v); };
+  Tensor zero = k(0.0f);
+  if (op == "neg") return {neg(dy)};
+  if (op == "abs") return {mul(dy, sign(x))};
+  if (op == "square") return {mul(dy, mul(x, k(2.0f)))};
+  if (op == "sqrt") return {div(dy, mul(y, k(2.0f)))};
+  if (op == "rsqrt") return {mul(dy, mul(k(-0.5f), mul(y, square(y))))};
+  if (op == "exp") return {mul(dy, y)};
+  if (op == "expm1") return {mul(dy, add(y, k(1.0f)))};
+  if (op == "log") return {div(dy, x)};
+  if (op == "log1p") return {div(dy, add(x, k(1.0f)))};
+  if (op == "reciprocal") return {neg(mul(dy, square(y)))};
+  if (op == "sigmoid") return {mul(dy, mul(y, sub(k(1.0f), y)))};
+  if (op == "tanh") return {mul(dy, sub(k(1.0f), square(y)))};
+  if (op == "softplus") return {mul(dy, sigmoid(x))};
+  if (op == "sin") return {mul(dy, cos(x))};
+  if (op == "cos") return {neg(mul(dy, sin(x)))};
+  if (op == "relu") return {maskWhere(greater(x, zero), dy)};
+  if (op == "relu6") return {maskWhere(logicalAnd(greater(x, zero), less(x, k(6.0f))), dy)};
+  if (op == "elu") return {where(greater(x, zero), dy, mul(dy, add(y, k(1.0f))))};
+  if (op == "leakyRelu") {
+    auto alpha = static_cast<float>(c.attrs.getFloatOr("alpha", 0.2, op));
+    return {where(greater(x, zero), dy, mul(dy, k(alpha)))};
+  }
+  if (op == "clipByValue") {
+    auto lo = static_cast<float>(c.attrs.getFloat("clipValueMin", op));
+    auto hi = static_cast<float>(c.attrs.getFloat("clipValueMax", op));
+    return {maskWhere(logicalAnd(greaterEqual(x, k(lo)), lessEqual(x, k(hi))), dy)};
+  }
+  // Piecewise constant: zero almost everywhere.
+  if (op == "floor" || op == "ceil" || op == "round" || op == "sign") return {zerosLike(x)};
+  fail("internal error: no unary gradient for ", op);
+}
+
+std::vector<Tensor> binaryGrad(const GradContext& c) {
+  const Tensor& a = c.inputs[0];
+  const Tensor& b = c.inputs[1];
+  const Tensor& dy = c.outputGrads[0];
+  std::string_view op = c.op;
+  Tensor da, db;
+  if (op == "add") {
+    da = dy;
+    db = dy;
+  } else if (op == "sub") {
+    da = dy;
+    db = neg(dy);
+  } else if (op == "mul") {
+    da = mul(dy, b);
+    db = mul(dy, a);
+  } else if (op == "div") {
+    da = div(dy, b);
+    db = neg(div(mul(dy, a), square(b)));
+  } else if (op == "squaredDifference") {
+    Tensor twice = mul(sub(a, b), scalarLike(a, 2.0f));
+    da = mul(dy, twice);
+    db = neg(da);
+  } else if (op == "maximum" || op == "minimum") {
+    Tensor pickA = op == "maximum" ? greaterEqual(a, b) : lessEqual(a, b);
+    da = maskWhere(pickA, dy);
+    db = where(pickA, zerosLike(dy), dy);
+  } else if (op == "pow") {
+    Tensor y = c.outputs[0];
+    da = mul(dy, mul(b, pow(a, sub(b, scalarLike(b, 1.0f)))));
+    // d/db a^b = a^b log a, taken as 0 where a <= 0 (as TF does).
+    Tensor positive = greater(a, scalarLike(a, 0.0f));
+    db = maskWhere(positive, mul(dy, mul(y, log(where(positive, a, onesLike(a))))));
+  } else if (op == "prelu") {
+    Tensor positive = greater(a, scalarLike(a, 0.0f));
+    da = where(positive, dy, mul(dy, b));
+    db = where(positive, zerosLike(dy), mul(dy, a));
+  } else {
+    fail("internal error: no binary gradient for ", op);
+  }
+  return {unbroadcast(da, a.shape()), unbroadcast(db, b.shape())};
+}
+
+std::vector<Tensor> whereGrad(const GradContext& c) {
+  const Tensor& condition = c.inputs[0];
+  const Tensor& dy = c.outputGrads[0];
+  return {Tensor(), unbroadcast(maskWhere(condition, dy), c.inputs[1].shape()),
+          unbroadcast(where(condition, zerosLike(dy), dy), c.inputs[2].shape())};
+}
+
+// ---- linear algebra ----
+
+// Gradients of C = op(A) op(B) (op = optional transpose), batch dimensions unbroadcast.
+std::pair<Tensor, Tensor> matMulGrads(const Tensor& a, const Tensor& b, const Tensor& dy, bool ta,
+                                      bool tb) {
+  Tensor da = ta ? matMul(b, dy, tb, true) : matMul(dy, b, false, !tb);
+  Tensor db = tb ? matMul(dy, a, true, ta) : matMul(a, dy, !ta, false);
+  return {unbroadcast(da, a.shape()), unbroadcast(db, b.shape())};
+}
+
+// The derivative of a fused activation, from its output y.
+Tensor activationGrad(const std::string& activation, float alpha, const Tensor& y,
+                      const Tensor& dy) {
+  Tensor zero = scalarLike(y, 0.0f), one = scalarLike(y, 1.0f);
+  if (activation == "linear") return dy;
+  if (activation == "relu") return maskWhere(greater(y, zero), dy);
+  if (activation == "relu6")
+    return maskWhere(logicalAnd(greater(y, zero), less(y, scalarLike(y, 6.0f))), dy);
+  if (activation == "sigmoid") return mul(dy, mul(y, sub(one, y)));
+  if (activation == "tanh") return mul(dy, sub(one, square(y)));
+  if (activation == "elu") return where(greater(y, zero), dy, mul(dy, add(y, one)));
+  if (activation == "leakyrelu" || activation == "leakyRelu")
+    return where(greater(y, zero), dy, mul(dy, scalarLike(y, alpha)));
+  fail("gradient: fused activation '", activation, "' has no gradient");
+}
+
+std::vector<Tensor> matMulGrad(const GradContext& c) {
+  bool ta = c.attrs.getBoolOr("transposeA", false, c.op);
+  bool tb = c.attrs.getBoolOr("transposeB", false, c.op);
+  Tensor dz = c.outputGrads[0];
+  if (c.op == "fusedMatMul")
+    dz = activationGrad(c.attrs.getStringOr("activation", "linear", c.op),
+                        static_cast<float>(c.attrs.getFloatOr("leakyreluAlpha", 0.2, c.op)),
+                        c.outputs[0], dz);
+  auto [da, db] = matMulGrads(c.inputs[0], c.inputs[1], dz, ta, tb);
+  std::vector<Tensor> result = {da, db};
+  if (c.inputs.size() > 2) result.push_back(unbroadcast(dz, c.inputs[2].shape()));
+  return result;
+}
+
+// ---- reductions and softmax ----
+
+// dy of a reduction, with the reduced axes back as size-1 dimensions.
+Tensor keptDims(const GradContext& c, const Tensor& g, const std::vector<int>& axes) {
+  std::vector<int64_t> dims = c.inputs[0].shape().dims();
+  for (int a : axes) dims[static_cast<size_t>(a)] = 1;
+  return reshape(g, dims);
+}
+
+std::vector<Tensor> reduceGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  std::vector<int> axes = ops::reductionAxes(c.op, c.attrs, x.rank());
+  Tensor dy = keptDims(c, c.outputGrads[0], axes);
+  if (c.op == "sum") return {broadcastTo(dy, x.shape().dims())};
+  if (c.op == "mean") {
+    int64_t count = 1;
+    for (int a : axes) count *= x.shape()[a];
+    return {broadcastTo(div(dy, scalarLike(x, static_cast<float>(count))), x.shape().dims())};
+  }
+  Tensor y = keptDims(c, c.outputs[0], axes);
+  if (c.op == "logSumExp") return {mul(dy, exp(sub(x, y)))};
+  // max / min: the gradient goes to every element equal to the extreme (as TF.js does).
+  return {maskWhere(equal(x, y), broadcastTo(dy, x.shape().dims()))};
+}
+
+std::vector<Tensor> softmaxGrad(const GradContext& c) {
+  int axis = static_cast<int>(c.attrs.getIntOr("axis", -1, c.op));
+  const Tensor& y = c.outputs[0];
+  const Tensor& dy = c.outputGrads[0];
+  if (c.op == "softmax") return {mul(y, sub(dy, sum(mul(dy, y), std::vector<int>{axis}, true)))};
+  return {sub(dy, mul(exp(y), sum(dy, std::vector<int>{axis}, true)))};  // logSoftmax
+}
+
+// ---- shape ----
+
+std::vector<Tensor> reshapeGrad(const GradContext& c) {
+  return {reshape(c.outputGrads[0], c.inputs[0].shape().dims())};
+}
+
+std::vector<Tensor> transposeGrad(const GradContext& c) {
+  int rank = c.inputs[0].rank();
+  std::vector<int> perm(static_cast<size_t>(rank));
+  if (c.attrs.has("perm")) {
+    std::vector<int64_t> given = c.attrs.getInts("perm", c.op);
+    for (size_t i = 0; i < given.size(); ++i) perm[i] = static_cast<int>(given[i]);
+  } else {
+    std::iota(perm.rbegin(), perm.rend(), 0);
+  }
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
+  return {transpose(c.outputGrads[0], inverse)};
+}
+
+std::vector<Tensor> broadcastToGrad(const GradContext& c) {
+  return {unbroadcast(c.outputGrads[0], c.inputs[0].shape())};
+}
+
+std::vector<Tensor> castGrad(const GradContext& c) {
+  // Only float -> float casts carry a gradient (others have integer or bool inputs).
+  return {c.outputs[0].dtype() == DType::Float32 ? c.outputGrads[0] : Tensor()};
+}
+
+struct Entry {
+  std::string_view op;
+  GradFn fn;
+};
+
+const Entry kGradients[] = {
+    // unary
+    {"abs", unaryGrad},
+    {"clipByValue", unaryGrad},
+    {"ceil", unaryGrad},
+    {"cos", unaryGrad},
+    {"elu", unaryGrad},
+    {"exp", unaryGrad},
+    {"expm1", unaryGrad},
+    {"floor", unaryGrad},
+    {"leakyRelu", unaryGrad},
+    {"log", unaryGrad},
+    {"log1p", unaryGrad},
+    {"neg", unaryGrad},
+    {"reciprocal", unaryGrad},
+    {"relu", unaryGrad},
+    {"relu6", unaryGrad},
+    {"round", unaryGrad},
+    {"rsqrt", unaryGrad},
+    {"sigmoid", unaryGrad},
+    {"sign", unaryGrad},
+    {"sin", unaryGrad},
+    {"softplus", unaryGrad},
+    {"sqrt", unaryGrad},
+    {"square", unaryGrad},
+    {"tanh", unaryGrad},
+    // binary
+    {"add", binaryGrad},
+    {"sub", binaryGrad},
+    {"mul", binaryGrad},
+    {"div", binaryGrad},
+    {"squaredDifference", binaryGrad},
+    {"maximum", binaryGrad},
+    {"minimum", binaryGrad},
+    {"pow", binaryGrad},
+    {"prelu", binaryGrad},
+    {"where", whereGrad},
+    // linear algebra
+    {"matMul", matMulGrad},
+    {"fusedMatMul", matMulGrad},
+    // reductions and softmax
+    {"sum", reduceGrad},
+    {"mean", reduceGrad},
+    {"max", reduceGrad},
+    {"min", reduceGrad},
+    {"logSumExp", reduceGrad},
+    {"softmax", softmaxGrad},
+    {"logSoftmax", softmaxGrad},
+    // shape
+    {"reshape", reshapeGrad},
+    {"transpose", transposeGrad},
+    {"broadcastTo", broadcastToGrad},
+    {"cast", castGrad},
+};
+
+}  // namespace
+
+GradFn findGradient(std::string_view op) {
+  for (const Entry& e : kGradients)
+    if (e.op == op) return e.fn;
+  return nullptr;
+}
+
+}  // namespace texel::autodiff

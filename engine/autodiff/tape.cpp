@@ -1,0 +1,107 @@
+#include "engine/autodiff/tape.h"
+
+#include <map>
+
+#include "engine/autodiff/gradients.h"
+#include "engine/core/create.h"
+#include "engine/core/error.h"
+#include "engine/ops/ops.h"
+
+namespace texel {
+
+namespace {
+// The tape holds every recorded tensor, so an id is never reused while it matters.
+const void* identity(const Tensor& t) {
+  return t.id();
+}
+}  // namespace
+
+GradientTape::GradientTape() : previous_(setOpObserver(this)) {}
+
+GradientTape::~GradientTape() {
+  setOpObserver(previous_);
+}
+
+void GradientTape::observe(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs,
+                           std::span<const Tensor> outputs) {
+  entries_.push_back(
+      {std::string(op), {inputs.begin(), inputs.end()}, attrs, {outputs.begin(), outputs.end()}});
+  if (previous_) previous_->observe(op, inputs, attrs, outputs);
+}
+
+std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vector<Tensor>& sources,
+                                           std::optional<Tensor> seed) {
+  // The backward pass is not recorded here (it would grow entries_ while they are walked),
+  // but an outer tape sees it.
+  struct Pause {
+    GradientTape& tape;
+    explicit Pause(GradientTape& t) : tape(t) { setOpObserver(tape.previous_); }
+    ~Pause() { setOpObserver(&tape); }
+  } pause(*this);
+
+  if (seed && seed->shape() != target.shape())
+    fail("gradient: seed ", seed->shape(), " does not match the target ", target.shape());
+  std::map<const void*, Tensor> grad;
+  auto accumulate = [&](const Tensor& t, const Tensor& g) {
+    auto [it, inserted] = grad.try_emplace(identity(t), g);
+    if (!inserted) it->second = add(it->second, g);
+  };
+  accumulate(target, seed ? *seed : onesLike(target));
+
+  for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
+    bool needed = false;
+    for (const Tensor& out : entry->outputs) needed = needed || grad.count(identity(out));
+    if (!needed) continue;
+    autodiff::GradFn fn = autodiff::findGradient(entry->op);
+    if (!fn)
+      fail("gradient: op '", entry->op, "' (",
+           describeCall(
+               entry->op,
+               [&] {
+                 std::vector<TensorSpec> specs;
+                 for (const Tensor& t : entry->inputs) specs.push_back({t.shape(), t.dtype()});
+                 return specs;
+               }(),
+               entry->attrs),
+           ") has no gradient");
+    std::vector<Tensor> outputGrads;
+    for (const Tensor& out : entry->outputs) {
+      auto it = grad.find(identity(out));
+      outputGrads.push_back(it != grad.end() ? it->second : zerosLike(out));
+    }
+    autodiff::GradContext ctx{entry->op, entry->inputs, entry->attrs, entry->outputs, outputGrads};
+    std::vector<Tensor> inputGrads = fn(ctx);
+    for (size_t i = 0; i < inputGrads.size() && i < entry->inputs.size(); ++i) {
+      if (!inputGrads[i].defined() || entry->inputs[i].dtype() != DType::Float32) continue;
+      if (inputGrads[i].shape() != entry->inputs[i].shape())
+        fail("gradient of '", entry->op, "': internal error: gradient of input ", i, " has shape ",
+             inputGrads[i].shape(), ", expected ", entry->inputs[i].shape());
+      accumulate(entry->inputs[i], inputGrads[i]);
+    }
+  }
+  std::vector<Tensor> result;
+  for (const Tensor& source : sources) {
+    auto it = grad.find(identity(source));
+    result.push_back(it != grad.end() ? it->second : zerosLike(source));
+  }
+  return result;
+}
+
+ValueAndGrads valueAndGrads(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                            const std::vector<Tensor>& xs) {
+  GradientTape tape;
+  Tensor value = f(xs);
+  std::vector<Tensor> g = tape.gradient(value, xs);
+  return {value, g};
+}
+
+std::vector<Tensor> grads(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                          const std::vector<Tensor>& xs) {
+  return valueAndGrads(f, xs).grads;
+}
+
+bool hasGradient(std::string_view op) {
+  return autodiff::findGradient(op) != nullptr;
+}
+
+}  // namespace texel

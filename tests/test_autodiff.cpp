@@ -1,0 +1,192 @@
+// Gradients: every op with a gradient function is checked against central finite
+// differences on the CPU backend, and its GL gradients against the CPU's.
+#include "tests/test_support.h"
+
+namespace texel::test {
+namespace {
+
+struct GradCase {
+  std::string op;
+  std::vector<Shape> shapes;
+  Attrs attrs = {};
+  std::vector<Range> ranges = {};
+};
+
+std::vector<Tensor> inputsFor(const GradCase& c, Backend& b) {
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < c.shapes.size(); ++i) {
+    Range r = i < c.ranges.size() ? c.ranges[i] : Range{0.2f, 2.0f, true};  // away from kinks
+    inputs.push_back(tensor(b, c.shapes[i], randomValues(c.shapes[i].size(), 31 + i, r)));
+  }
+  return inputs;
+}
+
+// loss = sum(w * op(inputs)) with fixed random weights w, so every output element
+// gets its own seed gradient.
+Tensor lossOf(const GradCase& c, const std::vector<Tensor>& inputs) {
+  Tensor y = runOp1(c.op, inputs, c.attrs);
+  Tensor w = tensor(y.backend(), y.shape(), randomValues(y.size(), 97, {-1.0f, 1.0f}));
+  return sum(mul(y, w));
+}
+
+double lossValue(const GradCase& c, const std::vector<std::vector<float>>& values) {
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < values.size(); ++i)
+    inputs.push_back(tensor(cpu(), c.shapes[i], values[i]));
+  return lossOf(c, inputs).data()[0];
+}
+
+void checkGradient(const GradCase& c) {
+  CAPTURE(c.op);
+  std::string what = describeCall(
+      c.op,
+      [&] {
+        std::vector<TensorSpec> specs;
+        for (const Shape& s : c.shapes) specs.push_back({s});
+        return specs;
+      }(),
+      c.attrs);
+  std::vector<Tensor> cpuInputs = inputsFor(c, cpu());
+  std::vector<Tensor> analytic =
+      grads([&](const std::vector<Tensor>& xs) { return lossOf(c, xs); }, cpuInputs);
+  // Central differences on the CPU reference.
+  std::vector<std::vector<float>> values;
+  for (const Tensor& t : cpuInputs) values.push_back(t.data());
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::vector<float> g = analytic[i].data();
+    for (size_t k = 0; k < values[i].size(); ++k) {
+      float x = values[i][k];
+      float h = 1e-2f * std::max(1.0f, std::fabs(x));
+      values[i][k] = x + h;
+      double up = lossValue(c, values);
+      values[i][k] = x - h;
+      double down = lossValue(c, values);
+      values[i][k] = x;
+      double numeric = (up - down) / (2.0 * h);
+      CHECK_MESSAGE(std::fabs(numeric - g[k]) <= 2e-2 * std::max(1.0, std::fabs(numeric)), what,
+                    ": d/dinput", i, "[", k, "] analytic ", g[k], " numeric ", numeric);
+    }
+  }
+  // The same gradients computed on GL.
+  std::vector<Tensor> glInputs;
+  for (const Tensor& t : cpuInputs) glInputs.push_back(t.to(gl()));
+  std::vector<Tensor> onGl =
+      grads([&](const std::vector<Tensor>& xs) { return lossOf(c, xs); }, glInputs);
+  for (size_t i = 0; i < onGl.size(); ++i) {
+    CHECK(&onGl[i].backend() == static_cast<Backend*>(&gl()));
+    Comparison cmp = compare(onGl[i].data(), analytic[i].data());
+    CHECK_MESSAGE(cmp.within(1e-4), what, ": GL gradient of input ", i, " differs by ", cmp.maxRel);
+  }
+}
+
+TEST_CASE("gradients of elementwise ops match finite differences, on CPU and GL") {
+  for (const char* op : {"abs", "neg",   "square",     "sqrt",    "rsqrt",     "exp",      "expm1",
+                         "log", "log1p", "reciprocal", "sigmoid", "tanh",      "softplus", "sin",
+                         "cos", "relu",  "relu6",      "elu",     "leakyRelu", "floor"}) {
+    std::vector<Range> ranges;
+    if (std::string(op) == "sqrt" || std::string(op) == "rsqrt" || std::string(op) == "log" ||
+        std::string(op) == "log1p")
+      ranges = {{0.5f, 3.0f}};
+    if (std::string(op) == "floor") ranges = {{0.2f, 0.8f}};  // away from the steps
+    checkGradient({op, {{2, 3}}, {}, ranges});
+  }
+  checkGradient({"clipByValue",
+                 {{7}},
+                 Attrs().setFloat("clipValueMin", -1).setFloat("clipValueMax", 1),
+                 {{0.1f, 1.9f, true}}});
+  for (const char* op :
+       {"add", "sub", "mul", "div", "squaredDifference", "maximum", "minimum", "prelu"}) {
+    checkGradient({op, {{2, 3}, {2, 3}}});
+    checkGradient({op, {{2, 3}, {3}}});     // broadcast b
+    checkGradient({op, {{2, 1}, {1, 3}}});  // both broadcast
+  }
+  checkGradient({"pow", {{2, 3}, {2, 3}}, {}, {{0.5f, 2.0f}, {-2.0f, 2.0f}}});
+  GradCase whereCase{"where", {{2, 3}, {2, 3}, {3}}};
+  // where's condition is bool: differentiate through a wrapper that builds it.
+  std::vector<Tensor> in = inputsFor(whereCase, cpu());
+  std::vector<Tensor> g = grads(
+      [](const std::vector<Tensor>& xs) {
+        Tensor c = greater(xs[0], fill(xs[0].backend(), {}, 0.0f));
+        return sum(mul(where(c, xs[1], xs[2]), fill(xs[0].backend(), {}, 3.0f)));
+      },
+      in);
+  std::vector<float> x = in[0].data(), ga = g[1].data(), gb = g[2].data();
+  for (size_t k = 0; k < x.size(); ++k) CHECK(ga[k] == (x[k] > 0 ? 3.0f : 0.0f));
+  float expectB0 = 3.0f * ((x[0] <= 0) + (x[3] <= 0));
+  CHECK(gb[0] == expectB0);
+  CHECK(g[0].data() == std::vector<float>(6, 0.0f));  // through the comparison: none
+}
+
+TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops") {
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      Shape a = ta ? Shape{4, 3} : Shape{3, 4};
+      Shape b = tb ? Shape{5, 4} : Shape{4, 5};
+      checkGradient(
+          {"matMul", {a, b}, Attrs().setBool("transposeA", ta).setBool("transposeB", tb)});
+    }
+  checkGradient({"matMul", {{2, 3, 4}, {4, 2}}});  // batch broadcast
+  checkGradient({"matMul", {{2, 1, 3, 4}, {3, 4, 2}}});
+  checkGradient({"fusedMatMul", {{3, 4}, {4, 5}, {5}}, Attrs().setString("activation", "relu")});
+  checkGradient({"fusedMatMul",
+                 {{3, 4}, {4, 5}, {3, 5}},
+                 Attrs().setString("activation", "sigmoid").setBool("transposeB", false)});
+  for (const char* op : {"sum", "mean", "max", "min", "logSumExp"}) {
+    checkGradient({op, {{3, 4}}, Attrs().setInts("axes", {1})});
+    checkGradient({op, {{2, 3, 4}}, Attrs().setInts("axes", {0, 2}).setBool("keepDims", true)});
+    checkGradient({op, {{5}}});
+  }
+  for (const char* op : {"softmax", "logSoftmax"}) {
+    checkGradient({op, {{3, 5}}});
+    checkGradient({op, {{3, 4, 2}}, Attrs().setInt("axis", 1)});
+  }
+  checkGradient({"reshape", {{2, 6}}, Attrs().setInts("shape", {3, 4})});
+  checkGradient({"transpose", {{2, 3, 4}}, Attrs().setInts("perm", {2, 0, 1})});
+  checkGradient({"broadcastTo", {{3, 1}}, Attrs().setInts("shape", {2, 3, 4})});
+  // Compositions differentiate through their inner ops.
+  checkGradient({"dot", {{3, 4}, {4}}});
+  checkGradient({"outerProduct", {{3}, {4}}});
+  checkGradient({"expandDims", {{3, 4}}, Attrs().setInt("axis", 1)});
+  checkGradient({"globalAvgPool", {{1, 3, 3, 2}}});
+}
+
+TEST_CASE("the tape: sources, reuse, nesting, inner steps and missing gradients") {
+  Tensor x = tensor(gl(), {3}, {1, 2, 3});
+  Tensor unused = tensor(gl(), {2}, {5, 5});
+  {
+    GradientTape tape;
+    Tensor y = sum(mul(x, x));  // a tensor used twice: gradients add up
+    std::vector<Tensor> g = tape.gradient(y, {x, unused});
+    CHECK(g[0].data() == std::vector<float>{2, 4, 6});
+    CHECK(g[1].data() == std::vector<float>{0, 0});
+    CHECK(tape.gradient(y, {x})[0].data() == std::vector<float>{2, 4, 6});  // again
+  }
+  {
+    // logSumExp's GL kernel runs max, sub, exp, sum, log and add inside: one entry.
+    GradientTape tape;
+    logSumExp(x);
+    CHECK(tape.recordedOps() == 1);
+  }
+  {
+    // Second derivative: d/dx (d/dx x^3) = 6x.
+    GradientTape outer;
+    Tensor firstDerivative;
+    {
+      GradientTape inner;
+      Tensor y = sum(mul(x, mul(x, x)));
+      firstDerivative = inner.gradient(y, {x})[0];  // 3x^2
+    }
+    Tensor second = outer.gradient(sum(firstDerivative), {x})[0];
+    CHECK(second.data() == std::vector<float>{6, 12, 18});
+  }
+  {
+    GradientTape tape;
+    Tensor y = sum(cumsum(x));
+    CHECK_THROWS_WITH_AS(tape.gradient(y, {x}), doctest::Contains("'cumsum'"), Error);
+  }
+  CHECK(hasGradient("matMul"));
+  CHECK_FALSE(hasGradient("cumsum"));
+}
+
+}  // namespace
+}  // namespace texel::test
