@@ -140,6 +140,20 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
     checkGradient({op, {{3, 5}}});
     checkGradient({op, {{3, 4, 2}}, Attrs().setInt("axis", 1)});
   }
+  auto window = [](int stride, const char* padding, int dilation) {
+    return Attrs()
+        .setInts("strides", {stride, stride})
+        .setString("padding", padding)
+        .setInts("dilations", {dilation, dilation});
+  };
+  checkGradient({"conv2d", {{1, 5, 5, 2}, {3, 3, 2, 3}}, window(1, "valid", 1)});
+  checkGradient({"conv2d", {{2, 6, 5, 3}, {3, 2, 3, 2}}, window(2, "same", 1)});
+  checkGradient({"conv2d", {{1, 7, 7, 1}, {2, 2, 1, 2}}, window(1, "valid", 2)});
+  checkGradient({"conv2d", {{5, 5, 2}, {3, 3, 2, 2}}, window(1, "same", 1)});  // no batch
+  checkGradient({"fusedConv2d",
+                 {{1, 4, 4, 2}, {3, 3, 2, 3}, {3}},
+                 window(1, "same", 1).setString("activation", "relu")});
+  checkGradient({"conv1d", {{1, 8, 2}, {3, 2, 2}}, Attrs().setInt("stride", 2)});
   checkGradient({"reshape", {{2, 6}}, Attrs().setInts("shape", {3, 4})});
   checkGradient({"transpose", {{2, 3, 4}}, Attrs().setInts("perm", {2, 0, 1})});
   checkGradient({"broadcastTo", {{3, 1}}, Attrs().setInts("shape", {2, 3, 4})});

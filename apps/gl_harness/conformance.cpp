@@ -176,6 +176,15 @@ std::vector<OpCase> nnCases(const std::string& op) {
     add({{2, 4, 4, 3}, {3, 3, 5, 3}}, t({2, 8, 8, 5}, 2, "same"));
     add({{1, 5, 6, 4}, {2, 3, 1, 4}}, t({1, 10, 12, 1}, 2, "same"));
     add({{1, 13, 13, 8}, {3, 3, 1, 8}}, t({1, 28, 28, 1}, 2, "valid"));
+  } else if (op == "conv2dFilterGrad") {
+    auto g = [](std::vector<int64_t> filter, int stride, const char* padding, int dilation) {
+      return windowAttrs(stride, padding, dilation).setInts("filterShape", std::move(filter));
+    };
+    add({{1, 5, 5, 2}, {1, 3, 3, 4}}, g({3, 3, 2, 4}, 1, "valid", 1));
+    add({{2, 9, 7, 3}, {2, 5, 4, 5}}, g({3, 3, 3, 5}, 2, "same", 1));
+    add({{1, 12, 12, 4}, {1, 8, 8, 8}}, g({3, 3, 4, 8}, 1, "valid", 2));
+    add({{4, 28, 28, 1}, {4, 26, 26, 8}}, g({3, 3, 1, 8}, 1, "valid", 1));
+    add({{32, 28, 28, 1}, {32, 26, 26, 2}}, g({3, 3, 1, 2}, 1, "valid", 1));  // two passes
   } else if (op == "conv1d") {
     auto c = [](int stride, const char* padding, int dilation) {
       return Attrs()
@@ -485,8 +494,8 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (oneOf(op, {"resizeBilinear", "resizeNearestNeighbor", "cropAndResize"}))
     return imageCases(op);
   if (oneOf(op, {"fusedMatMul", "dot", "outerProduct", "fusedConv2d", "depthwiseConv2d",
-                 "separableConv2d", "conv2dTranspose", "conv1d", "globalAvgPool", "globalMaxPool",
-                 "batchNorm"}))
+                 "conv2dFilterGrad", "separableConv2d", "conv2dTranspose", "conv1d",
+                 "globalAvgPool", "globalMaxPool", "batchNorm"}))
     return nnCases(op);
   if (oneOf(op,
             {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"}))

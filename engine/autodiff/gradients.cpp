@@ -161,6 +161,28 @@ std::vector<Tensor> matMulGrad(const GradContext& c) {
   return result;
 }
 
+std::vector<Tensor> conv2dGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  Tensor dz = c.outputGrads[0];
+  if (c.op == "fusedConv2d")
+    dz = activationGrad(c.attrs.getStringOr("activation", "linear", c.op),
+                        static_cast<float>(c.attrs.getFloatOr("leakyreluAlpha", 0.2, c.op)),
+                        c.outputs[0], dz);
+  // conv2dTranspose is conv2d's input gradient; conv2dFilterGrad its filter gradient.
+  Attrs window;
+  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
+      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
+      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  Tensor dx = runOp1("conv2dTranspose", {dz, filter},
+                     Attrs(window).setInts("outputShape", x.shape().dims()));
+  Tensor df = runOp1("conv2dFilterGrad", {x, dz},
+                     Attrs(window).setInts("filterShape", filter.shape().dims()));
+  std::vector<Tensor> result = {dx, df};
+  if (c.inputs.size() > 2) result.push_back(unbroadcast(dz, c.inputs[2].shape()));
+  return result;
+}
+
 // ---- reductions and softmax ----
 
 // dy of a reduction, with the reduced axes back as size-1 dimensions.
@@ -269,6 +291,8 @@ const Entry kGradients[] = {
     // linear algebra
     {"matMul", matMulGrad},
     {"fusedMatMul", matMulGrad},
+    {"conv2d", conv2dGrad},
+    {"fusedConv2d", conv2dGrad},
     // reductions and softmax
     {"sum", reduceGrad},
     {"mean", reduceGrad},

@@ -315,6 +315,78 @@ std::vector<Tensor> convTransposeGl(const OpContext& ctx) {
   return {pass.run(ctx.outputs[0])};
 }
 
+// ---- conv2dFilterGrad: the gradient of conv2d with respect to its filter ----
+
+// Inputs x [N, H, W, C] and dy [N, OH, OW, CO]; attribute filterShape [KH, KW, C, CO] and
+// conv2d's strides, padding and dilations.
+Window2D filterGradWindow(std::string_view op, const Shape& x, const Shape& dy,
+                          const Attrs& attrs) {
+  Shape filter(attrs.getInts("filterShape", op));
+  Window2D w = convWindow(op, x, filter, attrs);
+  Shape expected = outputShape(w, filter[3]);
+  if (dy != expected)
+    fail(op, ": dy ", dy, " is not conv2d's output ", expected, " for input ", x, " and filter ",
+         filter);
+  return w;
+}
+
+std::vector<TensorSpec> inferFilterGrad(std::string_view op, std::span<const TensorSpec> in,
+                                        const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  filterGradWindow(op, in[0].shape, in[1].shape, attrs);
+  return {{Shape(attrs.getInts("filterShape", op)), DType::Float32}};
+}
+
+std::vector<Tensor> filterGradCpu(const OpContext& ctx) {
+  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+  const Shape& fs = ctx.outputs[0].shape;
+  int64_t outC = fs[3];
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& dy = cpuValues(ctx.inputs[1]);
+  std::vector<double> acc(static_cast<size_t>(fs.size()), 0.0);
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox) {
+        const float* g = &dy[static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * outC)];
+        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+          int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+          if (iy < 0 || iy >= w.inH) continue;
+          for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+            int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
+            if (ix < 0 || ix >= w.inW) continue;
+            const float* xp = &x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels)];
+            double* a = &acc[static_cast<size_t>((ky * w.kernelW + kx) * w.channels * outC)];
+            for (int64_t c = 0; c < w.channels; ++c)
+              for (int64_t o = 0; o < outC; ++o)
+                a[c * outC + o] += static_cast<double>(xp[c]) * g[o];
+          }
+        }
+      }
+  return {cpuResult(ctx, std::vector<float>(acc.begin(), acc.end()))};
+}
+
+std::vector<Tensor> filterGradGl(const OpContext& ctx) {
+  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+  std::string op(ctx.op);
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  // Positions per pass: well inside the shader loop limit; the partial sums are added.
+  constexpr int64_t kPositionsPerPass = 16384;
+  int64_t positions = w.batch * w.outH * w.outW;
+  Tensor total;
+  for (int64_t begin = 0; begin < positions; begin += kPositionsPerPass) {
+    gl::Pass pass(backend, op, {"window2d", "conv2d_filter_grad"});
+    pass.input("X", ctx.inputs[0])
+        .input("DY", ctx.inputs[1])
+        .uniform("positionBegin", gl::checkedInt(begin, op, "position"))
+        .uniform("positionEnd",
+                 gl::checkedInt(std::min(positions, begin + kPositionsPerPass), op, "position"));
+    windowUniforms(pass, w, op);
+    Tensor part = pass.run(ctx.outputs[0], /*fullPrecision=*/true);
+    total = total.defined() ? runOp1("add", {total, part}) : part;
+  }
+  return {total};
+}
+
 // ---- compositions: conv1d, separableConv2d, global pooling ----
 
 // conv1d(x [batch, width, channels], filter [kernelW, in, out], stride, dilation) is
@@ -466,6 +538,7 @@ void registerConvOps(std::vector<OpDef>& ops) {
   ops.push_back({"fusedConv2d", 2, 3, inferConv2D, conv2DCpu, conv2DGl});
   ops.push_back({"depthwiseConv2d", 2, 2, inferDepthwise, depthwiseCpu, depthwiseGl});
   ops.push_back({"conv2dTranspose", 2, 2, inferConvTranspose, convTransposeCpu, convTransposeGl});
+  ops.push_back({"conv2dFilterGrad", 2, 2, inferFilterGrad, filterGradCpu, filterGradGl});
   // Compositions of the kernels above: one kernel serves both backends.
   ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel, true});
   ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel, true});
