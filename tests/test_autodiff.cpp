@@ -1,5 +1,7 @@
 // Gradients: every op with a gradient function is checked against central finite
 // differences on the CPU backend, and its GL gradients against the CPU's.
+#include <algorithm>
+
 #include "tests/test_support.h"
 
 namespace texel::test {
@@ -10,13 +12,24 @@ struct GradCase {
   std::vector<Shape> shapes;
   Attrs attrs = {};
   std::vector<Range> ranges = {};
+  // Inputs are a shuffle of values 0.1 apart, so that a finite-difference step never
+  // changes which element is the maximum (maxPool).
+  bool spaced = false;
 };
 
 std::vector<Tensor> inputsFor(const GradCase& c, Backend& b) {
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < c.shapes.size(); ++i) {
     Range r = i < c.ranges.size() ? c.ranges[i] : Range{0.2f, 2.0f, true};  // away from kinks
-    inputs.push_back(tensor(b, c.shapes[i], randomValues(c.shapes[i].size(), 31 + i, r)));
+    std::vector<float> v = randomValues(c.shapes[i].size(), 31 + i, r);
+    if (c.spaced) {
+      std::vector<float> order = v;
+      std::sort(order.begin(), order.end());
+      for (float& x : v)
+        x = 0.1f *
+            static_cast<float>(std::lower_bound(order.begin(), order.end(), x) - order.begin());
+    }
+    inputs.push_back(tensor(b, c.shapes[i], v));
   }
   return inputs;
 }
@@ -56,7 +69,7 @@ void checkGradient(const GradCase& c) {
     std::vector<float> g = analytic[i].data();
     for (size_t k = 0; k < values[i].size(); ++k) {
       float x = values[i][k];
-      float h = 1e-2f * std::max(1.0f, std::fabs(x));
+      float h = c.spaced ? 1e-2f : 1e-2f * std::max(1.0f, std::fabs(x));
       values[i][k] = x + h;
       double up = lossValue(c, values);
       values[i][k] = x - h;
@@ -154,6 +167,17 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
                  {{1, 4, 4, 2}, {3, 3, 2, 3}, {3}},
                  window(1, "same", 1).setString("activation", "relu")});
   checkGradient({"conv1d", {{1, 8, 2}, {3, 2, 2}}, Attrs().setInt("stride", 2)});
+  auto pool = [](int size, int stride, const char* padding) {
+    return Attrs()
+        .setInts("filterSize", {size, size})
+        .setInts("strides", {stride, stride})
+        .setString("padding", padding);
+  };
+  for (const char* op : {"maxPool", "avgPool"}) {
+    checkGradient({op, {{1, 4, 4, 2}}, pool(2, 2, "valid"), {}, true});
+    checkGradient({op, {{2, 5, 5, 3}}, pool(3, 2, "same"), {}, true});
+    checkGradient({op, {{1, 5, 4, 1}}, pool(2, 1, "same"), {}, true});  // overlapping windows
+  }
   checkGradient({"reshape", {{2, 6}}, Attrs().setInts("shape", {3, 4})});
   checkGradient({"transpose", {{2, 3, 4}}, Attrs().setInts("perm", {2, 0, 1})});
   checkGradient({"broadcastTo", {{3, 1}}, Attrs().setInts("shape", {2, 3, 4})});

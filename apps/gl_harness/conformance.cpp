@@ -268,6 +268,31 @@ std::vector<OpCase> poolCases(const std::string& op) {
   return cases;
 }
 
+// maxPoolGrad(x, y, dy) and avgPoolGrad(x, dy). Random x and y are almost never equal,
+// so maxPoolGrad also runs with constant x and y, where every tap of every window ties
+// and collects the gradient (real maxima are covered by the gradient tests of maxPool).
+std::vector<OpCase> poolGradCases(const std::string& op) {
+  std::vector<OpCase> cases;
+  auto attrs = [](int size, int stride, const char* padding) {
+    return Attrs()
+        .setInts("filterSize", {size, size})
+        .setInts("strides", {stride, stride})
+        .setString("padding", padding);
+  };
+  auto add = [&](Shape x, Shape pooled, Attrs a) {
+    std::vector<Shape> shapes = {x};
+    if (op == "maxPoolGrad") shapes.push_back(pooled);
+    shapes.push_back(pooled);
+    cases.push_back({op, shapes, a});
+    if (op == "maxPoolGrad") cases.push_back({op, shapes, a, {{1.0f, 1.0f}, {1.0f, 1.0f}}});
+  };
+  add({1, 4, 4, 2}, {1, 2, 2, 2}, attrs(2, 2, "valid"));
+  add({2, 9, 7, 3}, {2, 5, 4, 3}, attrs(3, 2, "same"));
+  add({1, 26, 26, 8}, {1, 13, 13, 8}, attrs(2, 2, "valid"));
+  add({1, 7, 7, 5}, {1, 7, 7, 5}, attrs(3, 1, "same"));
+  return cases;
+}
+
 std::vector<OpCase> reduceCases(const std::string& op) {
   std::vector<OpCase> cases;
   auto axes = [](std::vector<int64_t> a, bool keep) {
@@ -491,6 +516,7 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (op == "matMul") return matMulCases();
   if (op == "conv2d") return convCases();
   if (op == "maxPool" || op == "avgPool") return poolCases(op);
+  if (op == "maxPoolGrad" || op == "avgPoolGrad") return poolGradCases(op);
   if (oneOf(op, {"resizeBilinear", "resizeNearestNeighbor", "cropAndResize"}))
     return imageCases(op);
   if (oneOf(op, {"fusedMatMul", "dot", "outerProduct", "fusedConv2d", "depthwiseConv2d",

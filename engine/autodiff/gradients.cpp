@@ -183,6 +183,13 @@ std::vector<Tensor> conv2dGrad(const GradContext& c) {
   return result;
 }
 
+std::vector<Tensor> poolGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  if (c.op == "maxPool")
+    return {runOp1("maxPoolGrad", {x, c.outputs[0], c.outputGrads[0]}, c.attrs)};
+  return {runOp1("avgPoolGrad", {x, c.outputGrads[0]}, c.attrs)};
+}
+
 // ---- reductions and softmax ----
 
 // dy of a reduction, with the reduced axes back as size-1 dimensions.
@@ -293,6 +300,8 @@ const Entry kGradients[] = {
     {"fusedMatMul", matMulGrad},
     {"conv2d", conv2dGrad},
     {"fusedConv2d", conv2dGrad},
+    {"maxPool", poolGrad},
+    {"avgPool", poolGrad},
     // reductions and softmax
     {"sum", reduceGrad},
     {"mean", reduceGrad},

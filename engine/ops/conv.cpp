@@ -523,6 +523,69 @@ std::vector<Tensor> poolGl(const OpContext& ctx) {
   return {pass.run(ctx.outputs[0])};
 }
 
+// ---- pooling gradients ----
+// maxPoolGrad(x, y, dy) and avgPoolGrad(x, dy): the gradient of the pool with respect to
+// its input x (y: the pool's output), with the pool's filterSize, strides and padding.
+
+std::vector<TensorSpec> inferPoolGrad(std::string_view op, std::span<const TensorSpec> in,
+                                      const Attrs& attrs) {
+  ops::requireFloat(op, in);
+  if (in.size() != (op == "maxPoolGrad" ? 3u : 2u))
+    fail(op, ": expected ", op == "maxPoolGrad" ? "x, y and dy" : "x and dy", ", got ", in.size(),
+         " inputs");
+  Window2D w = poolWindow(op, in[0].shape, attrs);
+  Shape pooled = outputShape(w, w.channels);
+  for (size_t i = 1; i < in.size(); ++i)
+    if (in[i].shape != pooled)
+      fail(op, ": input ", i, " ", in[i].shape, " is not the pool's output shape ", pooled);
+  return {in[0]};
+}
+
+std::vector<Tensor> poolGradCpu(const OpContext& ctx) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+  bool isMax = ctx.op == "maxPoolGrad";
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& dy = cpuValues(ctx.inputs.back());
+  const std::vector<float>* y = isMax ? &cpuValues(ctx.inputs[1]) : nullptr;
+  std::vector<double> dx(x.size(), 0.0);
+  // Scatter form: each window hands its gradient to its taps.
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox) {
+        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
+        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
+        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
+        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        auto taps = static_cast<double>((y1 - y0) * (x1 - x0));
+        for (int64_t c = 0; c < w.channels; ++c) {
+          size_t out = static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * w.channels + c);
+          for (int64_t iy = y0; iy < y1; ++iy)
+            for (int64_t ix = x0; ix < x1; ++ix) {
+              size_t at = static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels + c);
+              if (!isMax)
+                dx[at] += dy[out] / taps;
+              else if (x[at] == (*y)[out])
+                dx[at] += dy[out];
+            }
+        }
+      }
+  return {cpuResult(ctx, std::vector<float>(dx.begin(), dx.end()))};
+}
+
+std::vector<Tensor> poolGradGl(const OpContext& ctx) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+  std::string op(ctx.op);
+  bool isMax = op == "maxPoolGrad";
+  gl::checkLoop(
+      ((w.kernelH + w.strideH - 1) / w.strideH) * ((w.kernelW + w.strideW - 1) / w.strideW) + 2, op,
+      "a window this large");
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "pool2d_grad"});
+  pass.define("POOL_MAX", isMax ? 1 : 0).input("DY", ctx.inputs.back());
+  if (isMax) pass.input("X", ctx.inputs[0]).input("Y", ctx.inputs[1]);
+  windowUniforms(pass, w, op);
+  return {pass.run(ctx.outputs[0])};
+}
+
 Attrs poolAttrs(const Pool2DOptions& options) {
   Attrs attrs;
   attrs.setInts("filterSize", {options.filterSize[0], options.filterSize[1]})
@@ -539,6 +602,8 @@ void registerConvOps(std::vector<OpDef>& ops) {
   ops.push_back({"depthwiseConv2d", 2, 2, inferDepthwise, depthwiseCpu, depthwiseGl});
   ops.push_back({"conv2dTranspose", 2, 2, inferConvTranspose, convTransposeCpu, convTransposeGl});
   ops.push_back({"conv2dFilterGrad", 2, 2, inferFilterGrad, filterGradCpu, filterGradGl});
+  ops.push_back({"maxPoolGrad", 3, 3, inferPoolGrad, poolGradCpu, poolGradGl});
+  ops.push_back({"avgPoolGrad", 2, 2, inferPoolGrad, poolGradCpu, poolGradGl});
   // Compositions of the kernels above: one kernel serves both backends.
   ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel, true});
   ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel, true});
