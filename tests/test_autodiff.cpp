@@ -37,9 +37,14 @@ std::vector<Tensor> inputsFor(const GradCase& c, Backend& b) {
 // loss = sum(w * op(inputs)) with fixed random weights w, so every output element
 // gets its own seed gradient.
 Tensor lossOf(const GradCase& c, const std::vector<Tensor>& inputs) {
-  Tensor y = runOp1(c.op, inputs, c.attrs);
-  Tensor w = tensor(y.backend(), y.shape(), randomValues(y.size(), 97, {-1.0f, 1.0f}));
-  return sum(mul(y, w));
+  Tensor total;
+  uint64_t seed = 97;
+  for (const Tensor& y : runOp(c.op, inputs, c.attrs)) {
+    Tensor w = tensor(y.backend(), y.shape(), randomValues(y.size(), seed++, {-1.0f, 1.0f}));
+    Tensor part = sum(mul(y, w));
+    total = total.defined() ? add(total, part) : part;
+  }
+  return total;
 }
 
 double lossValue(const GradCase& c, const std::vector<std::vector<float>>& values) {
@@ -179,6 +184,19 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
     checkGradient({op, {{1, 5, 4, 1}}, pool(2, 1, "same"), {}, true});  // overlapping windows
   }
   checkGradient({"reshape", {{2, 6}}, Attrs().setInts("shape", {3, 4})});
+  checkGradient({"slice", {{4, 5}}, Attrs().setInts("begin", {1, 2}).setInts("size", {2, 3})});
+  checkGradient(
+      {"pad", {{2, 3}}, Attrs().setInts("paddings", {1, 0, 2, 1}).setFloat("constantValue", 2)});
+  checkGradient({"concat", {{2, 3}, {2, 1}, {2, 2}}, Attrs().setInt("axis", 1)});
+  checkGradient({"stack", {{3}, {3}}, Attrs().setInt("axis", 1)});
+  checkGradient({"split", {{4, 2}}, Attrs().setInt("numSplits", 2)});
+  checkGradient({"reverse", {{2, 3}}, Attrs().setInts("axes", {1})});
+  checkGradient({"tile", {{2, 3}}, Attrs().setInts("reps", {2, 3})});
+  checkGradient({"batchNorm",
+                 {{3, 4}, {4}, {4}, {4}, {4}},
+                 Attrs().setBool("hasOffset", true).setBool("hasScale", true),
+                 {{}, {}, {0.5f, 2.0f}}});
+  checkGradient({"batchNorm", {{2, 3}, {2, 3}, {3}}, {}, {{}, {}, {0.5f, 2.0f}}});
   checkGradient({"transpose", {{2, 3, 4}}, Attrs().setInts("perm", {2, 0, 1})});
   checkGradient({"broadcastTo", {{3, 1}}, Attrs().setInts("shape", {2, 3, 4})});
   // Compositions differentiate through their inner ops.
@@ -186,6 +204,20 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
   checkGradient({"outerProduct", {{3}, {4}}});
   checkGradient({"expandDims", {{3, 4}}, Attrs().setInt("axis", 1)});
   checkGradient({"globalAvgPool", {{1, 3, 3, 2}}});
+}
+
+TEST_CASE("gather's gradient scatters and adds, on CPU and GL") {
+  std::vector<int32_t> idx = {2, 0, 2, 7, -1};  // a repeat and two out-of-range indices
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor table = tensor(*b, {4, 2}, std::vector<float>(8, 1.0f));
+    Tensor weights = tensor(*b, {5, 2}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    std::vector<Tensor> g = grads(
+        [&](const std::vector<Tensor>& xs) {
+          return sum(mul(gather(xs[0], tensorInt32(*b, {5}, idx)), weights));
+        },
+        {table});
+    CHECK(g[0].data() == std::vector<float>{3, 4, 0, 0, 6, 8, 0, 0});
+  }
 }
 
 TEST_CASE("the tape: sources, reuse, nesting, inner steps and missing gradients") {

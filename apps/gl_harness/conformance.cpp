@@ -489,6 +489,21 @@ std::vector<OpCase> movementCases(const std::string& op) {
     gather({2, 7, 3}, {5}, 1, 6.4f);
     gather({5, 300}, {2, 9}, 0, 5.4f);
     gather({3, 4, 5, 6}, {2}, 2, 4.4f);
+  } else if (op == "gatherGrad") {
+    auto grad = [&](Shape dy, Shape idx, std::vector<int64_t> x, int64_t axis, float high) {
+      // Sums of repeated indices: not exact, so the float tolerance.
+      cases.push_back({op,
+                       {dy, idx},
+                       Attrs().setInt("axis", axis).setInts("xShape", x),
+                       {{-1.0f, 1.0f}, {-1.49f, high}},
+                       1e-4,
+                       1,
+                       {DType::Float32, DType::Int32}});
+    };
+    grad({7, 5}, {7}, {10, 5}, 0, 10.4f);  // repeated and out-of-range indices
+    grad({10, 3, 4}, {3, 4}, {10, 5}, 1, 4.4f);
+    grad({2, 5, 3}, {5}, {2, 7, 3}, 1, 6.4f);
+    grad({100, 300}, {100}, {50, 300}, 0, 49.4f);
   } else if (op == "oneHot") {
     auto oneHot = [&](Shape idx, int64_t depth) {
       add({idx}, Attrs().setInt("depth", depth).setFloat("onValue", 2.5).setFloat("offValue", -1.0),
@@ -530,7 +545,8 @@ std::vector<OpCase> casesFor(const std::string& op) {
   if (op == "cumsum" || op == "topK") return scanCases(op);
   if (op == "reshape" || op == "transpose") return shapeCases(op);
   if (oneOf(op, {"slice", "stridedSlice", "reverse", "tile", "pad", "broadcastTo", "concat",
-                 "stack", "unstack", "split", "expandDims", "squeeze", "gather", "oneHot", "cast"}))
+                 "stack", "unstack", "split", "expandDims", "squeeze", "gather", "gatherGrad",
+                 "oneHot", "cast"}))
     return movementCases(op);
   const OpDef* def = OpRegistry::instance().find(op);
   if (def && def->minInputs == 1 && def->maxInputs == 1) return unaryCases(op);

@@ -223,6 +223,94 @@ std::vector<Tensor> softmaxGrad(const GradContext& c) {
   return {sub(dy, mul(exp(y), sum(dy, std::vector<int>{axis}, true)))};  // logSoftmax
 }
 
+// ---- data movement ----
+
+std::vector<Tensor> sliceGrad(const GradContext& c) {
+  const Shape& x = c.inputs[0].shape();
+  const Shape& y = c.outputs[0].shape();
+  std::vector<int64_t> begin = c.attrs.getInts("begin", c.op);
+  std::vector<std::array<int64_t, 2>> paddings;
+  for (int d = 0; d < x.rank(); ++d) {
+    int64_t b = static_cast<size_t>(d) < begin.size() ? begin[static_cast<size_t>(d)] : 0;
+    paddings.push_back({b, x[d] - b - y[d]});
+  }
+  return {pad(c.outputGrads[0], paddings)};
+}
+
+std::vector<Tensor> padGrad(const GradContext& c) {
+  if (c.attrs.getStringOr("mode", "constant", c.op) != "constant")
+    fail("gradient: pad with mode '", c.attrs.getStringOr("mode", "", c.op),
+         "' has no gradient yet (constant padding has)");
+  std::vector<int64_t> flat = c.attrs.getInts("paddings", c.op);
+  std::vector<int64_t> begin;
+  for (size_t d = 0; d < flat.size(); d += 2) begin.push_back(flat[d]);
+  return {slice(c.outputGrads[0], begin, c.inputs[0].shape().dims())};
+}
+
+std::vector<Tensor> concatGrad(const GradContext& c) {
+  int axis = normalizeAxis(static_cast<int>(c.attrs.getIntOr("axis", 0, c.op)), c.outputs[0].rank(),
+                           std::string(c.op));
+  std::vector<Tensor> result;
+  int64_t offset = 0;
+  for (const Tensor& in : c.inputs) {
+    std::vector<int64_t> begin(static_cast<size_t>(in.rank()), 0);
+    begin[static_cast<size_t>(axis)] = offset;
+    result.push_back(slice(c.outputGrads[0], begin, in.shape().dims()));
+    offset += in.shape()[axis];
+  }
+  return result;
+}
+
+std::vector<Tensor> reverseGrad(const GradContext& c) {
+  return {runOp1("reverse", {c.outputGrads[0]}, c.attrs)};
+}
+
+std::vector<Tensor> tileGrad(const GradContext& c) {
+  // Sum the copies one dimension at a time: view dy as [outer, reps, n * inner].
+  const Shape& x = c.inputs[0].shape();
+  std::vector<int64_t> reps = c.attrs.getInts("reps", c.op);
+  Tensor g = c.outputGrads[0];
+  std::vector<int64_t> dims = g.shape().dims();
+  for (int d = 0; d < x.rank(); ++d) {
+    if (reps[static_cast<size_t>(d)] == 1) continue;
+    int64_t outer = 1, inner = 1;
+    for (int k = 0; k < d; ++k) outer *= dims[static_cast<size_t>(k)];
+    for (int k = d + 1; k < x.rank(); ++k) inner *= dims[static_cast<size_t>(k)];
+    g = sum(reshape(g, {outer, reps[static_cast<size_t>(d)], x[d] * inner}), std::vector<int>{1});
+    dims[static_cast<size_t>(d)] = x[d];
+    g = reshape(g, dims);
+  }
+  return {g};
+}
+
+std::vector<Tensor> gatherGrad(const GradContext& c) {
+  Attrs attrs = c.attrs;
+  attrs.setInts("xShape", c.inputs[0].shape().dims());
+  return {runOp1("gatherGrad", {c.outputGrads[0], c.inputs[1]}, attrs), Tensor()};
+}
+
+std::vector<Tensor> batchNormGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& mean = c.inputs[1];
+  const Tensor& variance = c.inputs[2];
+  bool hasOffset = c.attrs.getBoolOr("hasOffset", false, c.op);
+  bool hasScale = c.attrs.getBoolOr("hasScale", false, c.op);
+  const Tensor* scale = hasScale ? &c.inputs[hasOffset ? 4 : 3] : nullptr;
+  auto eps = static_cast<float>(c.attrs.getFloatOr("varianceEpsilon", 0.001, c.op));
+  Tensor dy = c.outputGrads[0];
+  Tensor rstd = rsqrt(add(variance, scalarLike(x, eps)));
+  Tensor centered = sub(x, mean);
+  Tensor dNormalized = scale ? mul(dy, *scale) : dy;  // gradient of (x - mean) * rstd
+  Tensor dx = mul(dNormalized, rstd);
+  std::vector<Tensor> result = {dx, unbroadcast(neg(dx), mean.shape()),
+                                unbroadcast(mul(mul(dNormalized, centered),
+                                                mul(scalarLike(x, -0.5f), mul(rstd, square(rstd)))),
+                                            variance.shape())};
+  if (hasOffset) result.push_back(unbroadcast(dy, c.inputs[3].shape()));
+  if (scale) result.push_back(unbroadcast(mul(dy, mul(centered, rstd)), scale->shape()));
+  return result;
+}
+
 // ---- shape ----
 
 std::vector<Tensor> reshapeGrad(const GradContext& c) {
@@ -315,6 +403,14 @@ const Entry kGradients[] = {
     {"transpose", transposeGrad},
     {"broadcastTo", broadcastToGrad},
     {"cast", castGrad},
+    // data movement and normalisation
+    {"slice", sliceGrad},
+    {"pad", padGrad},
+    {"concat", concatGrad},
+    {"reverse", reverseGrad},
+    {"tile", tileGrad},
+    {"gather", gatherGrad},
+    {"batchNorm", batchNormGrad},
 };
 
 }  // namespace

@@ -705,6 +705,58 @@ std::vector<Tensor> gatherGl(const OpContext& ctx) {
               .run(ctx.outputs[0])};
 }
 
+// gatherGrad(dy, indices): the gradient of gather(x, indices, axis) with respect to x,
+// whose shape is the attribute xShape (a scatter-add; out-of-range indices add nothing).
+std::vector<TensorSpec> inferGatherGrad(std::string_view op, std::span<const TensorSpec> in,
+                                        const Attrs& attrs) {
+  Shape x(attrs.getInts("xShape", op));
+  std::vector<TensorSpec> forward = inferGather(op, std::vector<TensorSpec>{{x}, in[1]}, attrs);
+  if (in[0].dtype != DType::Float32 || in[0].shape != forward[0].shape)
+    fail(op, ": dy ", in[0].shape, " is not gather's output ", forward[0].shape);
+  return {{x, DType::Float32}};
+}
+
+GatherDims gatherGradDims(const OpContext& ctx) {
+  Shape x(ctx.attrs.getInts("xShape", ctx.op));
+  GatherDims g;
+  g.axis = normalizeAxis(static_cast<int>(ctx.attrs.getIntOr("axis", 0, ctx.op)), x.rank(),
+                         std::string(ctx.op));
+  for (int d = 0; d < g.axis; ++d) g.outer *= x[d];
+  for (int d = g.axis + 1; d < x.rank(); ++d) g.inner *= x[d];
+  g.axisSize = x[g.axis];
+  g.indexCount = ctx.inputs[1].size();
+  return g;
+}
+
+std::vector<Tensor> gatherGradCpu(const OpContext& ctx) {
+  GatherDims g = gatherGradDims(ctx);
+  const std::vector<float>& dy = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& indices = cpuValues(ctx.inputs[1]);
+  std::vector<double> dx(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t j = 0; j < g.indexCount; ++j) {
+      auto index = static_cast<int64_t>(indices[static_cast<size_t>(j)]);
+      if (index < 0 || index >= g.axisSize) continue;
+      for (int64_t r = 0; r < g.inner; ++r)
+        dx[static_cast<size_t>((o * g.axisSize + index) * g.inner + r)] +=
+            dy[static_cast<size_t>((o * g.indexCount + j) * g.inner + r)];
+    }
+  return {cpuResult(ctx, std::vector<float>(dx.begin(), dx.end()))};
+}
+
+std::vector<Tensor> gatherGradGl(const OpContext& ctx) {
+  GatherDims g = gatherGradDims(ctx);
+  std::string op(ctx.op);
+  gl::checkLoop(4 * g.indexCount, op, "this many indices");
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"gather_grad"})
+              .input("DY", ctx.inputs[0])
+              .input("IDX", ctx.inputs[1])
+              .uniform("axisSize", gl::checkedInt(g.axisSize, op, "axis size"))
+              .uniform("inner", gl::checkedInt(g.inner, op, "inner size"))
+              .uniform("indexCount", gl::checkedInt(g.indexCount, op, "index count"))
+              .run(ctx.outputs[0])};
+}
+
 // ---- oneHot ----
 
 std::vector<TensorSpec> inferOneHot(std::string_view op, std::span<const TensorSpec> in,
@@ -800,6 +852,7 @@ void registerMovementOps(std::vector<OpDef>& ops) {
   ops.push_back({"broadcastTo", 1, 1, inferBroadcastTo, broadcastToCpu, broadcastToGl});
   ops.push_back({"concat", 1, kManyInputs, inferConcat, concatCpu, concatGl});
   ops.push_back({"gather", 2, 2, inferGather, gatherCpu, gatherGl});
+  ops.push_back({"gatherGrad", 2, 2, inferGatherGrad, gatherGradCpu, gatherGradGl});
   ops.push_back({"oneHot", 1, 1, inferOneHot, oneHotCpu, oneHotGl});
   ops.push_back({"cast", 1, 1, inferCast, castCpu, castGl});
   // Compositions of the ops above: one kernel serves both backends.

@@ -1,0 +1,25 @@
+// The gradient of gather with respect to its table: dx viewed as [outer, axisSize, inner]
+// collects, at each position a of the axis, every dy[outer, j, inner] whose index j
+// equals a (dy viewed as [outer, indexCount, inner]). One loop step per index.
+uniform int axisSize;
+uniform int inner;
+uniform int indexCount;
+
+float scatterAt(int element) {
+  int innerIndex = element % inner;
+  int rest = element / inner;
+  int a = rest % axisSize;
+  int outer = rest / axisSize;
+  float total = 0.0;
+  for (int j = 0; j < indexCount; ++j)
+    if (int(floor(IDX_flat(j) + 0.5)) == a) total += DY_flat((outer * indexCount + j) * inner + innerIndex);
+  return total;
+}
+
+vec4 texelValue(int row, int slice) {
+  vec4 result = vec4(0.0);
+  int base = row * out_last + slice * 4;
+  for (int lane = 0; lane < 4; ++lane)
+    if (slice * 4 + lane < out_last) result[lane] = scatterAt(base + lane);
+  return result;
+}
