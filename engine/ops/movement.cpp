@@ -662,8 +662,8 @@ struct GatherDims {
   int axis = 0;
 };
 
-GatherDims gatherDims(const OpContext& ctx) {
-  const Shape& x = ctx.inputs[0].shape();
+// The table `x` viewed as [outer, axisSize, inner]; indices are input 1.
+GatherDims gatherDims(const OpContext& ctx, const Shape& x) {
   GatherDims g;
   g.axis = normalizeAxis(static_cast<int>(ctx.attrs.getIntOr("axis", 0, ctx.op)), x.rank(),
                          std::string(ctx.op));
@@ -675,7 +675,7 @@ GatherDims gatherDims(const OpContext& ctx) {
 }
 
 std::vector<Tensor> gatherCpu(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx);
+  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& indices = cpuValues(ctx.inputs[1]);
   std::vector<float> y;
@@ -692,7 +692,7 @@ std::vector<Tensor> gatherCpu(const OpContext& ctx) {
 }
 
 std::vector<Tensor> gatherGl(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx);
+  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
   std::string op(ctx.op);
   bool rows = g.axis == ctx.inputs[0].rank() - 2;
   return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"gather"})
@@ -716,20 +716,8 @@ std::vector<TensorSpec> inferGatherGrad(std::string_view op, std::span<const Ten
   return {{x, DType::Float32}};
 }
 
-GatherDims gatherGradDims(const OpContext& ctx) {
-  Shape x(ctx.attrs.getInts("xShape", ctx.op));
-  GatherDims g;
-  g.axis = normalizeAxis(static_cast<int>(ctx.attrs.getIntOr("axis", 0, ctx.op)), x.rank(),
-                         std::string(ctx.op));
-  for (int d = 0; d < g.axis; ++d) g.outer *= x[d];
-  for (int d = g.axis + 1; d < x.rank(); ++d) g.inner *= x[d];
-  g.axisSize = x[g.axis];
-  g.indexCount = ctx.inputs[1].size();
-  return g;
-}
-
 std::vector<Tensor> gatherGradCpu(const OpContext& ctx) {
-  GatherDims g = gatherGradDims(ctx);
+  GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
   const std::vector<float>& dy = cpuValues(ctx.inputs[0]);
   const std::vector<float>& indices = cpuValues(ctx.inputs[1]);
   std::vector<double> dx(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
@@ -745,7 +733,7 @@ std::vector<Tensor> gatherGradCpu(const OpContext& ctx) {
 }
 
 std::vector<Tensor> gatherGradGl(const OpContext& ctx) {
-  GatherDims g = gatherGradDims(ctx);
+  GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
   std::string op(ctx.op);
   gl::checkLoop(4 * g.indexCount, op, "this many indices");
   return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"gather_grad"})
