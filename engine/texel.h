@@ -11,5 +11,6 @@
 #include "engine/gl/gl_backend.h"
 #include "engine/gl/gl_context.h"
 #include "engine/ops/ops.h"
+#include "engine/train/losses.h"
 #include "engine/train/optimizer.h"
 #include "engine/verify/verify.h"

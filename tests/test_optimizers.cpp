@@ -157,3 +157,44 @@ TEST_CASE("training steps on GL allocate no textures once the pool is warm, and 
 
 }  // namespace
 }  // namespace texel::test
+
+namespace texel::test {
+namespace {
+
+TEST_CASE("losses and metrics: hand values, stability, gradients, CPU equals GL") {
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    Tensor labels = tensor(*b, {2, 3}, {0, 1, 0, 1, 0, 0});
+    Tensor logits = tensor(*b, {2, 3}, {1, 2, 3, 1000, 0, -1000});  // huge logits stay finite
+    double row0 = std::log(std::exp(1) + std::exp(2) + std::exp(3)) - 2;
+    CHECK(softmaxCrossEntropy(labels, logits).data()[0] == doctest::Approx(row0 / 2).epsilon(1e-5));
+    std::vector<int32_t> classes = {1, 0};
+    CHECK(sparseSoftmaxCrossEntropy(tensorInt32(*b, {2}, classes), logits).data()[0] ==
+          doctest::Approx(row0 / 2).epsilon(1e-5));
+    CHECK(categoricalAccuracy(labels, logits).data()[0] == 0.5f);
+    Tensor y = tensor(*b, {4}, {1, 0, 1, 0});
+    Tensor p = tensor(*b, {4}, {0.9f, 0.2f, 0.4f, 0.1f});
+    double bce = -(std::log(0.9) + std::log(0.8) + std::log(0.4) + std::log(0.9)) / 4;
+    CHECK(binaryCrossentropy(y, p).data()[0] == doctest::Approx(bce).epsilon(1e-4));
+    CHECK(binaryAccuracy(y, p).data()[0] == 0.75f);
+    Tensor x = tensor(*b, {4}, {2, -1, 0.5f, -3});
+    double sce = 0;
+    for (auto [z, l] : {std::pair{2.0, 1.0}, {-1.0, 0.0}, {0.5, 1.0}, {-3.0, 0.0}})
+      sce += std::max(z, 0.0) - z * l + std::log1p(std::exp(-std::fabs(z)));
+    CHECK(sigmoidCrossEntropy(y, x).data()[0] == doctest::Approx(sce / 4).epsilon(1e-5));
+    CHECK(meanSquaredError(y, p).data()[0] == doctest::Approx((0.01 + 0.04 + 0.36 + 0.01) / 4));
+    CHECK(absoluteDifference(y, p).data()[0] == doctest::Approx((0.1 + 0.2 + 0.6 + 0.1) / 4));
+    // d/dlogits of softmax cross-entropy is (softmax - labels) / batch.
+    Tensor small = tensor(*b, {2, 3}, {1, 2, 3, 0, 0, 0});
+    std::vector<Tensor> g = grads(
+        [&](const std::vector<Tensor>& xs) { return softmaxCrossEntropy(labels, xs[0]); }, {small});
+    std::vector<float> s = softmax(small).data(), want(6), l = labels.data();
+    for (size_t i = 0; i < 6; ++i) want[i] = (s[i] - l[i]) / 2;
+    CHECK(compare(g[0].data(), want).within(1e-5));
+  }
+  Tensor a = tensor(cpu(), {2, 3}, {0, 0, 0, 0, 0, 0});
+  CHECK_THROWS_WITH_AS(meanSquaredError(a, tensor(cpu(), {3}, {0, 0, 0})),
+                       doctest::Contains("same shape"), Error);
+}
+
+}  // namespace
+}  // namespace texel::test
