@@ -7,7 +7,7 @@ uniform int inner;
 // (One line: line continuations are not in every GLSL ES preprocessor.)
 #define CONCAT_PART(X_flat, k) if (a < offsets[k + 1]) return X_flat((outer * (offsets[k + 1] - offsets[k]) + a - offsets[k]) * inner + innerIndex);
 
-float concatAt(int element) {
+float elementValue(int element) {
   int innerIndex = element % inner;
   int rest = element / inner;
   int axisSize = offsets[CONCAT_INPUTS];
@@ -36,12 +36,4 @@ float concatAt(int element) {
   CONCAT_PART(X7_flat, 7)
 #endif
   return 0.0;
-}
-
-vec4 texelValue(int row, int slice) {
-  vec4 result = vec4(0.0);
-  int base = row * out_last + slice * 4;
-  for (int lane = 0; lane < 4; ++lane)
-    if (slice * 4 + lane < out_last) result[lane] = concatAt(base + lane);
-  return result;
 }

@@ -7,7 +7,7 @@ uniform int axisSize;
 uniform int inner;
 uniform int offset;
 
-float scanAt(int element) {
+float elementValue(int element) {
   int rest = element / inner;
   int a = rest % axisSize;
 #if REVERSE
@@ -22,12 +22,4 @@ float scanAt(int element) {
 #else
   return X_flat(element) + (inside ? X_flat(partner) : 0.0);
 #endif
-}
-
-vec4 texelValue(int row, int slice) {
-  vec4 result = vec4(0.0);
-  int base = row * out_last + slice * 4;
-  for (int lane = 0; lane < 4; ++lane)
-    if (slice * 4 + lane < out_last) result[lane] = scanAt(base + lane);
-  return result;
 }

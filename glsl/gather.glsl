@@ -16,7 +16,7 @@ vec4 texelValue(int row, int slice) {
   return X_texel(outer * axisSize + index, slice);
 }
 #else
-float gatherAt(int element) {
+float elementValue(int element) {  // with glsl/per_element.glsl
   int innerIndex = element % inner;
   int rest = element / inner;
   int j = rest % indexCount;
@@ -24,13 +24,5 @@ float gatherAt(int element) {
   int index = indexAt(j);
   if (index < 0 || index >= axisSize) return 0.0;
   return X_flat((outer * axisSize + index) * inner + innerIndex);
-}
-
-vec4 texelValue(int row, int slice) {
-  vec4 result = vec4(0.0);
-  int base = row * out_last + slice * 4;
-  for (int lane = 0; lane < 4; ++lane)
-    if (slice * 4 + lane < out_last) result[lane] = gatherAt(base + lane);
-  return result;
 }
 #endif

@@ -5,7 +5,7 @@ uniform int axisSize;
 uniform int inner;
 uniform int indexCount;
 
-float scatterAt(int element) {
+float elementValue(int element) {
   int innerIndex = element % inner;
   int rest = element / inner;
   int a = rest % axisSize;
@@ -14,12 +14,4 @@ float scatterAt(int element) {
   for (int j = 0; j < indexCount; ++j)
     if (int(floor(IDX_flat(j) + 0.5)) == a) total += DY_flat((outer * indexCount + j) * inner + innerIndex);
   return total;
-}
-
-vec4 texelValue(int row, int slice) {
-  vec4 result = vec4(0.0);
-  int base = row * out_last + slice * 4;
-  for (int lane = 0; lane < 4; ++lane)
-    if (slice * 4 + lane < out_last) result[lane] = scatterAt(base + lane);
-  return result;
 }

@@ -490,7 +490,7 @@ Tensor concatGlImpl(const std::string& op, std::vector<Tensor> inputs, int axis,
   int64_t inner = 1;
   for (int d = axis + 1; d < out.shape.rank(); ++d) inner *= out.shape[d];
   std::vector<int> offsets = {0};
-  gl::Pass pass(static_cast<GlBackend&>(inputs[0].backend()), op, {"concat"});
+  gl::Pass pass(static_cast<GlBackend&>(inputs[0].backend()), op, {"concat", "per_element"});
   pass.define("CONCAT_INPUTS", static_cast<int64_t>(inputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     pass.input(concat("X", i), inputs[i]);
@@ -674,35 +674,46 @@ GatherDims gatherDims(const OpContext& ctx, const Shape& x) {
   return g;
 }
 
+// Calls fn(table element, gathered element) for every element that gather copies (and
+// its gradient adds back); out-of-range indices are skipped.
+template <typename Fn>
+void forEachGathered(const GatherDims& g, const std::vector<float>& indices, Fn&& fn) {
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t j = 0; j < g.indexCount; ++j) {
+      auto index = static_cast<int64_t>(indices[static_cast<size_t>(j)]);
+      if (index < 0 || index >= g.axisSize) continue;
+      for (int64_t r = 0; r < g.inner; ++r)
+        fn(static_cast<size_t>((o * g.axisSize + index) * g.inner + r),
+           static_cast<size_t>((o * g.indexCount + j) * g.inner + r));
+    }
+}
+
+// The gather geometry's uniforms (glsl/gather.glsl, glsl/gather_grad.glsl).
+gl::Pass& gatherUniforms(gl::Pass& pass, const GatherDims& g, const std::string& op) {
+  return pass.uniform("axisSize", gl::checkedInt(g.axisSize, op, "axis size"))
+      .uniform("inner", gl::checkedInt(g.inner, op, "inner size"))
+      .uniform("indexCount", gl::checkedInt(g.indexCount, op, "index count"));
+}
+
 std::vector<Tensor> gatherCpu(const OpContext& ctx) {
   GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& indices = cpuValues(ctx.inputs[1]);
-  std::vector<float> y;
-  y.reserve(static_cast<size_t>(ctx.outputs[0].shape.size()));
-  for (int64_t o = 0; o < g.outer; ++o)
-    for (float value : indices) {
-      auto index = static_cast<int64_t>(value);
-      for (int64_t r = 0; r < g.inner; ++r)
-        y.push_back(index < 0 || index >= g.axisSize
-                        ? 0.0f
-                        : x[static_cast<size_t>((o * g.axisSize + index) * g.inner + r)]);
-    }
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0f);
+  forEachGathered(g, cpuValues(ctx.inputs[1]), [&](size_t from, size_t to) { y[to] = x[from]; });
   return {cpuResult(ctx, std::move(y))};
 }
 
 std::vector<Tensor> gatherGl(const OpContext& ctx) {
   GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
   std::string op(ctx.op);
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  // Gathering along the second-to-last axis copies whole texels; otherwise one element
+  // at a time (glsl/per_element.glsl).
   bool rows = g.axis == ctx.inputs[0].rank() - 2;
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"gather"})
-              .define("GATHER_ROWS", rows ? 1 : 0)
-              .input("X", ctx.inputs[0])
-              .input("IDX", ctx.inputs[1])
-              .uniform("axisSize", gl::checkedInt(g.axisSize, op, "axis size"))
-              .uniform("inner", gl::checkedInt(g.inner, op, "inner size"))
-              .uniform("indexCount", gl::checkedInt(g.indexCount, op, "index count"))
-              .run(ctx.outputs[0])};
+  gl::Pass pass =
+      rows ? gl::Pass(backend, op, {"gather"}) : gl::Pass(backend, op, {"gather", "per_element"});
+  pass.define("GATHER_ROWS", rows ? 1 : 0).input("X", ctx.inputs[0]).input("IDX", ctx.inputs[1]);
+  return {gatherUniforms(pass, g, op).run(ctx.outputs[0])};
 }
 
 // gatherGrad(dy, indices): the gradient of gather(x, indices, axis) with respect to x,
@@ -719,16 +730,8 @@ std::vector<TensorSpec> inferGatherGrad(std::string_view op, std::span<const Ten
 std::vector<Tensor> gatherGradCpu(const OpContext& ctx) {
   GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
   const std::vector<float>& dy = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& indices = cpuValues(ctx.inputs[1]);
   std::vector<double> dx(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
-  for (int64_t o = 0; o < g.outer; ++o)
-    for (int64_t j = 0; j < g.indexCount; ++j) {
-      auto index = static_cast<int64_t>(indices[static_cast<size_t>(j)]);
-      if (index < 0 || index >= g.axisSize) continue;
-      for (int64_t r = 0; r < g.inner; ++r)
-        dx[static_cast<size_t>((o * g.axisSize + index) * g.inner + r)] +=
-            dy[static_cast<size_t>((o * g.indexCount + j) * g.inner + r)];
-    }
+  forEachGathered(g, cpuValues(ctx.inputs[1]), [&](size_t to, size_t from) { dx[to] += dy[from]; });
   return {cpuResult(ctx, std::vector<float>(dx.begin(), dx.end()))};
 }
 
@@ -736,13 +739,9 @@ std::vector<Tensor> gatherGradGl(const OpContext& ctx) {
   GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
   std::string op(ctx.op);
   gl::checkLoop(4 * g.indexCount, op, "this many indices");
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"gather_grad"})
-              .input("DY", ctx.inputs[0])
-              .input("IDX", ctx.inputs[1])
-              .uniform("axisSize", gl::checkedInt(g.axisSize, op, "axis size"))
-              .uniform("inner", gl::checkedInt(g.inner, op, "inner size"))
-              .uniform("indexCount", gl::checkedInt(g.indexCount, op, "index count"))
-              .run(ctx.outputs[0])};
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"gather_grad", "per_element"});
+  pass.input("DY", ctx.inputs[0]).input("IDX", ctx.inputs[1]);
+  return {gatherUniforms(pass, g, op).run(ctx.outputs[0])};
 }
 
 // ---- oneHot ----

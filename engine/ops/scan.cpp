@@ -74,7 +74,7 @@ std::vector<Tensor> cumsumGl(const OpContext& ctx) {
   // Intermediate steps stay float32 in half-float mode: their partial sums are larger
   // than the results, and rounding each would compound over the steps.
   auto step = [&](const Tensor& x, int64_t offset, bool shift, bool last) {
-    return gl::Pass(backend, op, {"cumsum"})
+    return gl::Pass(backend, op, {"cumsum", "per_element"})
         .define("SHIFT", shift ? 1 : 0)
         .define("REVERSE", reverse ? 1 : 0)
         .input("X", x)
