@@ -116,34 +116,44 @@ std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorS
   return {{out, DType::Float32}};
 }
 
-std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
-  const Shape& filterShape = ctx.inputs[1].shape();
-  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), filterShape, ctx.attrs);
-  int64_t outC = filterShape[3];
-  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
-  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
-  std::vector<double> acc(static_cast<size_t>(outC));
+// The CPU references' walk over a window: fn(inPixel, outPixel, tap) for every output
+// pixel and filter tap whose input pixel lies inside the image. Pixels are rows of the
+// NHWC tensors ((n * height + y) * width + x); tap = ky * kernelW + kx.
+template <typename Fn>
+void forEachTap(const Window2D& w, Fn&& fn) {
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oy = 0; oy < w.outH; ++oy)
-      for (int64_t ox = 0; ox < w.outW; ++ox) {
-        std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t ox = 0; ox < w.outW; ++ox)
         for (int64_t ky = 0; ky < w.kernelH; ++ky) {
           int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
           if (iy < 0 || iy >= w.inH) continue;
           for (int64_t kx = 0; kx < w.kernelW; ++kx) {
             int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
             if (ix < 0 || ix >= w.inW) continue;
-            const float* xp = &x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels)];
-            const float* fp = &f[static_cast<size_t>((ky * w.kernelW + kx) * w.channels * outC)];
-            for (int64_t c = 0; c < w.channels; ++c)
-              for (int64_t o = 0; o < outC; ++o)
-                acc[static_cast<size_t>(o)] += static_cast<double>(xp[c]) * fp[c * outC + o];
+            fn((n * w.inH + iy) * w.inW + ix, (n * w.outH + oy) * w.outW + ox, ky * w.kernelW + kx);
           }
         }
-        float* yp = &y[static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * outC)];
-        for (int64_t o = 0; o < outC; ++o) yp[o] = static_cast<float>(acc[static_cast<size_t>(o)]);
-      }
+}
+
+std::vector<float> toFloats(const std::vector<double>& values) {
+  return std::vector<float>(values.begin(), values.end());
+}
+
+std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
+  const Shape& filterShape = ctx.inputs[1].shape();
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), filterShape, ctx.attrs);
+  int64_t outC = filterShape[3];
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
+  std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
+  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
+    const float* xp = &x[static_cast<size_t>(in * w.channels)];
+    const float* fp = &f[static_cast<size_t>(tap * w.channels * outC)];
+    double* yp = &acc[static_cast<size_t>(out * outC)];
+    for (int64_t c = 0; c < w.channels; ++c)
+      for (int64_t o = 0; o < outC; ++o) yp[o] += static_cast<double>(xp[c]) * fp[c * outC + o];
+  });
+  std::vector<float> y = toFloats(acc);
   if (ctx.op == "fusedConv2d") {
     const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
     ops::epilogueCpu(y, ctx.outputs[0].shape,
@@ -205,29 +215,15 @@ std::vector<Tensor> depthwiseCpu(const OpContext& ctx) {
   int64_t mult = fs[3];
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& f = cpuValues(ctx.inputs[1]);
-  std::vector<float> y;
-  y.reserve(static_cast<size_t>(ctx.outputs[0].shape.size()));
-  for (int64_t n = 0; n < w.batch; ++n)
-    for (int64_t oy = 0; oy < w.outH; ++oy)
-      for (int64_t ox = 0; ox < w.outW; ++ox)
-        for (int64_t c = 0; c < w.channels; ++c)
-          for (int64_t m = 0; m < mult; ++m) {
-            double acc = 0.0;
-            for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-              int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-              if (iy < 0 || iy >= w.inH) continue;
-              for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-                int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-                if (ix < 0 || ix >= w.inW) continue;
-                acc +=
-                    static_cast<double>(
-                        x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels + c)]) *
-                    f[static_cast<size_t>(((ky * w.kernelW + kx) * w.channels + c) * mult + m)];
-              }
-            }
-            y.push_back(static_cast<float>(acc));
-          }
-  return {cpuResult(ctx, std::move(y))};
+  std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
+  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
+    for (int64_t c = 0; c < w.channels; ++c)
+      for (int64_t m = 0; m < mult; ++m)
+        acc[static_cast<size_t>((out * w.channels + c) * mult + m)] +=
+            static_cast<double>(x[static_cast<size_t>(in * w.channels + c)]) *
+            f[static_cast<size_t>((tap * w.channels + c) * mult + m)];
+  });
+  return {cpuResult(ctx, toFloats(acc))};
 }
 
 std::vector<Tensor> depthwiseGl(const OpContext& ctx) {
@@ -281,27 +277,17 @@ std::vector<Tensor> convTransposeCpu(const OpContext& ctx) {
   int64_t outC = fs[2], inC = fs[3];
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& f = cpuValues(ctx.inputs[1]);
-  // Scatter form (each input pixel adds its filter-weighted window), independent of the
-  // shader's gather form.
+  // Scatter form (each pixel of x, the forward conv2d's output, adds its filter-weighted
+  // window to the forward input), independent of the shader's gather form.
   std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
-  for (int64_t n = 0; n < w.batch; ++n)
-    for (int64_t iy = 0; iy < w.outH; ++iy)
-      for (int64_t ix = 0; ix < w.outW; ++ix)
-        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-          int64_t oy = iy * w.strideH - w.padTop + ky * w.dilationH;
-          if (oy < 0 || oy >= w.inH) continue;
-          for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-            int64_t ox = ix * w.strideW - w.padLeft + kx * w.dilationW;
-            if (ox < 0 || ox >= w.inW) continue;
-            for (int64_t co = 0; co < outC; ++co)
-              for (int64_t ci = 0; ci < inC; ++ci)
-                acc[static_cast<size_t>(((n * w.inH + oy) * w.inW + ox) * outC + co)] +=
-                    static_cast<double>(
-                        x[static_cast<size_t>(((n * w.outH + iy) * w.outW + ix) * inC + ci)]) *
-                    f[static_cast<size_t>(((ky * w.kernelW + kx) * outC + co) * inC + ci)];
-          }
-        }
-  return {cpuResult(ctx, std::vector<float>(acc.begin(), acc.end()))};
+  forEachTap(w, [&](int64_t forwardIn, int64_t forwardOut, int64_t tap) {
+    for (int64_t co = 0; co < outC; ++co)
+      for (int64_t ci = 0; ci < inC; ++ci)
+        acc[static_cast<size_t>(forwardIn * outC + co)] +=
+            static_cast<double>(x[static_cast<size_t>(forwardOut * inC + ci)]) *
+            f[static_cast<size_t>((tap * outC + co) * inC + ci)];
+  });
+  return {cpuResult(ctx, toFloats(acc))};
 }
 
 std::vector<Tensor> convTransposeGl(const OpContext& ctx) {
@@ -344,25 +330,14 @@ std::vector<Tensor> filterGradCpu(const OpContext& ctx) {
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& dy = cpuValues(ctx.inputs[1]);
   std::vector<double> acc(static_cast<size_t>(fs.size()), 0.0);
-  for (int64_t n = 0; n < w.batch; ++n)
-    for (int64_t oy = 0; oy < w.outH; ++oy)
-      for (int64_t ox = 0; ox < w.outW; ++ox) {
-        const float* g = &dy[static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * outC)];
-        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-          int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-          if (iy < 0 || iy >= w.inH) continue;
-          for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-            int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-            if (ix < 0 || ix >= w.inW) continue;
-            const float* xp = &x[static_cast<size_t>(((n * w.inH + iy) * w.inW + ix) * w.channels)];
-            double* a = &acc[static_cast<size_t>((ky * w.kernelW + kx) * w.channels * outC)];
-            for (int64_t c = 0; c < w.channels; ++c)
-              for (int64_t o = 0; o < outC; ++o)
-                a[c * outC + o] += static_cast<double>(xp[c]) * g[o];
-          }
-        }
-      }
-  return {cpuResult(ctx, std::vector<float>(acc.begin(), acc.end()))};
+  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
+    const float* xp = &x[static_cast<size_t>(in * w.channels)];
+    const float* g = &dy[static_cast<size_t>(out * outC)];
+    double* a = &acc[static_cast<size_t>(tap * w.channels * outC)];
+    for (int64_t c = 0; c < w.channels; ++c)
+      for (int64_t o = 0; o < outC; ++o) a[c * outC + o] += static_cast<double>(xp[c]) * g[o];
+  });
+  return {cpuResult(ctx, toFloats(acc))};
 }
 
 std::vector<Tensor> filterGradGl(const OpContext& ctx) {
