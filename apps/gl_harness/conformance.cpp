@@ -253,18 +253,19 @@ std::vector<OpCase> imageCases(const std::string& op) {
   return cases;
 }
 
+Attrs poolAttrs(int size, int stride, const char* padding) {
+  return Attrs()
+      .setInts("filterSize", {size, size})
+      .setInts("strides", {stride, stride})
+      .setString("padding", padding);
+}
+
 std::vector<OpCase> poolCases(const std::string& op) {
   std::vector<OpCase> cases;
-  auto attrs = [](int size, int stride, const char* padding) {
-    return Attrs()
-        .setInts("filterSize", {size, size})
-        .setInts("strides", {stride, stride})
-        .setString("padding", padding);
-  };
-  cases.push_back({op, {{1, 5, 5, 1}}, attrs(2, 2, "valid")});
-  cases.push_back({op, {{2, 9, 7, 3}}, attrs(3, 2, "same")});
-  cases.push_back({op, {{1, 26, 26, 8}}, attrs(2, 2, "valid")});
-  cases.push_back({op, {{1, 7, 7, 5}}, attrs(3, 1, "same")});
+  cases.push_back({op, {{1, 5, 5, 1}}, poolAttrs(2, 2, "valid")});
+  cases.push_back({op, {{2, 9, 7, 3}}, poolAttrs(3, 2, "same")});
+  cases.push_back({op, {{1, 26, 26, 8}}, poolAttrs(2, 2, "valid")});
+  cases.push_back({op, {{1, 7, 7, 5}}, poolAttrs(3, 1, "same")});
   return cases;
 }
 
@@ -273,12 +274,6 @@ std::vector<OpCase> poolCases(const std::string& op) {
 // and collects the gradient (real maxima are covered by the gradient tests of maxPool).
 std::vector<OpCase> poolGradCases(const std::string& op) {
   std::vector<OpCase> cases;
-  auto attrs = [](int size, int stride, const char* padding) {
-    return Attrs()
-        .setInts("filterSize", {size, size})
-        .setInts("strides", {stride, stride})
-        .setString("padding", padding);
-  };
   auto add = [&](Shape x, Shape pooled, Attrs a) {
     std::vector<Shape> shapes = {x};
     if (op == "maxPoolGrad") shapes.push_back(pooled);
@@ -286,10 +281,10 @@ std::vector<OpCase> poolGradCases(const std::string& op) {
     cases.push_back({op, shapes, a});
     if (op == "maxPoolGrad") cases.push_back({op, shapes, a, {{1.0f, 1.0f}, {1.0f, 1.0f}}});
   };
-  add({1, 4, 4, 2}, {1, 2, 2, 2}, attrs(2, 2, "valid"));
-  add({2, 9, 7, 3}, {2, 5, 4, 3}, attrs(3, 2, "same"));
-  add({1, 26, 26, 8}, {1, 13, 13, 8}, attrs(2, 2, "valid"));
-  add({1, 7, 7, 5}, {1, 7, 7, 5}, attrs(3, 1, "same"));
+  add({1, 4, 4, 2}, {1, 2, 2, 2}, poolAttrs(2, 2, "valid"));
+  add({2, 9, 7, 3}, {2, 5, 4, 3}, poolAttrs(3, 2, "same"));
+  add({1, 26, 26, 8}, {1, 13, 13, 8}, poolAttrs(2, 2, "valid"));
+  add({1, 7, 7, 5}, {1, 7, 7, 5}, poolAttrs(3, 1, "same"));
   return cases;
 }
 
