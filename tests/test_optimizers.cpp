@@ -152,6 +152,11 @@ TEST_CASE("training steps on GL allocate no textures once the pool is warm, and 
   CHECK(backend->stats().textureAllocations == allocations);
   CHECK(backend->stats().liveTensors == live);
   CHECK(loss.data()[0] < 1e-4f);
+  // The update itself is fused: adam writes the variable and its two moments, 3 passes.
+  Tensor g = fill(*backend, {64}, 0.5f);
+  int64_t passes = backend->stats().passCount;
+  optimizer->applyGradients({&x}, {g});
+  CHECK(backend->stats().passCount - passes == 3);
   CHECK_THROWS_WITH_AS(x.assign(zeros(*backend, {3})), doctest::Contains("cannot assign"), Error);
 }
 

@@ -14,6 +14,7 @@ void registerMovementOps(std::vector<OpDef>& ops);
 void registerScanOps(std::vector<OpDef>& ops);
 void registerNormOps(std::vector<OpDef>& ops);
 void registerImageOps(std::vector<OpDef>& ops);
+void registerOptimizerOps(std::vector<OpDef>& ops);
 
 void registerAllOps(std::vector<OpDef>& ops) {
   registerElementwiseOps(ops);
@@ -26,6 +27,7 @@ void registerAllOps(std::vector<OpDef>& ops) {
   registerScanOps(ops);
   registerNormOps(ops);
   registerImageOps(ops);
+  registerOptimizerOps(ops);
 }
 
 }  // namespace texel

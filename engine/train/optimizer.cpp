@@ -1,9 +1,11 @@
 #include "engine/train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/create.h"
 #include "engine/core/error.h"
+#include "engine/core/registry.h"
 #include "engine/ops/ops.h"
 
 namespace texel {
@@ -41,21 +43,31 @@ void Optimizer::applyGradients(const std::vector<Variable*>& variables,
 
 namespace {
 
-Tensor k(const Tensor& like, double value) {
-  return fill(like.backend(), Shape{}, static_cast<float>(value));
-}
-
 // State tensors start as `initial` everywhere.
 void ensureState(const Tensor& like, std::vector<Tensor>& state, size_t count, float initial = 0) {
   while (state.size() < count) state.push_back(fill(like.backend(), like.shape(), initial));
+}
+
+// One fused applyOptimizer call: the variable and the slot's state take the new values.
+void step(Variable& v, const Tensor& g, std::vector<Tensor>& state, const char* rule,
+          std::initializer_list<double> c) {
+  Attrs attrs;
+  attrs.setString("rule", rule);
+  int i = 0;
+  for (double value : c) attrs.setFloat(concat("c", i++), value);
+  std::vector<Tensor> inputs = {v.value(), g};
+  inputs.insert(inputs.end(), state.begin(), state.end());
+  std::vector<Tensor> out = runOp("applyOptimizer", inputs, attrs);
+  v.assign(out[0]);
+  std::copy(out.begin() + 1, out.end(), state.begin());
 }
 
 class Sgd : public Optimizer {
  public:
   explicit Sgd(float lr) : lr_(lr) {}
   std::string name() const override { return "sgd"; }
-  void update(Variable& v, const Tensor& g, Slot&) override {
-    v.assign(sub(v.value(), mul(g, k(g, lr_))));
+  void update(Variable& v, const Tensor& g, Slot& slot) override {
+    step(v, g, slot.state, "sgd", {lr_});
   }
 
  private:
@@ -68,10 +80,7 @@ class Momentum : public Optimizer {
   std::string name() const override { return "momentum"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1);
-    Tensor accum = add(mul(slot.state[0], k(g, m_)), g);
-    slot.state[0] = accum;
-    Tensor step = nesterov_ ? add(g, mul(accum, k(g, m_))) : accum;
-    v.assign(sub(v.value(), mul(step, k(g, lr_))));
+    step(v, g, slot.state, nesterov_ ? "nesterov" : "momentum", {lr_, m_});
   }
 
  private:
@@ -85,9 +94,7 @@ class Adagrad : public Optimizer {
   std::string name() const override { return "adagrad"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1, initial_);
-    Tensor accum = add(slot.state[0], square(g));
-    slot.state[0] = accum;
-    v.assign(sub(v.value(), div(mul(g, k(g, lr_)), sqrt(add(accum, k(g, 1e-7))))));
+    step(v, g, slot.state, "adagrad", {lr_, 1e-7});
   }
 
  private:
@@ -100,12 +107,7 @@ class Adadelta : public Optimizer {
   std::string name() const override { return "adadelta"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);  // accumulated squared gradients, squared updates
-    Tensor accGrad = add(mul(slot.state[0], k(g, rho_)), mul(square(g), k(g, 1 - rho_)));
-    Tensor updates =
-        mul(div(sqrt(add(slot.state[1], k(g, eps_))), sqrt(add(accGrad, k(g, eps_)))), g);
-    slot.state[0] = accGrad;
-    slot.state[1] = add(mul(slot.state[1], k(g, rho_)), mul(square(updates), k(g, 1 - rho_)));
-    v.assign(sub(v.value(), mul(updates, k(g, lr_))));
+    step(v, g, slot.state, "adadelta", {lr_, rho_, eps_});
   }
 
  private:
@@ -118,14 +120,10 @@ class Adam : public Optimizer {
   std::string name() const override { return "adam"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);
-    Tensor m = add(mul(slot.state[0], k(g, b1_)), mul(g, k(g, 1 - b1_)));
-    Tensor s = add(mul(slot.state[1], k(g, b2_)), mul(square(g), k(g, 1 - b2_)));
-    slot.state = {m, s};
     // Bias correction with beta^t, t counting from 1.
     double t = static_cast<double>(iterations_ + 1);
-    Tensor mHat = div(m, k(g, 1 - std::pow(double{b1_}, t)));
-    Tensor sHat = div(s, k(g, 1 - std::pow(double{b2_}, t)));
-    v.assign(sub(v.value(), div(mul(mHat, k(g, lr_)), add(sqrt(sHat), k(g, eps_)))));
+    step(v, g, slot.state, "adam",
+         {lr_, b1_, b2_, eps_, 1 - std::pow(double{b1_}, t), 1 - std::pow(double{b2_}, t)});
   }
 
  private:
@@ -141,11 +139,7 @@ class Adamax : public Optimizer {
     ensureState(g, slot.state, 2);
     double t = static_cast<double>(iterations_ + 1);
     double lr = lr_ / (1 + decay_ * static_cast<double>(iterations_));
-    Tensor m = add(mul(slot.state[0], k(g, b1_)), mul(g, k(g, 1 - b1_)));
-    Tensor u = maximum(mul(slot.state[1], k(g, b2_)), abs(g));
-    slot.state = {m, u};
-    double scale = lr / (1 - std::pow(double{b1_}, t));
-    v.assign(sub(v.value(), mul(div(m, add(u, k(g, eps_))), k(g, scale))));
+    step(v, g, slot.state, "adamax", {lr / (1 - std::pow(double{b1_}, t)), b1_, b2_, eps_});
   }
 
  private:
@@ -158,19 +152,9 @@ class RmsProp : public Optimizer {
       : lr_(lr), decay_(decay), m_(momentum), eps_(eps), centered_(centered) {}
   std::string name() const override { return "rmsprop"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
-    ensureState(g, slot.state, 3);  // mean square, moments, mean gradient (centered)
-    Tensor meanSquare = add(mul(slot.state[0], k(g, decay_)), mul(square(g), k(g, 1 - decay_)));
-    Tensor denominator = meanSquare;
-    if (centered_) {
-      Tensor meanGrad = add(mul(slot.state[2], k(g, decay_)), mul(g, k(g, 1 - decay_)));
-      slot.state[2] = meanGrad;
-      denominator = sub(meanSquare, square(meanGrad));
-    }
-    Tensor moments = add(mul(slot.state[1], k(g, m_)),
-                         div(mul(g, k(g, lr_)), sqrt(add(denominator, k(g, eps_)))));
-    slot.state[0] = meanSquare;
-    slot.state[1] = moments;
-    v.assign(sub(v.value(), moments));
+    // Mean square, moments and (centered) mean gradient.
+    ensureState(g, slot.state, centered_ ? 3 : 2);
+    step(v, g, slot.state, centered_ ? "rmspropCentered" : "rmsprop", {lr_, decay_, m_, eps_});
   }
 
  private:

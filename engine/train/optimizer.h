@@ -1,8 +1,9 @@
 #pragma once
 // Variables and optimizers with TF.js's update rules and defaults (sgd, momentum with
-// optional Nesterov, adagrad, adadelta, adam, adamax, rmsprop). Updates are built from
-// ordinary ops, so on GL a training step never reads back; a variable's new value takes
-// the place of the old one, whose texture goes back to the pool and is reused by the next
+// optional Nesterov, adagrad, adadelta, adam, adamax, rmsprop). Each variable's update is
+// one fused applyOptimizer op (on GL one pass per output, coefficients as uniforms), so a
+// training step never reads back and uploads nothing; a variable's new value takes the
+// place of the old one, whose texture goes back to the pool and is reused by the next
 // step (no driver allocation per step once the pool is warm).
 #include <memory>
 #include <string>
