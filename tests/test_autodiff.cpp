@@ -108,6 +108,9 @@ TEST_CASE("gradients of elementwise ops match finite differences, on CPU and GL"
     if (std::string(op) == "floor") ranges = {{0.2f, 0.8f}};  // away from the steps
     checkGradient({op, {{2, 3}}, {}, ranges});
   }
+  for (const char* op : {"sinh", "cosh", "atan", "erf", "gelu"}) checkGradient({op, {{2, 3}}});
+  for (const char* op : {"tan", "asin", "acos"}) checkGradient({op, {{2, 3}}, {}, {{-0.8f, 0.8f}}});
+  checkGradient({"selu", {{2, 3}}, {}, {{0.1f, 2.0f, true}}});  // away from the kink at 0
   checkGradient({"clipByValue",
                  {{7}},
                  Attrs().setFloat("clipValueMin", -1).setFloat("clipValueMax", 1),
@@ -171,6 +174,21 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
   checkGradient({"fusedConv2d",
                  {{1, 4, 4, 2}, {3, 3, 2, 3}, {3}},
                  window(1, "same", 1).setString("activation", "relu")});
+  checkGradient({"depthwiseConv2d", {{1, 5, 5, 2}, {3, 3, 2, 1}}, window(1, "valid", 1)});
+  checkGradient({"depthwiseConv2d", {{2, 6, 5, 3}, {3, 2, 3, 2}}, window(2, "same", 1)});
+  checkGradient({"depthwiseConv2d", {{1, 7, 7, 2}, {2, 2, 2, 2}}, window(1, "valid", 2)});
+  checkGradient(
+      {"separableConv2d", {{1, 6, 6, 2}, {3, 3, 2, 2}, {1, 1, 4, 3}}, window(1, "same", 1)});
+  auto transposed = [](std::vector<int64_t> outShape, int stride, const char* padding) {
+    return Attrs()
+        .setInts("outputShape", std::move(outShape))
+        .setInts("strides", {stride, stride})
+        .setString("padding", padding);
+  };
+  checkGradient(
+      {"conv2dTranspose", {{1, 3, 3, 2}, {3, 3, 4, 2}}, transposed({1, 5, 5, 4}, 1, "valid")});
+  checkGradient(
+      {"conv2dTranspose", {{2, 3, 3, 3}, {3, 3, 2, 3}}, transposed({2, 6, 6, 2}, 2, "same")});
   checkGradient({"conv1d", {{1, 8, 2}, {3, 2, 2}}, Attrs().setInt("stride", 2)});
   auto pool = [](int size, int stride, const char* padding) {
     return Attrs()

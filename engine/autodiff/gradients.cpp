@@ -67,6 +67,23 @@ std::vector<Tensor> unaryGrad(const GradContext& c) {
     auto hi = static_cast<float>(c.attrs.getFloat("clipValueMax", op));
     return {maskWhere(logicalAnd(greaterEqual(x, k(lo)), lessEqual(x, k(hi))), dy)};
   }
+  if (op == "sinh") return {mul(dy, cosh(x))};
+  if (op == "cosh") return {mul(dy, sinh(x))};
+  if (op == "tan") return {mul(dy, add(k(1.0f), square(y)))};
+  if (op == "atan") return {div(dy, add(k(1.0f), square(x)))};
+  if (op == "asin") return {mul(dy, rsqrt(sub(k(1.0f), square(x))))};
+  if (op == "acos") return {neg(mul(dy, rsqrt(sub(k(1.0f), square(x)))))};
+  // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
+  if (op == "erf") return {mul(dy, mul(k(1.1283791670955126f), exp(neg(square(x)))))};
+  if (op == "gelu") {  // 0.5 (1 + erf(x/sqrt2)) + x exp(-x^2/2) / sqrt(2 pi)
+    Tensor cdf = mul(k(0.5f), add(k(1.0f), erf(mul(x, k(0.70710678118654752f)))));
+    Tensor pdf = mul(k(0.3989422804014327f), exp(mul(square(x), k(-0.5f))));
+    return {mul(dy, add(cdf, mul(x, pdf)))};
+  }
+  if (op == "selu") {  // scale for x > 0, y + scale * alpha below
+    const float scale = 1.0507009873554805f, scaleAlpha = 1.0507009873554805f * 1.6732632423543772f;
+    return {where(greater(x, zero), mul(dy, k(scale)), mul(dy, add(y, k(scaleAlpha))))};
+  }
   // Piecewise constant: zero almost everywhere.
   if (op == "floor" || op == "ceil" || op == "round" || op == "sign") return {zerosLike(x)};
   fail("internal error: no unary gradient for ", op);
@@ -181,6 +198,54 @@ std::vector<Tensor> conv2dGrad(const GradContext& c) {
   std::vector<Tensor> result = {dx, df};
   if (c.inputs.size() > 2) result.push_back(unbroadcast(dz, c.inputs[2].shape()));
   return result;
+}
+
+// A depthwise filter [fh, fw, C, M] as the block-diagonal conv2d filter [fh, fw, C, C*M]
+// it equals (output channel c*M + m reads input channel c only), so depthwiseConv2d
+// differentiates through conv2d's gradient ops; the filter gradient keeps the diagonal
+// blocks of conv2d's. C times the work of a dedicated kernel, fine for the channel
+// counts of small models.
+Tensor channelDiagonal(const Tensor& like, int64_t channels) {
+  return reshape(eye(like.backend(), channels), {1, 1, channels, channels, 1});
+}
+
+std::vector<Tensor> depthwiseConv2dGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  const Shape& f = filter.shape();
+  int64_t channels = f[2], multiplier = f[3];
+  Tensor diagonal = channelDiagonal(filter, channels);
+  Tensor full = reshape(mul(reshape(filter, {f[0], f[1], channels, 1, multiplier}), diagonal),
+                        {f[0], f[1], channels, channels * multiplier});
+  Attrs window;
+  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
+      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
+      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  const Tensor& dz = c.outputGrads[0];
+  Tensor dx =
+      runOp1("conv2dTranspose", {dz, full}, Attrs(window).setInts("outputShape", x.shape().dims()));
+  Tensor dfull = runOp1("conv2dFilterGrad", {x, dz},
+                        Attrs(window).setInts("filterShape", full.shape().dims()));
+  Tensor df = sum(mul(reshape(dfull, {f[0], f[1], channels, channels, multiplier}), diagonal),
+                  std::vector<int>{3});
+  return {dx, df};
+}
+
+// y = conv2dTranspose(x, filter) is the input gradient of a conv2d from y's shape to x's:
+// its own input gradient is that conv2d, its filter gradient conv2dFilterGrad with the
+// roles of input and output gradient exchanged.
+std::vector<Tensor> conv2dTransposeGrad(const GradContext& c) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  const Tensor& dy = c.outputGrads[0];
+  Attrs window;
+  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
+      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
+      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  Tensor dx = runOp1("conv2d", {dy, filter}, window);
+  Tensor df = runOp1("conv2dFilterGrad", {dy, x},
+                     Attrs(window).setInts("filterShape", filter.shape().dims()));
+  return {dx, df};
 }
 
 std::vector<Tensor> poolGrad(const GradContext& c) {
@@ -372,6 +437,15 @@ const Entry kGradients[] = {
     {"sqrt", unaryGrad},
     {"square", unaryGrad},
     {"tanh", unaryGrad},
+    {"sinh", unaryGrad},
+    {"cosh", unaryGrad},
+    {"tan", unaryGrad},
+    {"atan", unaryGrad},
+    {"asin", unaryGrad},
+    {"acos", unaryGrad},
+    {"erf", unaryGrad},
+    {"gelu", unaryGrad},
+    {"selu", unaryGrad},
     // binary
     {"add", binaryGrad},
     {"sub", binaryGrad},
@@ -388,6 +462,8 @@ const Entry kGradients[] = {
     {"fusedMatMul", matMulGrad},
     {"conv2d", conv2dGrad},
     {"fusedConv2d", conv2dGrad},
+    {"depthwiseConv2d", depthwiseConv2dGrad},
+    {"conv2dTranspose", conv2dTransposeGrad},
     {"maxPool", poolGrad},
     {"avgPool", poolGrad},
     // reductions and softmax
