@@ -1,6 +1,7 @@
 #include "engine/autodiff/tape.h"
 
 #include <map>
+#include <set>
 
 #include "engine/autodiff/gradients.h"
 #include "engine/core/create.h"
@@ -48,7 +49,20 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
   };
   accumulate(target, seed ? *seed : onesLike(target));
 
+  // Ops none of whose inputs depend on a source (labels turned one-hot, masks, integer
+  // index math) pass no gradient anywhere useful: skipped, gradient function or not.
+  std::set<const void*> dependsOnSource;
+  for (const Tensor& source : sources) dependsOnSource.insert(identity(source));
+  std::vector<bool> onPath(entries_.size(), false);
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    for (const Tensor& in : entries_[e].inputs)
+      if (dependsOnSource.count(identity(in))) onPath[e] = true;
+    if (onPath[e])
+      for (const Tensor& out : entries_[e].outputs) dependsOnSource.insert(identity(out));
+  }
+
   for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
+    if (!onPath[static_cast<size_t>(entries_.rend() - entry - 1)]) continue;
     bool needed = false;
     for (const Tensor& out : entry->outputs) needed = needed || grad.count(identity(out));
     if (!needed) continue;

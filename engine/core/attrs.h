@@ -38,6 +38,8 @@ class Attrs {
                                  std::string_view op) const;
 
   std::string toString() const;  // "{strides=[1,1], padding=same}"
+  // Every attribute in the order set (for serialising layer configurations).
+  const std::vector<std::pair<std::string, AttrValue>>& entries() const { return entries_; }
   bool operator==(const Attrs&) const = default;
 
  private:

@@ -41,6 +41,16 @@ void Optimizer::applyGradients(const std::vector<Variable*>& variables,
   afterStep();
 }
 
+void Optimizer::warmup(const std::vector<Variable*>& variables, const std::vector<Tensor>& grads) {
+  if (variables.size() != grads.size())
+    fail(name(), ": ", variables.size(), " variables but ", grads.size(), " gradients");
+  for (size_t i = 0; i < variables.size(); ++i) {
+    Variable copy(variables[i]->value(), variables[i]->name());
+    Slot slot;
+    update(copy, grads[i], slot);
+  }
+}
+
 namespace {
 
 // State tensors start as `initial` everywhere.

@@ -34,6 +34,9 @@ class Optimizer {
   // One update of every variable with its gradient (same order, same shapes).
   void applyGradients(const std::vector<Variable*>& variables, const std::vector<Tensor>& grads);
   virtual std::string name() const = 0;
+  // Runs one update on copies of the variables and fresh state, so every program an
+  // update needs is compiled; variables, state and iterations stay as they were.
+  void warmup(const std::vector<Variable*>& variables, const std::vector<Tensor>& grads);
   int64_t iterations() const { return iterations_; }
 
  protected:

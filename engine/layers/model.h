@@ -1,0 +1,124 @@
+#pragma once
+// Models: a graph of layers from inputs to one output (the functional API, or
+// Model::sequential for a chain), with TF.js's training surface: compile, fit (batches,
+// seeded shuffle, validation, callbacks, a progress bar), evaluate, predict,
+// trainOnBatch, summary and warmup.
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/warmup.h"
+#include "engine/layers/layers.h"
+#include "engine/train/optimizer.h"
+
+namespace texel {
+
+// Loss and metric values by name ("loss", "acc", "val_loss", "val_acc", ...).
+using Logs = std::map<std::string, double>;
+
+struct CompileOptions {
+  std::shared_ptr<Optimizer> optimizer;
+  // categoricalCrossentropy (one-hot labels), sparseCategoricalCrossentropy (class ids),
+  // binaryCrossentropy, meanSquaredError or meanAbsoluteError. Cross-entropy after a
+  // final softmax is computed from the logits (stable; the softmax pass is skipped).
+  std::string loss = "categoricalCrossentropy";
+  std::vector<std::string> metrics;  // "accuracy" (as the loss implies) or "categoricalAccuracy"
+};
+
+struct FitCallbacks {
+  std::function<void(int epoch, int batch, const Logs& logs)> onBatchEnd;
+  std::function<void(int epoch, const Logs& logs)> onEpochEnd;
+};
+
+struct FitOptions {
+  int epochs = 1;
+  int batchSize = 32;
+  bool shuffle = true;
+  uint64_t seed = 0;  // the shuffle order of every epoch follows from it
+  // The last fraction of the examples (before shuffling) is held out, as in Keras.
+  double validationSplit = 0.0;
+  std::vector<Tensor> validationX;  // or explicit validation data
+  Tensor validationY;
+  FitCallbacks callbacks;
+  std::FILE* progress = nullptr;  // a progress bar with ETA, loss and metrics (e.g. stderr)
+};
+
+struct History {
+  std::vector<Logs> epochs;
+};
+
+class Model {
+ public:
+  // Builds every layer's weights on `backend`, layer i seeded with seed + 1000 * i.
+  Model(Backend& backend, const std::vector<SymbolicTensor>& inputs, const SymbolicTensor& output,
+        uint64_t seed = 0);
+  static Model sequential(Backend& backend, const Shape& inputShape,
+                          const std::vector<std::shared_ptr<Layer>>& layers, uint64_t seed = 0);
+
+  // A table like Keras's: layer (type), output shape, params (and inputs for graphs).
+  std::string summary() const;
+  int64_t countParams(bool trainableOnly = false) const;
+
+  // The output for a batch of inputs (call with the whole batch; see predict for chunks).
+  Tensor apply(const std::vector<Tensor>& inputs, const CallOptions& options = {});
+  // The output in chunks of batchSize examples, concatenated.
+  Tensor predict(const std::vector<Tensor>& inputs, int batchSize = 32);
+  Tensor predict(const Tensor& x, int batchSize = 32) {
+    return predict(std::vector<Tensor>{x}, batchSize);
+  }
+
+  void compile(CompileOptions options);
+  Logs trainOnBatch(const std::vector<Tensor>& xs, const Tensor& y);
+  Logs evaluate(const std::vector<Tensor>& xs, const Tensor& y, int batchSize = 32);
+  History fit(const std::vector<Tensor>& xs, const Tensor& y, const FitOptions& options = {});
+  // Asks a running fit to stop after the current batch (from a callback).
+  void stopTraining() { stopRequested_ = true; }
+
+  // Compiles every program predict needs for batches of batchSize (and, with training,
+  // every program of a training step, optimizer update included) by running them on
+  // zeros. Weights, optimizer state and BatchNormalization statistics are left as they
+  // were (only Dropout's mask sequence advances).
+  WarmupReport warmup(int batchSize, bool training = false);
+
+  struct Node {
+    std::shared_ptr<Layer> layer;  // null for an input
+    std::vector<int> inbound;      // earlier node indices
+    Shape shape;                   // -1 for the batch dimension
+    std::string inputName;
+  };
+  // Topological order; inputs first, in input order; the output is the last node.
+  const std::vector<Node>& nodes() const { return nodes_; }
+  std::vector<std::shared_ptr<Layer>> layers() const;
+  std::vector<Variable*> trainableVariables();
+  std::vector<Variable*> allVariables();
+  Backend& backend() const { return *backend_; }
+  const std::vector<Shape>& inputShapes() const { return inputShapes_; }
+  const Shape& outputShape() const { return nodes_.back().shape; }
+  // Rebuilds a model from nodes (the model loader): layers are built on backend and take
+  // their weights, in allVariables() order, from `weights`.
+  Model(Backend& backend, std::vector<Node> nodes, const std::vector<Tensor>& weights);
+
+ private:
+  void buildLayers(uint64_t seed, Layer::WeightSource* source = nullptr);
+  void checkInputs(const std::vector<Tensor>& xs, const char* what) const;
+  bool fusesSoftmax() const;
+  struct Step {
+    Tensor loss;
+    std::vector<Tensor> metrics;
+  };
+  Step lossAndMetrics(const Tensor& y, const Tensor& output) const;
+  Logs readLogs(const Step& step, const char* prefix = "") const;
+  Logs trainBatch(const std::vector<Tensor>& xs, const Tensor& y);
+
+  std::shared_ptr<Backend> backend_;
+  std::vector<Node> nodes_;
+  std::vector<Shape> inputShapes_;
+  std::optional<CompileOptions> compiled_;
+  bool stopRequested_ = false;
+};
+
+}  // namespace texel
