@@ -191,10 +191,13 @@ std::vector<Tensor> conv2dGrad(const GradContext& c) {
   window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
       .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
       .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
-  Tensor dx = runOp1("conv2dTranspose", {dz, filter},
-                     Attrs(window).setInts("outputShape", x.shape().dims()));
-  Tensor df = runOp1("conv2dFilterGrad", {x, dz},
-                     Attrs(window).setInts("filterShape", filter.shape().dims()));
+  Tensor dx, df;
+  if (c.needs(0))
+    dx = runOp1("conv2dTranspose", {dz, filter},
+                Attrs(window).setInts("outputShape", x.shape().dims()));
+  if (c.needs(1))
+    df = runOp1("conv2dFilterGrad", {x, dz},
+                Attrs(window).setInts("filterShape", filter.shape().dims()));
   std::vector<Tensor> result = {dx, df};
   if (c.inputs.size() > 2) result.push_back(unbroadcast(dz, c.inputs[2].shape()));
   return result;

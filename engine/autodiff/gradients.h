@@ -18,6 +18,10 @@ struct GradContext {
   const Attrs& attrs;
   std::span<const Tensor> outputs;
   std::span<const Tensor> outputGrads;  // same count as outputs, zeros where unused
+  // Per input: whether it depends on a source. Expensive gradients (conv2d's input
+  // gradient of a model's first layer) may return an undefined Tensor where it does not.
+  std::vector<bool> needed = {};
+  bool needs(size_t input) const { return needed.empty() || needed[input]; }
 };
 using GradFn = std::vector<Tensor> (*)(const GradContext& ctx);
 

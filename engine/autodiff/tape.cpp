@@ -84,6 +84,8 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
       outputGrads.push_back(it != grad.end() ? it->second : zerosLike(out));
     }
     autodiff::GradContext ctx{entry->op, entry->inputs, entry->attrs, entry->outputs, outputGrads};
+    for (const Tensor& in : entry->inputs)
+      ctx.needed.push_back(dependsOnSource.count(identity(in)) > 0);
     std::vector<Tensor> inputGrads = fn(ctx);
     for (size_t i = 0; i < inputGrads.size() && i < entry->inputs.size(); ++i) {
       if (!inputGrads[i].defined() || entry->inputs[i].dtype() != DType::Float32) continue;

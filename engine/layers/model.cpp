@@ -20,9 +20,12 @@ namespace {
 
 std::string shapeText(const Shape& shape) {
   std::string text = "[";
-  for (int d = 0; d < shape.rank(); ++d)
-    text += (d ? "," : "") + (shape[d] < 0 ? std::string("null") : std::to_string(shape[d]));
-  return text + "]";
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (d) text += ',';
+    text += shape[d] < 0 ? std::string("null") : std::to_string(shape[d]);
+  }
+  text += ']';
+  return text;
 }
 
 std::string withCommas(int64_t n) {

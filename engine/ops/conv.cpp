@@ -1,5 +1,6 @@
 // conv2d (NHWC input, HWIO filter, strides, dilations, 'same' / 'valid' padding) and
 // 2-D pooling (maxPool, avgPool). Direct kernels: no im2col matrix is materialised.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -344,22 +345,29 @@ std::vector<Tensor> filterGradGl(const OpContext& ctx) {
   Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
   std::string op(ctx.op);
   auto& backend = static_cast<GlBackend&>(ctx.backend);
-  // Positions per pass: well inside the shader loop limit; the partial sums are added.
-  constexpr int64_t kPositionsPerPass = 16384;
+  // Enough groups that ~8192 fragments share the work (a 3x3x1x8 filter alone would be
+  // 18 fragments looping over every position), each group well inside the loop limit.
+  constexpr int64_t kTargetFragments = 8192, kMaxPositionsPerGroup = 16384;
+  const Shape& fs = ctx.outputs[0].shape;
+  int64_t filterRows = fs[0] * fs[1] * fs[2];
+  int64_t filterTexels = filterRows * ((fs[3] + 3) / 4);
   int64_t positions = w.batch * w.outH * w.outW;
-  Tensor total;
-  for (int64_t begin = 0; begin < positions; begin += kPositionsPerPass) {
-    gl::Pass pass(backend, op, {"window2d", "conv2d_filter_grad"});
-    pass.input("X", ctx.inputs[0])
-        .input("DY", ctx.inputs[1])
-        .uniform("positionBegin", gl::checkedInt(begin, op, "position"))
-        .uniform("positionEnd",
-                 gl::checkedInt(std::min(positions, begin + kPositionsPerPass), op, "position"));
-    windowUniforms(pass, w, op);
-    Tensor part = pass.run(ctx.outputs[0], /*fullPrecision=*/true);
-    total = total.defined() ? runOp1("add", {total, part}) : part;
-  }
-  return {total};
+  int64_t wanted = std::max<int64_t>(1, kTargetFragments / std::max<int64_t>(filterTexels, 1));
+  int64_t perGroup =
+      std::clamp<int64_t>((positions + wanted - 1) / wanted, 64, kMaxPositionsPerGroup);
+  int64_t groups = std::max<int64_t>(1, (positions + perGroup - 1) / perGroup);
+  gl::Pass pass(backend, op, {"window2d", "conv2d_filter_grad"});
+  pass.input("X", ctx.inputs[0])
+      .input("DY", ctx.inputs[1])
+      .uniform("positionsPerGroup", gl::checkedInt(perGroup, op, "positions per group"))
+      .uniform("positionCount", gl::checkedInt(positions, op, "positions"));
+  windowUniforms(pass, w, op);
+  Tensor parts =
+      pass.run({Shape{groups * filterRows, fs[3]}, DType::Float32}, /*fullPrecision=*/true);
+  if (groups == 1) return {ops::reshapeGl(backend, parts, fs)};
+  Tensor summed = runOp1("sum", {ops::reshapeGl(backend, parts, Shape{groups, filterRows, fs[3]})},
+                         Attrs().setInts("axes", {0}));
+  return {ops::reshapeGl(backend, summed, fs)};
 }
 
 // ---- compositions: conv1d, separableConv2d, global pooling ----
