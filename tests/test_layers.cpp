@@ -183,6 +183,38 @@ TEST_CASE("fit: seeded, callbacks, validation split; trainOnBatch and evaluate o
         doctest::Approx(cpu1.epochs.back().at("loss")).epsilon(1e-3));
 }
 
+TEST_CASE("fit: onEpochBegin replaces the training inputs; initialEpoch resumes the same shuffle") {
+  Tensor x = tensor(cpu(), {20, 3}, randomValues(60, 4)),
+         y = tensor(cpu(), {20, 1}, randomValues(20, 5));
+  auto model = [] {
+    Model m = Model::sequential(cpu(), {3}, {layers::dense({.units = 1})}, 9);
+    m.compile({.optimizer = sgd(0.1f), .loss = "meanSquaredError"});
+    return m;
+  };
+  Model whole = model(), resumed = model();
+  History all = whole.fit({x}, y, {.epochs = 4, .batchSize = 6, .seed = 2});
+  resumed.fit({x}, y, {.epochs = 2, .batchSize = 6, .seed = 2});
+  History rest = resumed.fit({x}, y, {.epochs = 4, .initialEpoch = 2, .batchSize = 6, .seed = 2});
+  REQUIRE(rest.epochs.size() == 2);
+  CHECK(rest.epochs[1].at("loss") == doctest::Approx(all.epochs[3].at("loss")).epsilon(1e-6));
+  Model replacing = model();
+  int calls = 0;
+  FitOptions options{.epochs = 3, .batchSize = 5, .validationSplit = 0.25};
+  options.callbacks.onEpochBegin = [&](int epoch, std::vector<Tensor>& xs) {
+    CHECK(epoch == calls++);
+    CHECK(xs[0].shape() == Shape{15, 3});  // the training part only
+    xs[0] = zeros(cpu(), {15, 3});         // inputs all zero: only the bias learns
+  };
+  replacing.fit({x}, y, options);
+  CHECK(calls == 3);
+  CHECK(replacing.allVariables()[0]->value().data() == model().allVariables()[0]->value().data());
+  options.callbacks.onEpochBegin = [](int, std::vector<Tensor>& xs) {
+    xs[0] = zeros(cpu(), {4, 3});
+  };
+  CHECK_THROWS_WITH_AS(replacing.fit({x}, y, options), doctest::Contains("onEpochBegin replaced"),
+                       Error);
+}
+
 TEST_CASE("model.warmup compiles everything predict and a training step need") {
   // A backend of its own so no other test's programs are already cached.
   auto backend = GlBackend::create(context());
@@ -303,6 +335,30 @@ TEST_CASE("layers and models reject bad input with errors naming the layer and s
                        doctest::Contains("labels have shape [2,9]"), Error);
   CHECK_THROWS_WITH_AS(model.compile({.optimizer = sgd(0.1f), .loss = "hinge"}),
                        doctest::Contains("unknown loss 'hinge'"), Error);
+}
+
+}  // namespace
+}  // namespace texel::test
+
+namespace texel::test {
+namespace {
+
+TEST_CASE("progress bar: final line with counts, elapsed time and values; ETA format") {
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out);
+  ProgressBar bar(out, 125, "epoch 1/3");
+  bar.update(60, {{"loss", 0.5}});  // not a terminal: nothing until finish
+  bar.finish({{"loss", 0.25}, {"acc", 0.9375}});
+  std::rewind(out);
+  char line[256] = {};
+  REQUIRE(std::fgets(line, sizeof line, out));
+  std::fclose(out);
+  std::string text = line;
+  CHECK(text.find("epoch 1/3  125/125 [========================]") == 0);
+  CHECK(text.find("acc 0.9375  loss 0.2500\n") != std::string::npos);
+  CHECK(ProgressBar::formatSeconds(0.12) == "120ms");
+  CHECK(ProgressBar::formatSeconds(3.14) == "3.1s");
+  CHECK(ProgressBar::formatSeconds(65.2) == "1m05s");
 }
 
 }  // namespace

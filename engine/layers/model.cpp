@@ -86,8 +86,16 @@ Model::Model(Backend& backend, const std::vector<SymbolicTensor>& inputs,
 Model::Model(Backend& backend, std::vector<Node> nodes, const std::vector<Tensor>& weights)
     : backend_(backend.shared_from_this()), nodes_(std::move(nodes)) {
   if (nodes_.empty() || !nodes_.back().layer) fail("Model: needs inputs and at least one layer");
+  bool inputsDone = false;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
+    if (!n.layer && inputsDone) fail("Model: input node ", i, " comes after a layer");
+    if (!n.layer) {
+      bool ok = n.shape.rank() > 0 && n.shape[0] == -1;
+      for (int d = 1; ok && d < n.shape.rank(); ++d) ok = n.shape[d] > 0;
+      if (!ok) fail("Model: input node ", i, " must have shape [null, positive...], got ", n.shape);
+    }
+    inputsDone |= n.layer != nullptr;
     for (int in : n.inbound)
       if (in < 0 || in >= static_cast<int>(i)) fail("Model: node ", i, " reads a later node ", in);
     if (n.layer) {
@@ -396,9 +404,9 @@ Logs Model::evaluate(const std::vector<Tensor>& xs, const Tensor& y, int batchSi
 History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const FitOptions& options) {
   if (!compiled_) fail("Model.fit: call compile() first");
   checkInputs(xsIn, "fit");
-  if (options.epochs < 0 || options.batchSize <= 0)
-    fail("Model.fit: epochs must be >= 0 and batchSize positive, got ", options.epochs, " and ",
-         options.batchSize);
+  if (options.epochs < 0 || options.batchSize <= 0 || options.initialEpoch < 0)
+    fail("Model.fit: epochs and initialEpoch must be >= 0 and batchSize positive, got ",
+         options.epochs, ", ", options.initialEpoch, " and ", options.batchSize);
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     fail("Model.fit: validationSplit must be in [0, 1), got ", options.validationSplit);
   int64_t total = xsIn[0].shape()[0];
@@ -420,15 +428,33 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
   bool validate = !valX.empty();
   if (validate != valY.defined()) fail("Model.fit: validation data needs both inputs and labels");
 
-  std::mt19937_64 rng(options.seed);
   std::vector<int32_t> order(static_cast<size_t>(trainCount));
-  std::iota(order.begin(), order.end(), 0);
   int64_t batches = (trainCount + options.batchSize - 1) / options.batchSize;
   History history;
   stopRequested_ = false;
-  for (int epoch = 0; epoch < options.epochs && !stopRequested_; ++epoch) {
-    if (options.shuffle)  // Fisher-Yates with our own draws: the same order everywhere
+  for (int epoch = options.initialEpoch; epoch < options.epochs && !stopRequested_; ++epoch) {
+    // Fisher-Yates with our own draws from a per-epoch seed: the same order on every
+    // platform, and a resumed fit shuffles as an uninterrupted one would.
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(options.seed * 1000003 + static_cast<uint64_t>(epoch));
+    if (options.shuffle)
       for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
+    if (options.callbacks.onEpochBegin) {
+      std::vector<Tensor> replaced = rows(xs, 0, trainCount);
+      options.callbacks.onEpochBegin(epoch, replaced);
+      if (replaced.size() != xs.size())
+        fail("Model.fit: onEpochBegin must keep ", xs.size(), " input(s), got ", replaced.size());
+      for (size_t i = 0; i < xs.size(); ++i) {
+        Shape want = rows({xs[i]}, 0, trainCount)[0].shape();
+        if (replaced[i].shape() != want)
+          fail("Model.fit: onEpochBegin replaced input ", i, " ", want, " by ",
+               replaced[i].shape());
+        Tensor moved =
+            &replaced[i].backend() == backend_.get() ? replaced[i] : replaced[i].to(*backend_);
+        xs[i] =
+            trainCount == total ? moved : concat({moved, rows({xs[i]}, trainCount, total)[0]}, 0);
+      }
+    }
     ProgressBar bar(options.progress, batches,
                     "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs));
     Logs sums;

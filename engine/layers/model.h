@@ -30,12 +30,16 @@ struct CompileOptions {
 };
 
 struct FitCallbacks {
+  // Before each epoch; may replace the training inputs with others of the same shapes
+  // (augmented copies, say). Validation data is not affected.
+  std::function<void(int epoch, std::vector<Tensor>& trainX)> onEpochBegin;
   std::function<void(int epoch, int batch, const Logs& logs)> onBatchEnd;
   std::function<void(int epoch, const Logs& logs)> onEpochEnd;
 };
 
 struct FitOptions {
-  int epochs = 1;
+  int epochs = 1;        // trains epochs initialEpoch .. epochs - 1 (Keras's meaning)
+  int initialEpoch = 0;  // to resume: the shuffle of epoch e is the same either way
   int batchSize = 32;
   bool shuffle = true;
   uint64_t seed = 0;  // the shuffle order of every epoch follows from it
