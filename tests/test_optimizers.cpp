@@ -157,6 +157,10 @@ TEST_CASE("training steps on GL allocate no textures once the pool is warm, and 
   int64_t passes = backend->stats().passCount;
   optimizer->applyGradients({&x}, {g});
   CHECK(backend->stats().passCount - passes == 3);
+  optimizer->setLearningRate(0.5f);
+  CHECK(optimizer->learningRate() == 0.5f);
+  CHECK_THROWS_WITH_AS(optimizer->setLearningRate(-1.0f), doctest::Contains("learning rate"),
+                       Error);
   CHECK_THROWS_WITH_AS(x.assign(zeros(*backend, {3})), doctest::Contains("cannot assign"), Error);
 }
 

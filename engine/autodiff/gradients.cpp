@@ -121,6 +121,10 @@ std::vector<Tensor> binaryGrad(const GradContext& c) {
     // d/db a^b = a^b log a, taken as 0 where a <= 0 (as TF does).
     Tensor positive = greater(a, scalarLike(a, 0.0f));
     db = maskWhere(positive, mul(dy, mul(y, log(where(positive, a, onesLike(a))))));
+  } else if (op == "atan2") {  // atan2(a, b): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
+    Tensor norm = add(square(a), square(b));
+    da = div(mul(dy, b), norm);
+    db = neg(div(mul(dy, a), norm));
   } else if (op == "prelu") {
     Tensor positive = greater(a, scalarLike(a, 0.0f));
     da = where(positive, dy, mul(dy, b));
@@ -305,10 +309,11 @@ std::vector<Tensor> sliceGrad(const GradContext& c) {
   return {pad(c.outputGrads[0], paddings)};
 }
 
+std::vector<Tensor> indexMapGrad(const GradContext& c);
+
 std::vector<Tensor> padGrad(const GradContext& c) {
-  if (c.attrs.getStringOr("mode", "constant", c.op) != "constant")
-    fail("gradient: pad with mode '", c.attrs.getStringOr("mode", "", c.op),
-         "' has no gradient yet (constant padding has)");
+  // Reflect and symmetric padding copy inputs into the border: scatter back.
+  if (c.attrs.getStringOr("mode", "constant", c.op) != "constant") return indexMapGrad(c);
   std::vector<int64_t> flat = c.attrs.getInts("paddings", c.op);
   std::vector<int64_t> begin;
   for (size_t d = 0; d < flat.size(); d += 2) begin.push_back(flat[d]);
@@ -349,6 +354,32 @@ std::vector<Tensor> tileGrad(const GradContext& c) {
     g = reshape(g, dims);
   }
   return {g};
+}
+
+// Ops that only move data (every output element a copy of one input element): the op run
+// on the CPU over the input's flat indices 0..n-1 (exact in float32 below 2^24) says which
+// element each output copied; the gradient scatter-adds dy there with gatherGrad.
+std::vector<Tensor> indexMapGrad(const GradContext& c) {
+  const Shape& shape = c.inputs[0].shape();
+  int64_t n = shape.size();
+  if (n >= (int64_t{1} << 24))
+    fail("gradient of ", c.op, ": inputs of 2^24 elements or more are not supported, got ", shape);
+  std::vector<float> ids(static_cast<size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0.0f);
+  std::vector<float> source = runOp1(c.op, {tensor(cpu(), shape, ids)}, c.attrs).data();
+  std::vector<int32_t> indices(source.begin(), source.end());
+  const Tensor& dy = c.outputGrads[0];
+  Tensor index = tensorInt32(dy.backend(), {static_cast<int64_t>(indices.size())}, indices);
+  Tensor dx = runOp1("gatherGrad", {reshape(dy, {static_cast<int64_t>(indices.size()), 1}), index},
+                     Attrs().setInt("axis", 0).setInts("xShape", {n, 1}));
+  return {reshape(dx, shape.dims())};
+}
+
+std::vector<Tensor> cumsumGrad(const GradContext& c) {
+  // Each input feeds every later (earlier, when reversed) sum: the reverse running sum.
+  return {cumsum(c.outputGrads[0], static_cast<int>(c.attrs.getIntOr("axis", 0, c.op)),
+                 c.attrs.getBoolOr("exclusive", false, c.op),
+                 !c.attrs.getBoolOr("reverse", false, c.op))};
 }
 
 std::vector<Tensor> gatherGrad(const GradContext& c) {
@@ -459,6 +490,7 @@ const Entry kGradients[] = {
     {"minimum", binaryGrad},
     {"pow", binaryGrad},
     {"prelu", binaryGrad},
+    {"atan2", binaryGrad},
     {"where", whereGrad},
     // linear algebra
     {"matMul", matMulGrad},
@@ -489,6 +521,9 @@ const Entry kGradients[] = {
     {"reverse", reverseGrad},
     {"tile", tileGrad},
     {"gather", gatherGrad},
+    {"stridedSlice", indexMapGrad},
+    {"resizeNearestNeighbor", indexMapGrad},
+    {"cumsum", cumsumGrad},
     {"batchNorm", batchNormGrad},
 };
 

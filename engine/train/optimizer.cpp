@@ -41,6 +41,12 @@ void Optimizer::applyGradients(const std::vector<Variable*>& variables,
   afterStep();
 }
 
+void Optimizer::setLearningRate(float learningRate) {
+  if (!(learningRate >= 0) || !std::isfinite(learningRate))
+    fail(name(), ": learning rate must be a finite number >= 0, got ", learningRate);
+  learningRate_ = learningRate;
+}
+
 void Optimizer::warmup(const std::vector<Variable*>& variables, const std::vector<Tensor>& grads) {
   if (variables.size() != grads.size())
     fail(name(), ": ", variables.size(), " variables but ", grads.size(), " gradients");
@@ -74,101 +80,101 @@ void step(Variable& v, const Tensor& g, std::vector<Tensor>& state, const char* 
 
 class Sgd : public Optimizer {
  public:
-  explicit Sgd(float lr) : lr_(lr) {}
+  explicit Sgd(float lr) : Optimizer(lr) {}
   std::string name() const override { return "sgd"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
-    step(v, g, slot.state, "sgd", {lr_});
+    step(v, g, slot.state, "sgd", {learningRate_});
   }
-
- private:
-  float lr_;
 };
 
 class Momentum : public Optimizer {
  public:
-  Momentum(float lr, float momentum, bool nesterov) : lr_(lr), m_(momentum), nesterov_(nesterov) {}
+  Momentum(float lr, float momentum, bool nesterov)
+      : Optimizer(lr), m_(momentum), nesterov_(nesterov) {}
   std::string name() const override { return "momentum"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1);
-    step(v, g, slot.state, nesterov_ ? "nesterov" : "momentum", {lr_, m_});
+    step(v, g, slot.state, nesterov_ ? "nesterov" : "momentum", {learningRate_, m_});
   }
 
  private:
-  float lr_, m_;
+  float m_;
   bool nesterov_;
 };
 
 class Adagrad : public Optimizer {
  public:
-  Adagrad(float lr, float initial) : lr_(lr), initial_(initial) {}
+  Adagrad(float lr, float initial) : Optimizer(lr), initial_(initial) {}
   std::string name() const override { return "adagrad"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1, initial_);
-    step(v, g, slot.state, "adagrad", {lr_, 1e-7});
+    step(v, g, slot.state, "adagrad", {learningRate_, 1e-7});
   }
 
  private:
-  float lr_, initial_;
+  float initial_;
 };
 
 class Adadelta : public Optimizer {
  public:
-  Adadelta(float lr, float rho, float eps) : lr_(lr), rho_(rho), eps_(eps) {}
+  Adadelta(float lr, float rho, float eps) : Optimizer(lr), rho_(rho), eps_(eps) {}
   std::string name() const override { return "adadelta"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);  // accumulated squared gradients, squared updates
-    step(v, g, slot.state, "adadelta", {lr_, rho_, eps_});
+    step(v, g, slot.state, "adadelta", {learningRate_, rho_, eps_});
   }
 
  private:
-  float lr_, rho_, eps_;
+  float rho_, eps_;
 };
 
 class Adam : public Optimizer {
  public:
-  Adam(float lr, float b1, float b2, float eps) : lr_(lr), b1_(b1), b2_(b2), eps_(eps) {}
+  Adam(float lr, float b1, float b2, float eps) : Optimizer(lr), b1_(b1), b2_(b2), eps_(eps) {}
   std::string name() const override { return "adam"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);
     // Bias correction with beta^t, t counting from 1.
     double t = static_cast<double>(iterations_ + 1);
     step(v, g, slot.state, "adam",
-         {lr_, b1_, b2_, eps_, 1 - std::pow(double{b1_}, t), 1 - std::pow(double{b2_}, t)});
+         {learningRate_, b1_, b2_, eps_, 1 - std::pow(double{b1_}, t),
+          1 - std::pow(double{b2_}, t)});
   }
 
  private:
-  float lr_, b1_, b2_, eps_;
+  float b1_, b2_, eps_;
 };
 
 class Adamax : public Optimizer {
  public:
   Adamax(float lr, float b1, float b2, float eps, float decay)
-      : lr_(lr), b1_(b1), b2_(b2), eps_(eps), decay_(decay) {}
+      : Optimizer(lr), b1_(b1), b2_(b2), eps_(eps), decay_(decay) {}
   std::string name() const override { return "adamax"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);
     double t = static_cast<double>(iterations_ + 1);
-    double lr = lr_ / (1 + decay_ * static_cast<double>(iterations_));
+    double lr = learningRate_ / (1 + decay_ * static_cast<double>(iterations_));
     step(v, g, slot.state, "adamax", {lr / (1 - std::pow(double{b1_}, t)), b1_, b2_, eps_});
   }
 
  private:
-  float lr_, b1_, b2_, eps_, decay_;
+  float b1_, b2_, eps_, decay_;
 };
 
 class RmsProp : public Optimizer {
  public:
   RmsProp(float lr, float decay, float momentum, float eps, bool centered)
-      : lr_(lr), decay_(decay), m_(momentum), eps_(eps), centered_(centered) {}
+      : Optimizer(lr), decay_(decay), m_(momentum), eps_(eps), centered_(centered) {}
   std::string name() const override { return "rmsprop"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     // Mean square, moments and (centered) mean gradient.
     ensureState(g, slot.state, centered_ ? 3 : 2);
-    step(v, g, slot.state, centered_ ? "rmspropCentered" : "rmsprop", {lr_, decay_, m_, eps_});
+    step(v, g, slot.state, centered_ ? "rmspropCentered" : "rmsprop",
+         {learningRate_, decay_, m_, eps_});
   }
 
  private:
-  float lr_, decay_, m_, eps_;
+  float decay_, m_, eps_;
   bool centered_;
 };
 

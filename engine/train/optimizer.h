@@ -38,8 +38,12 @@ class Optimizer {
   // update needs is compiled; variables, state and iterations stay as they were.
   void warmup(const std::vector<Variable*>& variables, const std::vector<Tensor>& grads);
   int64_t iterations() const { return iterations_; }
+  // The step size; may change between steps (learning-rate schedules).
+  float learningRate() const { return learningRate_; }
+  void setLearningRate(float learningRate);
 
  protected:
+  explicit Optimizer(float learningRate) : learningRate_(learningRate) {}
   // Per-variable state tensors (moments, accumulators), created on first use.
   struct Slot {
     std::vector<Tensor> state;
@@ -47,6 +51,7 @@ class Optimizer {
   virtual void update(Variable& variable, const Tensor& grad, Slot& slot) = 0;
   virtual void afterStep() {}
   int64_t iterations_ = 0;
+  float learningRate_;
 
  private:
   std::vector<std::pair<const Variable*, Slot>> slots_;
