@@ -68,20 +68,15 @@ int usage() {
 // digits and shift augmentation the small one tops out near 97.9% held-out accuracy.
 texel::Model makeModel(texel::Backend& backend, uint64_t seed, const std::string& arch = "small") {
   namespace L = texel::layers;
-  if (arch == "wide")
-    return texel::Model::sequential(
-        backend, {28, 28, 1},
-        {L::conv2d({.filters = 16, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-         L::conv2d({.filters = 32, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-         L::flatten(), L::dense({.units = 64, .activation = "relu"}),
-         L::dense({.units = 10, .activation = "softmax"})},
-        seed);
-  if (arch != "small") throw std::runtime_error("--arch must be small or wide, got " + arch);
+  if (arch != "small" && arch != "wide")
+    throw std::runtime_error("--arch must be small or wide, got " + arch);
+  bool wide = arch == "wide";
   return texel::Model::sequential(
       backend, {28, 28, 1},
-      {L::conv2d({.filters = 8, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-       L::conv2d({.filters = 16, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-       L::flatten(), L::dense({.units = 128, .activation = "relu"}),
+      {L::conv2d({.filters = wide ? 16 : 8, .kernelSize = {3, 3}, .activation = "relu"}),
+       L::maxPooling2d(),
+       L::conv2d({.filters = wide ? 32 : 16, .kernelSize = {3, 3}, .activation = "relu"}),
+       L::maxPooling2d(), L::flatten(), L::dense({.units = wide ? 64 : 128, .activation = "relu"}),
        L::dense({.units = 10, .activation = "softmax"})},
       seed);
 }

@@ -356,19 +356,23 @@ Logs Model::readLogs(const Step& step, const char* prefix) const {
   return logs;
 }
 
+Model::Step Model::lossAndGradients(const std::vector<Tensor>& xs, const Tensor& y,
+                                    const std::vector<Variable*>& vars,
+                                    std::vector<Tensor>& gradients) {
+  Tensor target = &y.backend() == backend_.get() ? y : y.to(*backend_);
+  GradientTape tape;
+  Tensor output = apply(xs, {.training = true, .softmaxLogits = fusesSoftmax()});
+  Step step = lossAndMetrics(target, output);
+  std::vector<Tensor> sources;
+  for (Variable* v : vars) sources.push_back(v->value());
+  gradients = tape.gradient(step.loss, sources);
+  return step;
+}
+
 Logs Model::trainBatch(const std::vector<Tensor>& xs, const Tensor& y) {
   std::vector<Variable*> vars = trainableVariables();
-  Tensor target = &y.backend() == backend_.get() ? y : y.to(*backend_);
-  Step step;
   std::vector<Tensor> gradients;
-  {
-    GradientTape tape;
-    Tensor output = apply(xs, {.training = true, .softmaxLogits = fusesSoftmax()});
-    step = lossAndMetrics(target, output);
-    std::vector<Tensor> sources;
-    for (Variable* v : vars) sources.push_back(v->value());
-    gradients = tape.gradient(step.loss, sources);
-  }
+  Step step = lossAndGradients(xs, y, vars, gradients);
   compiled_->optimizer->applyGradients(vars, gradients);
   return readLogs(step);
 }
@@ -519,17 +523,8 @@ WarmupReport Model::warmup(int batchSize, bool training) {
     if (compiled_->loss == "sparseCategoricalCrossentropy") labelDims.pop_back();
     Tensor y = zeros(*backend_, Shape(labelDims));
     std::vector<Variable*> trainable = trainableVariables();
-    Step step;
     std::vector<Tensor> gradients;
-    {
-      GradientTape tape;
-      Tensor output = apply(xs, {.training = true, .softmaxLogits = fusesSoftmax()});
-      step = lossAndMetrics(y, output);
-      std::vector<Tensor> sources;
-      for (Variable* v : trainable) sources.push_back(v->value());
-      gradients = tape.gradient(step.loss, sources);
-    }
-    readLogs(step);
+    readLogs(lossAndGradients(xs, y, trainable, gradients));
     compiled_->optimizer->warmup(trainable, gradients);
     for (size_t i = 0; i < vars.size(); ++i) vars[i]->assign(saved[i]);
     ++report.opsRun;

@@ -116,6 +116,9 @@ class Model {
   };
   Step lossAndMetrics(const Tensor& y, const Tensor& output) const;
   Logs readLogs(const Step& step, const char* prefix = "") const;
+  // Forward in training mode, loss and metrics, and d(loss)/d(vars) on a tape.
+  Step lossAndGradients(const std::vector<Tensor>& xs, const Tensor& y,
+                        const std::vector<Variable*>& vars, std::vector<Tensor>& gradients);
   Logs trainBatch(const std::vector<Tensor>& xs, const Tensor& y);
 
   std::shared_ptr<Backend> backend_;
