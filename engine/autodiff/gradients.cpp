@@ -125,6 +125,12 @@ std::vector<Tensor> binaryGrad(const GradContext& c) {
     Tensor norm = add(square(a), square(b));
     da = div(mul(dy, b), norm);
     db = neg(div(mul(dy, a), norm));
+  } else if (op == "floorDiv") {  // piecewise constant
+    da = zerosLike(dy);
+    db = zerosLike(dy);
+  } else if (op == "mod") {  // a - b * floor(a / b)
+    da = dy;
+    db = neg(mul(dy, floor(div(a, b))));
   } else if (op == "prelu") {
     Tensor positive = greater(a, scalarLike(a, 0.0f));
     da = where(positive, dy, mul(dy, b));
@@ -283,6 +289,19 @@ std::vector<Tensor> reduceGrad(const GradContext& c) {
   }
   Tensor y = keptDims(c, c.outputs[0], axes);
   if (c.op == "logSumExp") return {mul(dy, exp(sub(x, y)))};
+  if (c.op == "prod") {
+    // The product of the other elements: y / x where x != 0; for the one zero of a group
+    // with exactly one, the product of the nonzero rest; 0 with two or more zeros.
+    Tensor zero = scalarLike(x, 0.0f);
+    Tensor isZero = equal(x, zero);
+    Tensor nonzeroProduct = keptDims(c, prod(where(isZero, onesLike(x), x), axes), axes);
+    Tensor zeroCount = keptDims(c, sum(cast(isZero, DType::Float32), axes), axes);
+    Tensor others = where(isZero,
+                          where(equal(zeroCount, scalarLike(x, 1.0f)),
+                                broadcastTo(nonzeroProduct, x.shape().dims()), zerosLike(x)),
+                          div(broadcastTo(y, x.shape().dims()), where(isZero, onesLike(x), x)));
+    return {mul(broadcastTo(dy, x.shape().dims()), others)};
+  }
   // max / min: the gradient goes to every element equal to the extreme (as TF.js does).
   return {maskWhere(equal(x, y), broadcastTo(dy, x.shape().dims()))};
 }
@@ -372,6 +391,23 @@ std::vector<Tensor> indexMapGrad(const GradContext& c) {
   Tensor index = tensorInt32(dy.backend(), {static_cast<int64_t>(indices.size())}, indices);
   Tensor dx = runOp1("gatherGrad", {reshape(dy, {static_cast<int64_t>(indices.size()), 1}), index},
                      Attrs().setInt("axis", 0).setInts("xShape", {n, 1}));
+  return {reshape(dx, shape.dims())};
+}
+
+// topK's values gather k entries of each row of the last axis: scatter dy back to the
+// flat positions row * n + index (int32 arithmetic, exact below 2^24).
+std::vector<Tensor> topKGrad(const GradContext& c) {
+  const Shape& shape = c.inputs[0].shape();
+  int64_t n = shape.fromEnd(1), rows = shape.size() / std::max<int64_t>(n, 1);
+  int64_t k = c.outputs[0].shape().fromEnd(1);
+  if (shape.size() >= (int64_t{1} << 24))
+    fail("gradient of topK: inputs of 2^24 elements or more are not supported, got ", shape);
+  const Tensor& dy = c.outputGrads[0];
+  std::vector<int32_t> starts(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) starts[static_cast<size_t>(r)] = static_cast<int32_t>(r * n);
+  Tensor flat = add(reshape(c.outputs[1], {rows, k}), tensorInt32(dy.backend(), {rows, 1}, starts));
+  Tensor dx = runOp1("gatherGrad", {reshape(dy, {rows * k, 1}), reshape(flat, {rows * k})},
+                     Attrs().setInt("axis", 0).setInts("xShape", {shape.size(), 1}));
   return {reshape(dx, shape.dims())};
 }
 
@@ -491,6 +527,8 @@ const Entry kGradients[] = {
     {"pow", binaryGrad},
     {"prelu", binaryGrad},
     {"atan2", binaryGrad},
+    {"floorDiv", binaryGrad},
+    {"mod", binaryGrad},
     {"where", whereGrad},
     // linear algebra
     {"matMul", matMulGrad},
@@ -507,6 +545,7 @@ const Entry kGradients[] = {
     {"max", reduceGrad},
     {"min", reduceGrad},
     {"logSumExp", reduceGrad},
+    {"prod", reduceGrad},
     {"softmax", softmaxGrad},
     {"logSoftmax", softmaxGrad},
     // shape
@@ -524,6 +563,7 @@ const Entry kGradients[] = {
     {"stridedSlice", indexMapGrad},
     {"resizeNearestNeighbor", indexMapGrad},
     {"cumsum", cumsumGrad},
+    {"topK", topKGrad},
     {"batchNorm", batchNormGrad},
 };
 
