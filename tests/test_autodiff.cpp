@@ -222,6 +222,13 @@ TEST_CASE("gradients of matMul, fused matMul, reductions, softmax and shape ops"
        {{7, 9}},
        Attrs().setInts("begin", {-1, 0}).setInts("end", {0, 9}).setInts("strides", {-2, 2})});
   checkGradient({"resizeNearestNeighbor", {{1, 3, 4, 2}}, Attrs().setInts("size", {7, 5})});
+  checkGradient({"resizeBilinear", {{2, 3, 4, 2}}, Attrs().setInts("size", {7, 5})});
+  checkGradient({"resizeBilinear",
+                 {{5, 6, 3}},
+                 Attrs().setInts("size", {3, 4}).setBool("halfPixelCenters", true)});
+  checkGradient({"resizeBilinear",
+                 {{1, 4, 3, 1}},
+                 Attrs().setInts("size", {6, 6}).setBool("alignCorners", true)});
   checkGradient({"cumsum", {{3, 5}}, Attrs().setInt("axis", 1)});
   checkGradient({"cumsum", {{4, 3}}, Attrs().setBool("exclusive", true).setBool("reverse", true)});
   checkGradient({"atan2", {{2, 3}, {2, 3}}, {}, {{-1.0f, 1.0f}, {0.5f, 2.0f, true}}});
@@ -290,11 +297,13 @@ TEST_CASE("the tape: sources, reuse, nesting, inner steps and missing gradients"
   }
   {
     GradientTape tape;
-    Tensor y = sum(resizeBilinear(reshape(x, {1, 1, -1, 1}), {2, 2}));
-    CHECK_THROWS_WITH_AS(tape.gradient(y, {x}), doctest::Contains("'resizeBilinear'"), Error);
+    Tensor boxes = tensor(x.backend(), {1, 4}, {0, 0, 1, 1});
+    Tensor y = sum(cropAndResize(reshape(x, {1, 1, -1, 1}), boxes,
+                                 tensorInt32(x.backend(), {1}, std::vector<int32_t>{0}), {2, 2}));
+    CHECK_THROWS_WITH_AS(tape.gradient(y, {x}), doctest::Contains("'cropAndResize'"), Error);
   }
   CHECK(hasGradient("matMul"));
-  CHECK_FALSE(hasGradient("resizeBilinear"));
+  CHECK_FALSE(hasGradient("cropAndResize"));
 }
 
 }  // namespace

@@ -411,6 +411,28 @@ std::vector<Tensor> topKGrad(const GradContext& c) {
   return {reshape(dx, shape.dims())};
 }
 
+// resizeBilinear is y = Ry x Rxᵀ per image and channel (Ry [outH, inH], Rx [outW, inW]
+// from the op's own interpolation), so dx = Ryᵀ dy Rx: two matMuls on the device.
+std::vector<Tensor> resizeBilinearGrad(const GradContext& c) {
+  const Shape& xs = c.inputs[0].shape();
+  bool batched = xs.rank() == 4;
+  int64_t n = batched ? xs[0] : 1, inH = xs.fromEnd(3), inW = xs.fromEnd(2), ch = xs.fromEnd(1);
+  const Tensor& dyIn = c.outputGrads[0];
+  int64_t outH = dyIn.shape().fromEnd(3), outW = dyIn.shape().fromEnd(2);
+  Backend& b = dyIn.backend();
+  Tensor ry = tensor(b, {outH, inH}, ops::bilinearResizeMatrix(c.op, xs, c.attrs, 0));
+  Tensor rx = tensor(b, {outW, inW}, ops::bilinearResizeMatrix(c.op, xs, c.attrs, 1));
+  Tensor dy = reshape(dyIn, {n, outH, outW, ch});
+  // Height: [n, outW, ch, outH] x Ry -> [n, outW, ch, inH].
+  Tensor h =
+      matMul(reshape(transpose(dy, std::vector<int>{0, 2, 3, 1}), {n * outW * ch, outH}), ry);
+  // Width: [n, inH, ch, outW] x Rx -> [n, inH, ch, inW] -> [n, inH, inW, ch].
+  Tensor w = transpose(reshape(h, {n, outW, ch, inH}), std::vector<int>{0, 3, 2, 1});
+  Tensor dx = matMul(reshape(w, {n * inH * ch, outW}), rx);
+  dx = transpose(reshape(dx, {n, inH, ch, inW}), std::vector<int>{0, 1, 3, 2});
+  return {reshape(dx, xs.dims())};
+}
+
 std::vector<Tensor> cumsumGrad(const GradContext& c) {
   // Each input feeds every later (earlier, when reversed) sum: the reverse running sum.
   return {cumsum(c.outputGrads[0], static_cast<int>(c.attrs.getIntOr("axis", 0, c.op)),
@@ -562,6 +584,7 @@ const Entry kGradients[] = {
     {"gather", gatherGrad},
     {"stridedSlice", indexMapGrad},
     {"resizeNearestNeighbor", indexMapGrad},
+    {"resizeBilinear", resizeBilinearGrad},
     {"cumsum", cumsumGrad},
     {"topK", topKGrad},
     {"batchNorm", batchNormGrad},

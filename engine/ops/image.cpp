@@ -83,6 +83,24 @@ Linear linearSource(const Resize& r, int64_t dst, float scale, int64_t size) {
           std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), size - 1), src - below};
 }
 
+}  // namespace
+
+std::vector<float> ops::bilinearResizeMatrix(std::string_view op, const Shape& images,
+                                             const Attrs& attrs, int axis) {
+  Resize r = resizeOf(op, images, attrs);
+  int64_t in = axis == 0 ? r.in.height : r.in.width, out = axis == 0 ? r.outH : r.outW;
+  float scale = axis == 0 ? r.scaleH : r.scaleW;
+  std::vector<float> m(static_cast<size_t>(out * in), 0.0f);
+  for (int64_t o = 0; o < out; ++o) {
+    Linear l = linearSource(r, o, scale, in);
+    m[static_cast<size_t>(o * in + l.lower)] += 1.0f - l.weight;
+    m[static_cast<size_t>(o * in + l.upper)] += l.weight;
+  }
+  return m;
+}
+
+namespace {
+
 std::vector<Tensor> resizeCpu(const OpContext& ctx) {
   Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);

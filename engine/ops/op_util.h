@@ -27,6 +27,11 @@ inline std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors) {
   return specs;
 }
 
+// resizeBilinear's interpolation along one axis (0: height, 1: width) of `images` as a
+// row-major [out, in] matrix: the op is the product of the two (its gradient uses them).
+std::vector<float> bilinearResizeMatrix(std::string_view op, const Shape& images,
+                                        const Attrs& attrs, int axis);
+
 // Row-major strides (elements) of `shape`.
 inline std::vector<int64_t> stridesOf(const Shape& shape) {
   std::vector<int64_t> strides(static_cast<size_t>(shape.rank()));
