@@ -324,10 +324,8 @@ Model::Step Model::lossAndMetrics(const Tensor& y, const Tensor& output) const {
     if (fusesSoftmax()) {
       step.loss = softmaxCrossEntropy(labels, output);
     } else {  // -sum(y log p) on probabilities, clipped like Keras
-      auto k = [&](float v) { return fill(output.backend(), Shape{}, v); };
       Tensor p = clipByValue(output, 1e-7f, 1.0f - 1e-7f);
       step.loss = mean(neg(sum(mul(labels, log(p)), std::vector<int>{output.rank() - 1})));
-      (void)k;
     }
   } else if (name == "binaryCrossentropy") {
     step.loss = binaryCrossentropy(y, output);
