@@ -1,0 +1,233 @@
+// The digit recognizer page: drawing with pointer events, MNIST preprocessing
+// (preprocess.js), prediction through the C++ engine (recognizer.js/.wasm), and status a
+// user can read. window.texelApp exposes the same paths to the end-to-end tests.
+import { greyOf, preprocess } from './preprocess.js';
+
+const $ = (id) => document.getElementById(id);
+const pad = $('pad');
+const ink = pad.getContext('2d', { willReadFrequently: true });
+const STROKE = 22;  // px on the 280 px pad: MNIST-like stroke width after scaling to 20 px
+
+function showError(message) {
+  $('error').hidden = false;
+  $('error').textContent = message;
+  $('state').textContent = 'error';
+}
+
+function clearPad() {
+  ink.fillStyle = '#000';
+  ink.fillRect(0, 0, pad.width, pad.height);
+  $('digit').textContent = '?';
+  $('confidence').textContent = 'draw a digit';
+  renderBars(null);
+  $('input').getContext('2d').clearRect(0, 0, 28, 28);
+}
+
+// The unmasked renderer string (WebGL2 hides it behind an extension).
+function rendererName() {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return null;
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  return debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+}
+
+function renderBars(probabilities) {
+  const bars = $('bars');
+  bars.textContent = '';
+  const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  for (let d = 0; d < 10; ++d) {
+    const p = probabilities ? probabilities[d] : 0;
+    const label = document.createElement('span');
+    label.textContent = d;
+    const bar = document.createElement('div');
+    bar.className = d === top ? 'bar top' : 'bar';
+    bar.style.width = `${(p * 100).toFixed(1)}%`;
+    const value = document.createElement('span');
+    value.textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '';
+    bars.append(label, bar, value);
+  }
+}
+
+function showInput(pixels) {
+  const view = $('input').getContext('2d');
+  const image = view.createImageData(28, 28);
+  for (let i = 0; i < 784; ++i) {
+    const v = Math.round(pixels[i] * 255);
+    image.data.set([v, v, v, 255], 4 * i);
+  }
+  view.putImageData(image, 0, 0);
+}
+
+// ---- the engine ----
+
+let engine = null;  // { predict(pixels) -> { probabilities, logits, ms } }
+
+function loadEngineScript() {
+  return new Promise((resolve, reject) => {
+    window.Module = {
+      onRuntimeInitialized: () => resolve(window.Module),
+      onAbort: (what) => reject(new Error(`the engine aborted: ${what}`)),
+      print: (text) => console.log(text),
+      printErr: (text) => console.warn(text),
+    };
+    const script = document.createElement('script');
+    script.src = 'recognizer.js';
+    script.onerror = () => reject(new Error('could not load recognizer.js'));
+    document.head.append(script);
+  });
+}
+
+async function startEngine(modelUrl, forceCpu) {
+  const M = await loadEngineScript();
+  const error = () => M.UTF8ToString(M._recognizer_error());
+  if (M._recognizer_init(forceCpu ? 1 : 0)) throw new Error(error());
+  $('state').textContent = 'loading model';
+  const started = performance.now();
+  const response = await fetch(modelUrl);
+  if (!response.ok) throw new Error(`could not fetch the model ${modelUrl}: HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const fetchMs = performance.now() - started;
+  const pointer = M._malloc(bytes.length);
+  M.HEAPU8.set(bytes, pointer);
+  const failed = M._recognizer_load(pointer, bytes.length);
+  M._free(pointer);
+  if (failed) throw new Error(`the model ${modelUrl} could not be loaded: ${error()}`);
+  const info = JSON.parse(M.UTF8ToString(M._recognizer_info()));
+  info.fetchMs = fetchMs;
+  info.bytes = bytes.length;
+  const input = M._malloc(784 * 4), output = M._malloc(20 * 4);
+  return {
+    info,
+    predict(pixels) {
+      const t0 = performance.now();
+      M.HEAPF32.set(pixels, input >> 2);
+      if (M._recognizer_predict(input, output, output + 40)) throw new Error(error());
+      const probabilities = Array.from(M.HEAPF32.subarray(output >> 2, (output >> 2) + 10));
+      const logits = Array.from(M.HEAPF32.subarray((output >> 2) + 10, (output >> 2) + 20));
+      return { probabilities, logits, ms: performance.now() - t0 };
+    },
+  };
+}
+
+// ---- recognition ----
+
+let lastPrediction = null;
+
+function recognize() {
+  const result = preprocess(greyOf(ink.getImageData(0, 0, pad.width, pad.height)), pad.width, pad.height);
+  if (!result || !engine) return null;
+  showInput(result.pixels);
+  const { probabilities, logits, ms } = engine.predict(result.pixels);
+  const digit = probabilities.indexOf(Math.max(...probabilities));
+  $('digit').textContent = digit;
+  $('confidence').textContent = `${(probabilities[digit] * 100).toFixed(1)}% sure`;
+  renderBars(probabilities);
+  $('inference').textContent = `${ms.toFixed(1)} ms per prediction`;
+  lastPrediction = { digit, probabilities, logits, ms, input: Array.from(result.pixels) };
+  return lastPrediction;
+}
+
+// At most one prediction per 80 ms while drawing, so strokes stay smooth.
+let pending = null;
+function scheduleRecognize() {
+  if (pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    try {
+      recognize();
+    } catch (e) {
+      showError(e.message);
+    }
+  }, 80);
+}
+
+// ---- drawing ----
+
+let last = null;
+pad.addEventListener('pointerdown', (event) => {
+  pad.setPointerCapture(event.pointerId);
+  const r = pad.getBoundingClientRect();
+  last = { x: event.clientX - r.left, y: event.clientY - r.top };
+  ink.fillStyle = '#fff';
+  ink.beginPath();
+  ink.arc(last.x, last.y, STROKE / 2, 0, 2 * Math.PI);
+  ink.fill();
+  scheduleRecognize();
+});
+pad.addEventListener('pointermove', (event) => {
+  if (!last) return;
+  const r = pad.getBoundingClientRect();
+  // Coalesced events keep fast strokes smooth.
+  const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+  ink.strokeStyle = '#fff';
+  ink.lineWidth = STROKE;
+  ink.lineCap = 'round';
+  ink.lineJoin = 'round';
+  for (const e of events.length ? events : [event]) {
+    const point = { x: e.clientX - r.left, y: e.clientY - r.top };
+    ink.beginPath();
+    ink.moveTo(last.x, last.y);
+    ink.lineTo(point.x, point.y);
+    ink.stroke();
+    last = point;
+  }
+  scheduleRecognize();
+});
+const endStroke = () => {
+  if (!last) return;
+  last = null;
+  scheduleRecognize();
+};
+pad.addEventListener('pointerup', endStroke);
+pad.addEventListener('pointercancel', endStroke);
+$('clear').addEventListener('click', clearPad);
+
+// ---- start ----
+
+const params = new URLSearchParams(location.search);
+window.texelApp = {
+  state: 'loading',
+  info: null,
+  clear: clearPad,
+  recognize,
+  lastPrediction: () => lastPrediction,
+  // Puts a 28x28 grey image (0..1) onto the pad, scaled up: the test path for MNIST digits.
+  drawDigit(pixels) {
+    const small = document.createElement('canvas');
+    small.width = small.height = 28;
+    const c = small.getContext('2d');
+    const image = c.createImageData(28, 28);
+    for (let i = 0; i < 784; ++i) {
+      const v = Math.round(pixels[i] * 255);
+      image.data.set([v, v, v, 255], 4 * i);
+    }
+    c.putImageData(image, 0, 0);
+    clearPad();
+    ink.imageSmoothingEnabled = true;
+    ink.drawImage(small, 0, 0, pad.width, pad.height);
+  },
+};
+
+clearPad();
+(async () => {
+  try {
+    const renderer = rendererName();
+    engine = await startEngine(params.get('model') || 'mnist_cnn.texel', params.has('cpu'));
+    const info = engine.info;
+    if (info.backend === 'webgl2') {
+      $('backend').textContent = `WebGL2 (${renderer || info.renderer})`;
+    } else {
+      $('backend').textContent = `CPU (WebAssembly): ${info.fallback || 'WebGL2 unavailable'}`;
+    }
+    $('model').textContent = `${info.params.toLocaleString('en')} parameters, ` +
+        `${(info.bytes / 1024).toFixed(0)} KB from the network in ${info.fetchMs.toFixed(0)} ms`;
+    $('warmup').textContent = `${info.warmupPrograms} programs compiled in ${info.warmupMs.toFixed(0)} ms`;
+    $('state').textContent = 'ready';
+    window.texelApp.info = { ...info, renderer: renderer || info.renderer };
+    window.texelApp.state = 'ready';
+  } catch (e) {
+    showError(e.message);
+    window.texelApp.state = 'error';
+    window.texelApp.error = e.message;
+  }
+})();

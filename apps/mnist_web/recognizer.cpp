@@ -1,0 +1,135 @@
+// The digit recognizer's engine side (browser only): the page (app.js) hands it the model
+// file's bytes and 28x28 inputs through these C functions; it keeps one backend and one
+// model. WebGL2 when the page's #gl canvas gives a context with float render targets,
+// else the CPU backend (the page says which).
+#include <emscripten/emscripten.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/texel.h"
+#include "platform/platform.h"
+
+namespace {
+
+struct Recognizer {
+  std::shared_ptr<texel::Backend> backend;
+  std::shared_ptr<texel::GlContext> context;
+  std::optional<texel::Model> model;
+  std::string error;
+  std::string info;  // JSON for the page
+  std::string fallbackReason;
+};
+
+Recognizer& state() {
+  static Recognizer r;
+  return r;
+}
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+template <typename F>
+int guarded(F&& f) {
+  try {
+    f();
+    state().error.clear();
+    return 0;
+  } catch (const std::exception& e) {
+    state().error = e.what();
+    return 1;
+  }
+}
+
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+extern "C" {
+
+// Picks the backend: WebGL2 on canvas #gl unless forceCpu, the CPU when that fails.
+EMSCRIPTEN_KEEPALIVE int recognizer_init(int forceCpu) {
+  Recognizer& r = state();
+  return guarded([&] {
+    if (!forceCpu) {
+      try {
+        r.context = texel::platform::createWebContext("#gl");
+        r.backend = texel::GlBackend::create(r.context);
+      } catch (const std::exception& e) {
+        r.fallbackReason = e.what();
+        r.backend.reset();
+      }
+    } else {
+      r.fallbackReason = "CPU backend requested";
+    }
+    if (!r.backend) r.backend = texel::cpu().shared_from_this();
+  });
+}
+
+// Loads a model file (its bytes) and warms it up for batch 1.
+EMSCRIPTEN_KEEPALIVE int recognizer_load(const uint8_t* bytes, int size) {
+  Recognizer& r = state();
+  return guarded([&] {
+    if (!r.backend) texel::fail("recognizer_load: call recognizer_init first");
+    auto start = std::chrono::steady_clock::now();
+    texel::Model model = texel::loadModel(*r.backend, {bytes, static_cast<size_t>(size)});
+    const texel::Shape& in = model.inputShapes().at(0);
+    if (model.inputShapes().size() != 1 || in != texel::Shape{-1, 28, 28, 1} ||
+        model.outputShape() != texel::Shape{-1, 10})
+      texel::fail("this model takes ", in, " and gives ", model.outputShape(),
+                  "; the recognizer needs [null,28,28,1] -> [null,10]");
+    double loadMs = msSince(start);
+    texel::WarmupReport warm = model.warmup(1);
+    r.model.emplace(std::move(model));
+    bool gl = r.backend->kind() == texel::BackendKind::Gl;
+    std::string renderer =
+        gl ? static_cast<texel::GlBackend&>(*r.backend).info().renderer : std::string("CPU");
+    char numbers[160];
+    std::snprintf(numbers, sizeof numbers,
+                  "\"loadMs\":%.1f,\"warmupPrograms\":%lld,\"warmupMs\":%.1f,\"params\":%lld",
+                  loadMs, static_cast<long long>(warm.programsBuilt), warm.milliseconds,
+                  static_cast<long long>(r.model->countParams()));
+    r.info = "{\"backend\":" + jsonString(gl ? "webgl2" : "cpu") +
+             ",\"renderer\":" + jsonString(renderer) +
+             ",\"fallback\":" + jsonString(r.fallbackReason) + "," + numbers + "}";
+  });
+}
+
+// pixels: 784 grey levels 0..1 (row-major 28x28); writes 10 probabilities and 10 logits.
+EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabilities,
+                                            float* logits) {
+  Recognizer& r = state();
+  return guarded([&] {
+    if (!r.model) texel::fail("recognizer_predict: no model loaded");
+    texel::Tensor x = texel::tensor(*r.backend, {1, 28, 28, 1}, {pixels, 784});
+    texel::Tensor z = r.model->apply({x}, {.softmaxLogits = true});
+    std::vector<float> zs = z.data();
+    std::vector<float> ps = texel::softmax(z).data();
+    for (int i = 0; i < 10; ++i) {
+      logits[i] = zs[static_cast<size_t>(i)];
+      probabilities[i] = ps[static_cast<size_t>(i)];
+    }
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE const char* recognizer_error() {
+  return state().error.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* recognizer_info() {
+  return state().info.c_str();
+}
+
+}  // extern "C"

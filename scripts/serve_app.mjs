@@ -1,0 +1,12 @@
+// Serves the browser digit recognizer (build-web/apps/mnist_web) on http://127.0.0.1:PORT
+// (default 8080) until interrupted.
+//   node scripts/serve_app.mjs [dir] [--port N]
+import { serve } from './lib/static_server.mjs';
+
+const argv = process.argv.slice(2);
+const portIndex = argv.indexOf('--port');
+const port = portIndex >= 0 ? Number(argv[portIndex + 1]) : 8080;
+const dir = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--port') ||
+    'build-web/apps/mnist_web';
+const { url } = await serve([dir], { port });
+console.log(`texel digit recognizer: ${url}  (Ctrl-C stops the server)`);

@@ -1,0 +1,127 @@
+// End-to-end tests of the browser digit recognizer (apps/mnist_web) in headless Chromium:
+// real pointer strokes, held-out MNIST digits through the page's own preprocessing, the
+// backend shown, a broken model reported on the page, the CPU fallback.
+// Needs build-web/apps/mnist_web (texel_build_web mnist_web) and build/apps/mnist_train.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve } from '../../scripts/lib/static_server.mjs';
+import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import { STROKES } from './strokes.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const APP = join(ROOT, 'build-web/apps/mnist_web');
+const ARTIFACTS = join(ROOT, 'build-web/e2e-artifacts');
+let server, url, browser, page, extra, heldOut;
+
+before(async () => {
+  extra = mkdtempSync(join(tmpdir(), 'texel-e2e-'));
+  // The held-out digits, exported by the trainer from the same fixed split.
+  const digits = join(extra, 'held_out.bin');
+  const exported = spawnSync(join(ROOT, 'build/apps/mnist_train'), ['--export-held-out', digits],
+                             { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DISPLAY: '' } });
+  assert.equal(exported.status, 0, `mnist_train --export-held-out failed: ${exported.stderr}`);
+  heldOut = readFileSync(digits);
+  // A model file with one flipped byte in the middle (its CRC check must catch it).
+  const model = readFileSync(join(APP, 'mnist_cnn.texel'));
+  model[model.length >> 1] ^= 0x20;
+  writeFileSync(join(extra, 'broken.texel'), model);
+  ({ server, url } = await serve([APP, extra]));
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
+                             { timeout: 180000 });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  rmSync(extra, { recursive: true, force: true });
+});
+
+async function drawStrokes(strokes) {
+  const box = await page.locator('#pad').boundingBox();
+  await page.evaluate(() => window.texelApp.clear());
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 2 });
+    await page.mouse.up();
+  }
+  // The page predicts on its own (throttled): wait for the digit to show.
+  await page.waitForFunction(() => document.getElementById('digit').textContent !== '?');
+  return page.evaluate(() => window.texelApp.recognize());
+}
+
+test('the page loads, reaches ready and shows the WebGL2 renderer and warmup', async () => {
+  assert.equal(await page.evaluate(() => window.texelApp.state), 'ready',
+               await page.evaluate(() => window.texelApp.error));
+  const backend = await page.textContent('#backend');
+  assert.match(backend, /^WebGL2 \(.+\)$/);
+  assert.match(await page.textContent('#warmup'), /\d+ programs compiled in \d+ ms/);
+  assert.match(await page.textContent('#model'), /56,714 parameters/);
+  console.log(`backend: ${backend}; warmup: ${await page.textContent('#warmup')}`);
+});
+
+for (const digit of Object.keys(STROKES)) {
+  test(`a ${digit} drawn with pointer events is recognized`, async () => {
+    const prediction = await drawStrokes(STROKES[digit]);
+    assert.equal(prediction.digit, Number(digit),
+                 `probabilities ${prediction.probabilities.map((p) => p.toFixed(3)).join(' ')}`);
+    assert.match(await page.textContent('#inference'), /ms per prediction/);
+  });
+}
+
+test('50 held-out MNIST digits put on the canvas: at least 47 right', async () => {
+  let right = 0;
+  const wrong = [];
+  for (let i = 0; i < 50; ++i) {
+    const record = heldOut.subarray(i * 785, (i + 1) * 785);
+    const pixels = Array.from(record.subarray(1), (v) => v / 255);
+    const prediction = await page.evaluate((p) => {
+      window.texelApp.drawDigit(p);
+      return window.texelApp.recognize();
+    }, pixels);
+    if (prediction.digit === record[0]) ++right;
+    else wrong.push(`#${i}: ${record[0]} read as ${prediction.digit}`);
+  }
+  console.log(`held-out digits: ${right}/50 right${wrong.length ? ` (${wrong.join(', ')})` : ''}`);
+  assert.ok(right >= 47, `${right}/50 right: ${wrong.join(', ')}`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await drawStrokes(STROKES[7]);
+  await page.screenshot({ path: join(ARTIFACTS, 'mnist_web.png') });
+  console.log(`screenshot: ${join(ARTIFACTS, 'mnist_web.png')}`);
+});
+
+test('a broken model file shows an error on the page in words', async () => {
+  const tab = await browser.context.newPage();
+  await tab.goto(`${url}?model=broken.texel`);
+  await tab.waitForFunction(() => window.texelApp && window.texelApp.state === 'error', null,
+                            { timeout: 120000 });
+  assert.equal(await tab.isVisible('#error'), true);
+  const message = await tab.textContent('#error');
+  assert.match(message, /could not be loaded: .*CRC32/);
+  await tab.close();
+});
+
+test('the CPU backend works and the page says it is in use', async () => {
+  const tab = await browser.context.newPage();
+  await tab.goto(`${url}?cpu`);
+  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
+                            { timeout: 120000 });
+  assert.match(await tab.textContent('#backend'), /^CPU \(WebAssembly\)/);
+  const digit = await tab.evaluate(() => {
+    window.texelApp.drawDigit(new Array(784).fill(0).map((_, i) => {
+      const x = i % 28, y = Math.floor(i / 28);
+      return x >= 13 && x <= 15 && y >= 4 && y <= 23 ? 1 : 0;  // a vertical bar: a one
+    }));
+    return window.texelApp.recognize().digit;
+  });
+  assert.equal(digit, 1);
+  await tab.close();
+});
