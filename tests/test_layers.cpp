@@ -47,6 +47,12 @@ TEST_CASE("model.summary of the MNIST CNN shows Keras's shapes and 53,866 params
   CHECK(summary.find("Trainable params: 53,866") != std::string::npos);
   CHECK(summary.find("(Conv2D)") != std::string::npos);
   CHECK(model.countParams() == 53866);
+  // activations: one value per node, the last one the output.
+  Tensor x = tensor(cpu(), {2, 28, 28, 1}, randomValues(2 * 784, 3, {0.0f, 1.0f}));
+  std::vector<Tensor> values = model.activations({x});
+  REQUIRE(values.size() == model.nodes().size());
+  CHECK(values[1].shape() == Shape{2, 26, 26, 8});
+  CHECK(values.back().data() == model.apply({x}).data());
 }
 
 // Every layer class in a small model: the declared output shape equals the computed one,

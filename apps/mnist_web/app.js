@@ -21,6 +21,8 @@ function clearPad() {
   $('confidence').textContent = 'draw a digit';
   renderBars(null);
   $('input').getContext('2d').clearRect(0, 0, 28, 28);
+  $('maps').textContent = '';
+  $('logits').textContent = '';
 }
 
 // The unmasked renderer string (WebGL2 hides it behind an extension).
@@ -106,7 +108,59 @@ async function startEngine(modelUrl, forceCpu) {
       const logits = Array.from(M.HEAPF32.subarray((output >> 2) + 10, (output >> 2) + 20));
       return { probabilities, logits, ms: performance.now() - t0 };
     },
+    // The last prediction's conv feature maps: [{ name, height, width, channels, values }].
+    featureMaps() {
+      const maps = [];
+      const dims = M._malloc(12);
+      for (let i = 0; i < M._recognizer_map_count(); ++i) {
+        const at = M._recognizer_map(i, dims) >> 2;
+        const [height, width, channels] = M.HEAP32.subarray(dims >> 2, (dims >> 2) + 3);
+        maps.push({ name: M.UTF8ToString(M._recognizer_map_name(i)), height, width, channels,
+                    values: M.HEAPF32.slice(at, at + height * width * channels) });
+      }
+      M._free(dims);
+      return maps;
+    },
   };
+}
+
+// One tile per feature map, each scaled to its own maximum (ReLU outputs are >= 0).
+function renderInside(maps, logits) {
+  const root = $('maps');
+  root.textContent = '';
+  for (const m of maps) {
+    const layer = document.createElement('div');
+    layer.className = 'layer';
+    const name = document.createElement('div');
+    name.className = 'layer-name';
+    name.textContent = `${m.name}: ${m.channels} maps of ${m.height}x${m.width}`;
+    const tiles = document.createElement('div');
+    tiles.className = 'tiles';
+    for (let c = 0; c < m.channels; ++c) {
+      const tile = document.createElement('canvas');
+      tile.className = 'tile';
+      tile.width = m.width;
+      tile.height = m.height;
+      let max = 0;
+      for (let p = 0; p < m.height * m.width; ++p) max = Math.max(max, m.values[p * m.channels + c]);
+      const image = tile.getContext('2d').createImageData(m.width, m.height);
+      for (let p = 0; p < m.height * m.width; ++p) {
+        const v = max > 0 ? Math.round((255 * Math.max(0, m.values[p * m.channels + c])) / max) : 0;
+        image.data.set([v, Math.round(v * 0.8), Math.round(v * 0.3), 255], 4 * p);
+      }
+      tile.getContext('2d').putImageData(image, 0, 0);
+      tile.title = `${m.name} map ${c} (max ${max.toFixed(2)})`;
+      tiles.append(tile);
+    }
+    layer.append(name, tiles);
+    root.append(layer);
+  }
+  $('logits').textContent = '';
+  logits.forEach((z, d) => {
+    const cell = document.createElement('span');
+    cell.textContent = `${d}: ${z.toFixed(2)}`;
+    $('logits').append(cell);
+  });
 }
 
 // ---- recognition ----
@@ -123,6 +177,7 @@ function recognize() {
   $('confidence').textContent = `${(probabilities[digit] * 100).toFixed(1)}% sure`;
   renderBars(probabilities);
   $('inference').textContent = `${ms.toFixed(1)} ms per prediction`;
+  renderInside(engine.featureMaps(), logits);
   lastPrediction = { digit, probabilities, logits, ms, input: Array.from(result.pixels) };
   return lastPrediction;
 }

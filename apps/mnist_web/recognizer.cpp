@@ -22,6 +22,13 @@ struct Recognizer {
   std::string error;
   std::string info;  // JSON for the page
   std::string fallbackReason;
+  // The last prediction's conv layer outputs (host copies) and their names and shapes.
+  struct FeatureMaps {
+    std::string name;
+    int height, width, channels;
+    std::vector<float> values;  // [height, width, channels]
+  };
+  std::vector<FeatureMaps> maps;
 };
 
 Recognizer& state() {
@@ -115,7 +122,16 @@ EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabil
   return guarded([&] {
     if (!r.model) texel::fail("recognizer_predict: no model loaded");
     texel::Tensor x = texel::tensor(*r.backend, {1, 28, 28, 1}, {pixels, 784});
-    texel::Tensor z = r.model->apply({x}, {.softmaxLogits = true});
+    std::vector<texel::Tensor> values = r.model->activations({x}, {.softmaxLogits = true});
+    texel::Tensor z = values.back();
+    r.maps.clear();
+    const auto& nodes = r.model->nodes();
+    for (size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].layer && nodes[i].layer->className() == "Conv2D") {
+        const texel::Shape& s = values[i].shape();
+        r.maps.push_back({nodes[i].layer->name(), static_cast<int>(s[1]), static_cast<int>(s[2]),
+                          static_cast<int>(s[3]), values[i].data()});
+      }
     std::vector<float> zs = z.data();
     std::vector<float> ps = texel::softmax(z).data();
     for (int i = 0; i < 10; ++i) {
@@ -123,6 +139,25 @@ EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabil
       probabilities[i] = ps[static_cast<size_t>(i)];
     }
   });
+}
+
+// The conv layers' feature maps of the last prediction: how many layers, then per layer
+// its shape (height, width, channels written to dims) and its values.
+EMSCRIPTEN_KEEPALIVE int recognizer_map_count() { return static_cast<int>(state().maps.size()); }
+EMSCRIPTEN_KEEPALIVE const float* recognizer_map(int index, int* dims) {
+  const auto& maps = state().maps;
+  if (index < 0 || index >= static_cast<int>(maps.size())) return nullptr;
+  const auto& m = maps[static_cast<size_t>(index)];
+  dims[0] = m.height;
+  dims[1] = m.width;
+  dims[2] = m.channels;
+  return m.values.data();
+}
+EMSCRIPTEN_KEEPALIVE const char* recognizer_map_name(int index) {
+  const auto& maps = state().maps;
+  return index >= 0 && index < static_cast<int>(maps.size())
+             ? maps[static_cast<size_t>(index)].name.c_str()
+             : "";
 }
 
 EMSCRIPTEN_KEEPALIVE const char* recognizer_error() {

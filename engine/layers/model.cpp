@@ -233,6 +233,16 @@ void Model::checkInputs(const std::vector<Tensor>& xs, const char* what) const {
 }
 
 Tensor Model::apply(const std::vector<Tensor>& inputs, const CallOptions& options) {
+  return run(inputs, options, false).back();
+}
+
+std::vector<Tensor> Model::activations(const std::vector<Tensor>& inputs,
+                                       const CallOptions& options) {
+  return run(inputs, options, true);
+}
+
+std::vector<Tensor> Model::run(const std::vector<Tensor>& inputs, const CallOptions& options,
+                               bool keepAll) {
   checkInputs(inputs, "apply");
   std::vector<Tensor> values(nodes_.size());
   // Each value is dropped after its last reader, so textures return to the pool early.
@@ -251,10 +261,11 @@ Tensor Model::apply(const std::vector<Tensor>& inputs, const CallOptions& option
     CallOptions call = options;
     call.softmaxLogits = options.softmaxLogits && i + 1 == nodes_.size();
     values[i] = n.layer->call(args, call);
-    for (int in : n.inbound)
-      if (lastUse[static_cast<size_t>(in)] == i) values[static_cast<size_t>(in)] = Tensor();
+    if (!keepAll)
+      for (int in : n.inbound)
+        if (lastUse[static_cast<size_t>(in)] == i) values[static_cast<size_t>(in)] = Tensor();
   }
-  return values.back();
+  return values;
 }
 
 namespace {

@@ -69,6 +69,10 @@ class Model {
 
   // The output for a batch of inputs (call with the whole batch; see predict for chunks).
   Tensor apply(const std::vector<Tensor>& inputs, const CallOptions& options = {});
+  // Every node's output (inputs included), in nodes() order: for looking inside a model
+  // (feature maps). Keeps all of them alive until returned.
+  std::vector<Tensor> activations(const std::vector<Tensor>& inputs,
+                                  const CallOptions& options = {});
   // The output in chunks of batchSize examples, concatenated.
   Tensor predict(const std::vector<Tensor>& inputs, int batchSize = 32);
   Tensor predict(const Tensor& x, int batchSize = 32) {
@@ -108,6 +112,8 @@ class Model {
 
  private:
   void buildLayers(uint64_t seed, Layer::WeightSource* source = nullptr);
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, const CallOptions& options,
+                          bool keepAll);
   void checkInputs(const std::vector<Tensor>& xs, const char* what) const;
   bool fusesSoftmax() const;
   struct Step {

@@ -77,6 +77,23 @@ for (const digit of Object.keys(STROKES)) {
   });
 }
 
+test('the conv layers\' feature maps and the ten logits are shown for the drawing', async () => {
+  const prediction = await drawStrokes(STROKES[4]);
+  const layers = await page.$$eval('#maps .layer', (nodes) =>
+    nodes.map((n) => ({ name: n.querySelector('.layer-name').textContent,
+                        tiles: n.querySelectorAll('canvas.tile').length })));
+  assert.deepEqual(layers.map((l) => l.tiles), [16, 32]);
+  assert.match(layers[0].name, /26x26/);
+  const logits = await page.$$eval('#logits span', (cells) => cells.map((c) => c.textContent));
+  assert.equal(logits.length, 10);
+  assert.equal(logits[4], `4: ${prediction.logits[4].toFixed(2)}`);
+  // Some map of the first layer lights up for a drawing.
+  const lit = await page.$$eval('#maps .layer:first-child canvas.tile', (tiles) =>
+    tiles.some((t) => t.getContext('2d').getImageData(0, 0, t.width, t.height).data.some(
+      (v, i) => i % 4 === 0 && v > 128)));
+  assert.ok(lit);
+});
+
 test('50 held-out MNIST digits put on the canvas: at least 47 right', async () => {
   let right = 0;
   const wrong = [];
