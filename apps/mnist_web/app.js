@@ -2,6 +2,7 @@
 // (preprocess.js), prediction through the C++ engine (recognizer.js/.wasm), and status a
 // user can read. window.texelApp exposes the same paths to the end-to-end tests.
 import { greyOf, preprocess } from './preprocess.js';
+import { loadModelBytes, rememberModel } from './model_cache.js';
 
 const $ = (id) => document.getElementById(id);
 const pad = $('pad');
@@ -84,19 +85,28 @@ async function startEngine(modelUrl, forceCpu) {
   const error = () => M.UTF8ToString(M._recognizer_error());
   if (M._recognizer_init(forceCpu ? 1 : 0)) throw new Error(error());
   $('state').textContent = 'loading model';
+  const load = (bytes) => {
+    const pointer = M._malloc(bytes.length);
+    M.HEAPU8.set(bytes, pointer);
+    const failed = M._recognizer_load(pointer, bytes.length);
+    M._free(pointer);
+    return failed ? error() : null;
+  };
   const started = performance.now();
-  const response = await fetch(modelUrl);
-  if (!response.ok) throw new Error(`could not fetch the model ${modelUrl}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const fetchMs = performance.now() - started;
-  const pointer = M._malloc(bytes.length);
-  M.HEAPU8.set(bytes, pointer);
-  const failed = M._recognizer_load(pointer, bytes.length);
-  M._free(pointer);
-  if (failed) throw new Error(`the model ${modelUrl} could not be loaded: ${error()}`);
+  let { bytes, source, note } = await loadModelBytes(modelUrl);
+  let failure = load(bytes);
+  if (failure && source === 'cache') {  // cached bytes the engine rejects: fetch afresh
+    note = `the cached copy was rejected (${failure}) and fetched again`;
+    ({ bytes, source } = await loadModelBytes(modelUrl + '?refetch'));
+    failure = load(bytes);
+  }
+  if (failure) throw new Error(`the model ${modelUrl} could not be loaded: ${failure}`);
+  if (source === 'network') await rememberModel(modelUrl, bytes);
   const info = JSON.parse(M.UTF8ToString(M._recognizer_info()));
-  info.fetchMs = fetchMs;
+  info.fetchMs = performance.now() - started;
   info.bytes = bytes.length;
+  info.source = source;
+  info.cacheNote = note;
   const input = M._malloc(784 * 4), output = M._malloc(20 * 4);
   return {
     info,
@@ -264,6 +274,8 @@ window.texelApp = {
 };
 
 clearPad();
+if ('serviceWorker' in navigator && !params.has('nosw'))
+  navigator.serviceWorker.register('sw.js').catch((e) => console.warn(`no offline copy: ${e.message}`));
 (async () => {
   try {
     const renderer = rendererName();
@@ -274,8 +286,10 @@ clearPad();
     } else {
       $('backend').textContent = `CPU (WebAssembly): ${info.fallback || 'WebGL2 unavailable'}`;
     }
+    const from = info.source === 'cache' ? 'from the IndexedDB cache' : 'from the network';
     $('model').textContent = `${info.params.toLocaleString('en')} parameters, ` +
-        `${(info.bytes / 1024).toFixed(0)} KB from the network in ${info.fetchMs.toFixed(0)} ms`;
+        `${(info.bytes / 1024).toFixed(0)} KB ${from} in ${info.fetchMs.toFixed(0)} ms` +
+        (info.cacheNote ? ` (${info.cacheNote})` : '');
     $('warmup').textContent = `${info.warmupPrograms} programs compiled in ${info.warmupMs.toFixed(0)} ms`;
     $('state').textContent = 'ready';
     window.texelApp.info = { ...info, renderer: renderer || info.renderer };

@@ -126,6 +126,45 @@ test('a broken model file shows an error on the page in words', async () => {
   await tab.close();
 });
 
+async function reloadAndWait(tab) {
+  await tab.reload();
+  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
+                            { timeout: 120000 });
+  return tab.evaluate(() => ({ state: window.texelApp.state, info: window.texelApp.info,
+                               error: window.texelApp.error }));
+}
+
+test('the model comes from the network once, then from IndexedDB', async () => {
+  assert.equal(await page.evaluate(() => window.texelApp.info.source), 'network');
+  const again = await reloadAndWait(page);
+  assert.equal(again.state, 'ready', again.error);
+  assert.equal(again.info.source, 'cache');
+  assert.match(await page.textContent('#model'), /from the IndexedDB cache/);
+});
+
+test('a corrupted cache entry is detected by its checksum, dropped and fetched again', async () => {
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('texel', 1);
+    open.onsuccess = () => {
+      const store = open.result.transaction('models', 'readwrite').objectStore('models');
+      const get = store.get('mnist_cnn.texel');
+      get.onsuccess = () => {
+        const entry = get.result;
+        const bytes = new Uint8Array(entry.bytes);
+        bytes[1000] ^= 0xff;  // the stored checksum no longer matches
+        entry.bytes = bytes.buffer;
+        store.put(entry, 'mnist_cnn.texel').onsuccess = () => resolve();
+      };
+    };
+    open.onerror = () => reject(open.error);
+  }));
+  const after = await reloadAndWait(page);
+  assert.equal(after.state, 'ready', after.error);
+  assert.equal(after.info.source, 'network');
+  assert.match(await page.textContent('#model'), /failed its checksum and was dropped/);
+  assert.equal((await reloadAndWait(page)).info.source, 'cache');  // and cached again
+});
+
 test('the CPU backend works and the page says it is in use', async () => {
   const tab = await browser.context.newPage();
   await tab.goto(`${url}?cpu`);
@@ -141,4 +180,18 @@ test('the CPU backend works and the page says it is in use', async () => {
   });
   assert.equal(digit, 1);
   await tab.close();
+});
+
+test('with the server stopped, the page opens from the service worker and IndexedDB', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await reloadAndWait(page);  // now controlled by the service worker, shell cached
+  assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  server = null;
+  const offline = await reloadAndWait(page);
+  assert.equal(offline.state, 'ready', offline.error);
+  assert.equal(offline.info.source, 'cache');
+  const prediction = await drawStrokes(STROKES[1]);
+  assert.equal(prediction.digit, 1);
 });

@@ -1,0 +1,23 @@
+// Service worker: keeps the page's own files (not the model, which lives in IndexedDB)
+// so the recognizer opens without the server. Network first, so a rebuilt app is picked
+// up at once; the cache answers only when the network does not.
+const CACHE = 'texel-app-v1';
+const SHELL = ['./', 'index.html', 'app.js', 'preprocess.js', 'model_cache.js', 'style.css',
+               'recognizer.js', 'recognizer.wasm'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== location.origin || url.pathname.endsWith('.texel'))
+    return;
+  event.respondWith(fetch(event.request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(event.request, copy));
+    }
+    return response;
+  }).catch(() => caches.match(event.request, { ignoreSearch: true })));
+});
