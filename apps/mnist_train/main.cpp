@@ -15,6 +15,9 @@
 // examples this is what lifts the small CNN from ~97% to 98+% on the held-out digits.
 // --export-held-out FILE: no training; writes the held-out digits as records of one
 // label byte and 784 grey bytes (0..255), for the browser end-to-end test.
+// --export-digits FILE: no training; writes the browser's training data: "TXDIGITS",
+// u32 training count (2,500, the first of the training split), u32 test count (500, the
+// first held-out digits), then records of one label byte and 784 grey bytes.
 // --arch: the model (see makeModel; default wide, the shipped one).
 // --train-limit N: train on the first N training examples only (quick checks).
 // --evaluate FILE: no training; loads the model file and reports its test accuracy.
@@ -54,6 +57,7 @@ struct Args {
   int shift = 2;  // augmentation: random translations of up to this many pixels
   std::string arch = "wide";
   std::string exportHeldOut;
+  std::string exportDigits;
 };
 
 int usage() {
@@ -62,7 +66,7 @@ int usage() {
                "                   [--batch N] [--lr X] [--seed N] [--out FILE] [--out-f16 FILE]\n"
                "                   [--bench STEPS] [--train-limit N] [--evaluate FILE]\n"
                "                   [--min-accuracy X] [--shift N] [--arch small|wide]\n"
-               "                   [--export-held-out FILE]\n");
+               "                   [--export-held-out FILE] [--export-digits FILE]\n");
   return 2;
 }
 
@@ -171,6 +175,7 @@ int main(int argc, char** argv) {
     else if (flag == "--shift") a.shift = std::atoi(v);
     else if (flag == "--arch") a.arch = v;
     else if (flag == "--export-held-out") a.exportHeldOut = v;
+    else if (flag == "--export-digits") a.exportDigits = v;
     else return usage();
   }
   // clang-format on
@@ -209,20 +214,30 @@ int main(int argc, char** argv) {
                   a.minAccuracy);
       return 1;
     };
-    if (!a.exportHeldOut.empty()) {
-      std::FILE* out = std::fopen(a.exportHeldOut.c_str(), "wb");
-      if (!out) throw std::runtime_error("cannot create " + a.exportHeldOut);
-      for (size_t i = 0; i < test.size(); ++i) {
-        std::fputc(test.labels[i], out);
+    auto writeRecords = [](std::FILE* out, const mnist::Examples& e, size_t count) {
+      for (size_t i = 0; i < count; ++i) {
+        std::fputc(e.labels[i], out);
         for (size_t k = 0; k < 784; ++k)
-          std::fputc(static_cast<int>(std::lround(test.pixels[i * 784 + k] * 255.0f)), out);
+          std::fputc(static_cast<int>(std::lround(e.pixels[i * 784 + k] * 255.0f)), out);
       }
-      bool ok = std::fclose(out) == 0;
-      if (!ok) throw std::runtime_error("writing " + a.exportHeldOut + " failed");
-      std::printf("exported       %zu held-out digits to %s\n", test.size(),
-                  a.exportHeldOut.c_str());
-      return 0;
+    };
+    for (const std::string& path : {a.exportHeldOut, a.exportDigits}) {
+      if (path.empty()) continue;
+      std::FILE* out = std::fopen(path.c_str(), "wb");
+      if (!out) throw std::runtime_error("cannot create " + path);
+      if (path == a.exportDigits) {
+        const uint32_t counts[2] = {2500, 500};
+        std::fwrite("TXDIGITS", 1, 8, out);
+        std::fwrite(counts, sizeof counts, 1, out);
+        writeRecords(out, train, counts[0]);
+        writeRecords(out, test, counts[1]);
+      } else {
+        writeRecords(out, test, test.size());
+      }
+      if (std::fclose(out) != 0) throw std::runtime_error("writing " + path + " failed");
+      std::printf("exported       digits to %s\n", path.c_str());
     }
+    if (!a.exportHeldOut.empty() || !a.exportDigits.empty()) return 0;
     if (!a.evaluate.empty()) {
       texel::Model model = texel::loadModelFile(backend, a.evaluate);
       double accuracyOf = accuracy(model, test);

@@ -2,7 +2,7 @@
 // (preprocess.js), prediction through the C++ engine (recognizer.js/.wasm), and status a
 // user can read. window.texelApp exposes the same paths to the end-to-end tests.
 import { greyOf, preprocess } from './preprocess.js';
-import { loadModelBytes, rememberModel } from './model_cache.js';
+import { cacheDelete, cacheGet, cachePut, loadModelBytes, rememberModel } from './model_cache.js';
 
 const $ = (id) => document.getElementById(id);
 const pad = $('pad');
@@ -110,10 +110,12 @@ async function startEngine(modelUrl, forceCpu) {
   const input = M._malloc(784 * 4), output = M._malloc(20 * 4);
   return {
     info,
-    predict(pixels) {
+    // Switches to another model file's bytes; returns null or the reason it failed.
+    load,
+    predict(pixels, onCpu = false) {
       const t0 = performance.now();
       M.HEAPF32.set(pixels, input >> 2);
-      if (M._recognizer_predict(input, output, output + 40)) throw new Error(error());
+      if (M._recognizer_predict(input, output, output + 40, onCpu ? 1 : 0)) throw new Error(error());
       const probabilities = Array.from(M.HEAPF32.subarray(output >> 2, (output >> 2) + 10));
       const logits = Array.from(M.HEAPF32.subarray((output >> 2) + 10, (output >> 2) + 20));
       return { probabilities, logits, ms: performance.now() - t0 };
@@ -181,12 +183,15 @@ function recognize() {
   const result = preprocess(greyOf(ink.getImageData(0, 0, pad.width, pad.height)), pad.width, pad.height);
   if (!result || !engine) return null;
   showInput(result.pixels);
-  const { probabilities, logits, ms } = engine.predict(result.pixels);
+  // While the worker trains on the GPU, predict on the CPU copy of the model.
+  const training = window.texelApp.training?.state === 'running';
+  const { probabilities, logits, ms } = engine.predict(result.pixels, training);
   const digit = probabilities.indexOf(Math.max(...probabilities));
   $('digit').textContent = digit;
   $('confidence').textContent = `${(probabilities[digit] * 100).toFixed(1)}% sure`;
   renderBars(probabilities);
-  $('inference').textContent = `${ms.toFixed(1)} ms per prediction`;
+  $('inference').textContent = `${ms.toFixed(1)} ms per prediction` +
+      (training ? ' (on the CPU while the GPU trains)' : '');
   renderInside(engine.featureMaps(), logits);
   lastPrediction = { digit, probabilities, logits, ms, input: Array.from(result.pixels) };
   return lastPrediction;
@@ -247,12 +252,141 @@ pad.addEventListener('pointerup', endStroke);
 pad.addEventListener('pointercancel', endStroke);
 $('clear').addEventListener('click', clearPad);
 
+// ---- models: shipped, trained here, saved in the browser, loaded from disk ----
+
+const TRAINED_KEY = 'trained-model';
+let trainedBytes = null;
+
+function useModel(bytes, label) {
+  const failure = engine.load(bytes);
+  if (failure) {
+    showError(`${label} could not be loaded: ${failure}`);
+    return false;
+  }
+  $('error').hidden = true;
+  $('inUse').textContent = label;
+  window.texelApp.inUse = label;
+  if (lastPrediction) recognize();
+  return true;
+}
+
+async function showSavedModel() {
+  try {
+    const saved = await cacheGet(TRAINED_KEY);
+    $('useSaved').hidden = !saved;
+    if (saved) $('useSaved').textContent = `Use the model saved ${new Date(saved.saved).toLocaleString()}`;
+  } catch {
+    $('useSaved').hidden = true;
+  }
+}
+
+$('useTrained').addEventListener('click', () => useModel(trainedBytes, 'trained here'));
+$('saveTrained').addEventListener('click', async () => {
+  await cachePut(TRAINED_KEY, { bytes: trainedBytes.buffer.slice(0), saved: Date.now() });
+  $('trainStatus').textContent += ' · saved in this browser';
+  await showSavedModel();
+});
+$('useSaved').addEventListener('click', async () => {
+  const saved = await cacheGet(TRAINED_KEY);
+  if (!saved || !useModel(new Uint8Array(saved.bytes), 'saved in this browser')) {
+    await cacheDelete(TRAINED_KEY);
+    await showSavedModel();
+  }
+});
+$('useShipped').addEventListener('click', async () => {
+  const { bytes } = await loadModelBytes(params.get('model') || 'mnist_cnn.texel');
+  useModel(bytes, 'shipped');
+});
+$('modelFile').addEventListener('change', async (event) => {
+  const file = event.target.files[0];
+  if (file) useModel(new Uint8Array(await file.arrayBuffer()), `file ${file.name}`);
+});
+
+// ---- training in a worker ----
+
+let worker = null;
+const curve = { losses: [], epochs: [] };
+
+function drawCurves() {
+  const c = $('curves'), g = c.getContext('2d');
+  g.clearRect(0, 0, c.width, c.height);
+  const plot = (values, max, color, label, row) => {
+    if (!values.length) return;
+    g.strokeStyle = color;
+    g.beginPath();
+    values.forEach((v, i) => {
+      const x = 30 + (i / Math.max(values.length - 1, 1)) * (c.width - 40);
+      const y = c.height - 15 - (Math.min(v, max) / max) * (c.height - 30);
+      if (i) g.lineTo(x, y); else g.moveTo(x, y);
+    });
+    g.stroke();
+    g.fillStyle = color;
+    g.fillText(`${label} ${values[values.length - 1].toFixed(3)}`, 35, 12 + 12 * row);
+  };
+  plot(curve.losses, Math.max(2.5, ...curve.losses.slice(0, 1)), '#d0664a', 'batch loss', 0);
+  plot(curve.accuracies || [], 1, '#4a7bd0', 'batch accuracy', 1);
+  plot(curve.epochs, 1, '#2a9d4a', 'test accuracy (per epoch)', 2);
+}
+
+function startTraining() {
+  const number = (id) => Number($(id).value);
+  curve.losses = [];
+  curve.accuracies = [];
+  curve.epochs = [];
+  $('start').disabled = true;
+  $('stop').disabled = false;
+  $('trainStatus').textContent = 'starting the worker (compiling the training programs)';
+  worker = worker || new Worker('trainer_worker.js');
+  window.texelApp.training = { state: 'running', losses: curve.losses, epochs: curve.epochs };
+  worker.onmessage = (event) => {
+    const m = event.data;
+    if (m.type === 'ready') {
+      $('trainStatus').textContent = `training on ${m.backend}`;
+      window.texelApp.training.backend = m.backend;
+    } else if (m.type === 'progress') {
+      curve.losses.push(m.loss);
+      curve.accuracies.push(m.acc);
+      $('progress').value = m.done / m.total;
+      $('trainStatus').textContent = `epoch ${m.epoch + 1}, batch ${m.step + 1}/${m.steps} · ` +
+          `ETA ${m.eta.toFixed(0)} s · loss ${m.loss.toFixed(3)} · accuracy ${m.acc.toFixed(3)}`;
+      drawCurves();
+    } else if (m.type === 'epoch') {
+      curve.epochs.push(m.testAcc);
+      drawCurves();
+    } else if (m.type === 'done') {
+      trainedBytes = new Uint8Array(m.model);
+      $('start').disabled = false;
+      $('stop').disabled = true;
+      $('useTrained').disabled = false;
+      $('saveTrained').disabled = false;
+      const link = $('download');
+      if (link.href) URL.revokeObjectURL(link.href);
+      link.href = URL.createObjectURL(new Blob([trainedBytes], { type: 'application/octet-stream' }));
+      link.hidden = false;
+      $('trainStatus').textContent += m.stopped ? ' · stopped' : ' · done';
+      window.texelApp.training.state = 'done';
+      window.texelApp.training.bytes = trainedBytes.length;
+    } else if (m.type === 'error') {
+      showError(`training failed: ${m.message}`);
+      $('start').disabled = false;
+      $('stop').disabled = true;
+      window.texelApp.training.state = 'error';
+    }
+  };
+  worker.postMessage({ type: 'start', epochs: number('epochs'), batch: number('batch'),
+                       learningRate: number('lr'), examples: number('examples'),
+                       cpu: params.has('cpu') });
+}
+$('start').addEventListener('click', startTraining);
+$('stop').addEventListener('click', () => worker && worker.postMessage({ type: 'stop' }));
+
 // ---- start ----
 
 const params = new URLSearchParams(location.search);
 window.texelApp = {
   state: 'loading',
   info: null,
+  inUse: 'shipped',
   clear: clearPad,
   recognize,
   lastPrediction: () => lastPrediction,
@@ -282,7 +416,8 @@ if ('serviceWorker' in navigator && !params.has('nosw'))
     engine = await startEngine(params.get('model') || 'mnist_cnn.texel', params.has('cpu'));
     const info = engine.info;
     if (info.backend === 'webgl2') {
-      $('backend').textContent = `WebGL2 (${renderer || info.renderer})`;
+      $('backend').textContent = `WebGL2 (${renderer || info.renderer})` +
+          (info.precision === 'float32' ? '' : `, ${info.precision}: no float32 render targets`);
     } else {
       $('backend').textContent = `CPU (WebAssembly): ${info.fallback || 'WebGL2 unavailable'}`;
     }
@@ -292,6 +427,7 @@ if ('serviceWorker' in navigator && !params.has('nosw'))
         (info.cacheNote ? ` (${info.cacheNote})` : '');
     $('warmup').textContent = `${info.warmupPrograms} programs compiled in ${info.warmupMs.toFixed(0)} ms`;
     $('state').textContent = 'ready';
+    await showSavedModel();
     window.texelApp.info = { ...info, renderer: renderer || info.renderer };
     window.texelApp.state = 'ready';
   } catch (e) {

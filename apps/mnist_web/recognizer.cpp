@@ -19,6 +19,9 @@ struct Recognizer {
   std::shared_ptr<texel::Backend> backend;
   std::shared_ptr<texel::GlContext> context;
   std::optional<texel::Model> model;
+  // The same weights on the CPU: predictions while a worker trains on the GPU, which a
+  // synchronous GL readback would otherwise wait behind (the page would stutter).
+  std::optional<texel::Model> cpuModel;
   std::string error;
   std::string info;  // JSON for the page
   std::string fallbackReason;
@@ -100,6 +103,9 @@ EMSCRIPTEN_KEEPALIVE int recognizer_load(const uint8_t* bytes, int size) {
                   "; the recognizer needs [null,28,28,1] -> [null,10]");
     double loadMs = msSince(start);
     texel::WarmupReport warm = model.warmup(1);
+    r.cpuModel.emplace(r.backend->kind() == texel::BackendKind::Gl
+                           ? texel::loadModel(texel::cpu(), {bytes, static_cast<size_t>(size)})
+                           : texel::loadModel(*r.backend, {bytes, static_cast<size_t>(size)}));
     r.model.emplace(std::move(model));
     bool gl = r.backend->kind() == texel::BackendKind::Gl;
     std::string renderer =
@@ -109,23 +115,27 @@ EMSCRIPTEN_KEEPALIVE int recognizer_load(const uint8_t* bytes, int size) {
                   "\"loadMs\":%.1f,\"warmupPrograms\":%lld,\"warmupMs\":%.1f,\"params\":%lld",
                   loadMs, static_cast<long long>(warm.programsBuilt), warm.milliseconds,
                   static_cast<long long>(r.model->countParams()));
+    bool half = gl && static_cast<texel::GlBackend&>(*r.backend).halfFloat();
     r.info = "{\"backend\":" + jsonString(gl ? "webgl2" : "cpu") +
+             ",\"precision\":" + jsonString(half ? "float16 textures" : "float32") +
              ",\"renderer\":" + jsonString(renderer) +
              ",\"fallback\":" + jsonString(r.fallbackReason) + "," + numbers + "}";
   });
 }
 
 // pixels: 784 grey levels 0..1 (row-major 28x28); writes 10 probabilities and 10 logits.
+// onCpu: run on the CPU copy (while the GPU is busy training).
 EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabilities,
-                                            float* logits) {
+                                            float* logits, int onCpu) {
   Recognizer& r = state();
   return guarded([&] {
     if (!r.model) texel::fail("recognizer_predict: no model loaded");
-    texel::Tensor x = texel::tensor(*r.backend, {1, 28, 28, 1}, {pixels, 784});
-    std::vector<texel::Tensor> values = r.model->activations({x}, {.softmaxLogits = true});
+    texel::Model& model = onCpu ? *r.cpuModel : *r.model;
+    texel::Tensor x = texel::tensor(model.backend(), {1, 28, 28, 1}, {pixels, 784});
+    std::vector<texel::Tensor> values = model.activations({x}, {.softmaxLogits = true});
     texel::Tensor z = values.back();
     r.maps.clear();
-    const auto& nodes = r.model->nodes();
+    const auto& nodes = model.nodes();
     for (size_t i = 0; i < nodes.size(); ++i)
       if (nodes[i].layer && nodes[i].layer->className() == "Conv2D") {
         const texel::Shape& s = values[i].shape();
@@ -143,7 +153,9 @@ EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabil
 
 // The conv layers' feature maps of the last prediction: how many layers, then per layer
 // its shape (height, width, channels written to dims) and its values.
-EMSCRIPTEN_KEEPALIVE int recognizer_map_count() { return static_cast<int>(state().maps.size()); }
+EMSCRIPTEN_KEEPALIVE int recognizer_map_count() {
+  return static_cast<int>(state().maps.size());
+}
 EMSCRIPTEN_KEEPALIVE const float* recognizer_map(int index, int* dims) {
   const auto& maps = state().maps;
   if (index < 0 || index >= static_cast<int>(maps.size())) return nullptr;

@@ -1,9 +1,10 @@
 // Service worker: keeps the page's own files (not the model, which lives in IndexedDB)
 // so the recognizer opens without the server. Network first, so a rebuilt app is picked
 // up at once; the cache answers only when the network does not.
-const CACHE = 'texel-app-v1';
+const CACHE = 'texel-app-v2';
 const SHELL = ['./', 'index.html', 'app.js', 'preprocess.js', 'model_cache.js', 'style.css',
-               'recognizer.js', 'recognizer.wasm'];
+               'recognizer.js', 'recognizer.wasm', 'trainer_worker.js', 'trainer.js', 'trainer.wasm',
+               'mnist_digits.bin'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

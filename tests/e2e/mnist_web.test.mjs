@@ -15,7 +15,7 @@ import { STROKES } from './strokes.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const APP = join(ROOT, 'build-web/apps/mnist_web');
 const ARTIFACTS = join(ROOT, 'build-web/e2e-artifacts');
-let server, url, browser, page, extra, heldOut;
+let server, url, browser, page, extra, heldOut, firstSource;
 
 before(async () => {
   extra = mkdtempSync(join(tmpdir(), 'texel-e2e-'));
@@ -36,6 +36,7 @@ before(async () => {
   await page.goto(url);
   await page.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
                              { timeout: 180000 });
+  firstSource = await page.evaluate(() => window.texelApp.info?.source);
 });
 
 after(async () => {
@@ -45,6 +46,7 @@ after(async () => {
 });
 
 async function drawStrokes(strokes) {
+  await page.locator('#pad').scrollIntoViewIfNeeded();  // a reload restores the scroll position
   const box = await page.locator('#pad').boundingBox();
   await page.evaluate(() => window.texelApp.clear());
   for (const stroke of strokes) {
@@ -126,6 +128,77 @@ test('a broken model file shows an error on the page in words', async () => {
   await tab.close();
 });
 
+test('training in the worker lowers the loss while the page keeps >= 50 fps and still predicts', async () => {
+  await page.fill('#epochs', '1');
+  await page.fill('#batch', '32');
+  await page.fill('#examples', '640');
+  // Count animation frames on the main thread for the whole run.
+  await page.evaluate(() => {
+    window.frameLog = { frames: 0, start: performance.now(), running: true };
+    const tick = () => {
+      if (!window.frameLog.running) return;
+      window.frameLog.frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.click('#start');
+  await page.waitForFunction(() => window.texelApp.training?.losses.length >= 3, null, { timeout: 120000 });
+  // Drawing and prediction while the worker trains.
+  const during = await drawStrokes(STROKES[0]);
+  assert.equal(during.digit, 0);
+  await page.waitForFunction(() => ['done', 'error'].includes(window.texelApp.training.state), null,
+                             { timeout: 300000 });
+  const { fps, training } = await page.evaluate(() => {
+    window.frameLog.running = false;
+    const seconds = (performance.now() - window.frameLog.start) / 1000;
+    return { fps: window.frameLog.frames / seconds, training: window.texelApp.training };
+  });
+  assert.equal(training.state, 'done', await page.textContent('#error'));
+  const losses = training.losses;
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`training on ${training.backend}: ${losses.length} batches, loss ` +
+              `${mean(losses.slice(0, 3)).toFixed(3)} -> ${mean(losses.slice(-3)).toFixed(3)}, ` +
+              `main thread ${fps.toFixed(1)} fps, test accuracy ${training.epochs[0].toFixed(3)}`);
+  assert.equal(losses.length, 20);
+  assert.ok(mean(losses.slice(-3)) < mean(losses.slice(0, 3)), 'the loss did not go down');
+  assert.ok(fps >= 50, `main thread at ${fps.toFixed(1)} fps`);
+  assert.match(training.backend, /webgl2/);
+});
+
+test('a trained model can be used, downloaded, saved, and picked again after a reload', async () => {
+  await page.click('#useTrained');
+  assert.equal(await page.evaluate(() => window.texelApp.inUse), 'trained here');
+  const href = await page.getAttribute('#download', 'href');
+  const size = await page.evaluate((url) => fetch(url).then((r) => r.arrayBuffer()).then((b) => b.byteLength), href);
+  assert.equal(size, await page.evaluate(() => window.texelApp.training.bytes));
+  await page.click('#saveTrained');
+  await page.waitForSelector('#useSaved:not([hidden])');
+  const after = await reloadAndWait(page);
+  assert.equal(after.state, 'ready', after.error);
+  await page.waitForSelector('#useSaved:not([hidden])');
+  await page.click('#useSaved');
+  await page.waitForFunction(() => window.texelApp.inUse === 'saved in this browser', null,
+                             { timeout: 20000 }).catch(async () => {
+    assert.fail(`saved model not in use: inUse ${await page.evaluate(() => window.texelApp.inUse)}, ` +
+                `error "${await page.textContent('#error')}"`);
+  });
+  const prediction = await drawStrokes(STROKES[1]);
+  assert.ok(prediction.digit >= 0 && prediction.digit <= 9);
+  await page.click('#useShipped');
+  await page.waitForFunction(() => window.texelApp.inUse === 'shipped');
+});
+
+test('a model file loaded from disk is used; a broken one is reported on the page', async () => {
+  await page.setInputFiles('#modelFile', join(APP, 'mnist_cnn.texel'));
+  await page.waitForFunction(() => window.texelApp.inUse === 'file mnist_cnn.texel');
+  await page.setInputFiles('#modelFile', join(extra, 'broken.texel'));
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /file broken.texel could not be loaded: .*CRC32/);
+  await page.click('#useShipped');
+  await page.waitForFunction(() => window.texelApp.inUse === 'shipped');
+});
+
 async function reloadAndWait(tab) {
   await tab.reload();
   await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
@@ -135,7 +208,7 @@ async function reloadAndWait(tab) {
 }
 
 test('the model comes from the network once, then from IndexedDB', async () => {
-  assert.equal(await page.evaluate(() => window.texelApp.info.source), 'network');
+  assert.equal(firstSource, 'network');
   const again = await reloadAndWait(page);
   assert.equal(again.state, 'ready', again.error);
   assert.equal(again.info.source, 'cache');
