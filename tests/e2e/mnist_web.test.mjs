@@ -166,6 +166,17 @@ test('training in the worker lowers the loss while the page keeps >= 50 fps and 
   assert.match(training.backend, /webgl2/);
 });
 
+test('Stop ends a training run early and still yields a model', async () => {
+  await page.fill('#examples', '2500');
+  await page.click('#start');
+  await page.waitForFunction(() => window.texelApp.training?.losses.length >= 2, null, { timeout: 120000 });
+  await page.click('#stop');
+  await page.waitForFunction(() => window.texelApp.training.state === 'done', null, { timeout: 60000 });
+  const batches = await page.evaluate(() => window.texelApp.training.losses.length);
+  assert.ok(batches < 79, `${batches} of 79 batches ran`);
+  assert.match(await page.textContent('#trainStatus'), /stopped$/);
+});
+
 test('a trained model can be used, downloaded, saved, and picked again after a reload', async () => {
   await page.click('#useTrained');
   assert.equal(await page.evaluate(() => window.texelApp.inUse), 'trained here');
