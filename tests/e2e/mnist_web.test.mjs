@@ -266,6 +266,27 @@ test('the CPU backend works and the page says it is in use', async () => {
   await tab.close();
 });
 
+test('without WebGL2 the page runs on the CPU and says why', async () => {
+  const tab = await browser.context.newPage();
+  await tab.addInitScript(() => {
+    const original = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+      return type === 'webgl2' ? null : original.call(this, type, ...rest);
+    };
+  });
+  await tab.goto(`${url}?nosw`);
+  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
+                            { timeout: 120000 });
+  assert.equal(await tab.evaluate(() => window.texelApp.state), 'ready');
+  assert.match(await tab.textContent('#backend'), /^CPU \(WebAssembly\): WebGL2 is not available/);
+  const digit = await tab.evaluate((pixels) => {
+    window.texelApp.drawDigit(pixels);
+    return window.texelApp.recognize().digit;
+  }, Array.from(heldOut.subarray(1, 785), (v) => v / 255));
+  assert.equal(digit, heldOut[0]);
+  await tab.close();
+});
+
 test('with the server stopped, the page opens from the service worker and IndexedDB', async () => {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await reloadAndWait(page);  // now controlled by the service worker, shell cached
