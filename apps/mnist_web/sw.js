@@ -9,7 +9,11 @@ const SHELL = ['./', 'index.html', 'app.js', 'preprocess.js', 'model_cache.js', 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+// Older versions' caches go; this one takes over open pages at once.
+self.addEventListener('activate', (event) => event.waitUntil(
+    caches.keys()
+        .then((names) => Promise.all(names.filter((n) => n !== CACHE).map((n) => caches.delete(n))))
+        .then(() => self.clients.claim())));
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== location.origin || url.pathname.endsWith('.texel'))
