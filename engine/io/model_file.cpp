@@ -255,10 +255,8 @@ void saveModel(Model& model, const std::string& path, const SaveOptions& options
 
 Model loadModel(Backend& backend, std::span<const uint8_t> bytes) {
   Reader file(bytes, "the model file");
-  auto magic = file.bytes(0, "magic");
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     fail("loadModel: not a texel model file (the first 8 bytes are not \"TEXELMDL\")");
-  (void)magic;
   file.bytes(sizeof kMagic, "magic");
   auto version = file.value<uint32_t>("format version");
   if (version != kModelFormatVersion)

@@ -103,7 +103,7 @@ void Layer::addWeight(const Shape& shape, const std::string& initializer, const 
     value = values[buildSource_->next++];
     if (value.shape() != shape || value.dtype() != DType::Float32)
       failLayer("weight '", weightName, "' must be float32 ", shape, ", got ", value.shape());
-    if (&value.backend() != buildBackend_) value = value.to(*buildBackend_);
+    value = value.to(*buildBackend_);
   } else {
     // Each weight of a layer draws from its own seed.
     value = initialize(*buildBackend_, initializer, shape, buildSeed_ + 7919 * weights_.size(),

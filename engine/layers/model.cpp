@@ -253,7 +253,7 @@ std::vector<Tensor> Model::run(const std::vector<Tensor>& inputs, const CallOpti
     const Node& n = nodes_[i];
     if (!n.layer) {
       const Tensor& x = inputs[i];
-      values[i] = &x.backend() == backend_.get() ? x : x.to(*backend_);
+      values[i] = x.to(*backend_);
       continue;
     }
     std::vector<Tensor> args;
@@ -290,13 +290,11 @@ Tensor Model::predict(const std::vector<Tensor>& inputs, int batchSize) {
   checkInputs(inputs, "predict");
   if (batchSize <= 0) fail("Model.predict: batchSize must be positive, got ", batchSize);
   int64_t n = inputs[0].shape()[0];
+  if (n <= batchSize) return apply(inputs);
   std::vector<Tensor> parts;
-  for (int64_t begin = 0; begin < n || (n == 0 && parts.empty()); begin += batchSize) {
-    int64_t end = std::min(n, begin + batchSize);
-    parts.push_back(apply(rows(inputs, begin, end)));
-    if (n == 0) break;
-  }
-  return parts.size() == 1 ? parts[0] : concat(parts, 0);
+  for (int64_t begin = 0; begin < n; begin += batchSize)
+    parts.push_back(apply(rows(inputs, begin, std::min(n, begin + batchSize))));
+  return concat(parts, 0);
 }
 
 void Model::compile(CompileOptions options) {
@@ -368,7 +366,7 @@ Logs Model::readLogs(const Step& step, const char* prefix) const {
 Model::Step Model::lossAndGradients(const std::vector<Tensor>& xs, const Tensor& y,
                                     const std::vector<Variable*>& vars,
                                     std::vector<Tensor>& gradients) {
-  Tensor target = &y.backend() == backend_.get() ? y : y.to(*backend_);
+  Tensor target = y.to(*backend_);
   GradientTape tape;
   Tensor output = apply(xs, {.training = true, .softmaxLogits = fusesSoftmax()});
   Step step = lossAndMetrics(target, output);
@@ -427,8 +425,8 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
     fail("Model.fit: labels ", yIn.shape(), " do not match ", total, " examples");
   // Data moves to the model's backend once; batches are gathered there.
   std::vector<Tensor> xs;
-  for (const Tensor& x : xsIn) xs.push_back(&x.backend() == backend_.get() ? x : x.to(*backend_));
-  Tensor y = &yIn.backend() == backend_.get() ? yIn : yIn.to(*backend_);
+  for (const Tensor& x : xsIn) xs.push_back(x.to(*backend_));
+  Tensor y = yIn.to(*backend_);
   int64_t trainCount = total;
   std::vector<Tensor> valX = options.validationX;
   Tensor valY = options.validationY;
@@ -457,15 +455,14 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
       options.callbacks.onEpochBegin(epoch, replaced);
       if (replaced.size() != xs.size())
         fail("Model.fit: onEpochBegin must keep ", xs.size(), " input(s), got ", replaced.size());
+      // Batches only read rows below trainCount (validation was taken out above).
       for (size_t i = 0; i < xs.size(); ++i) {
-        Shape want = rows({xs[i]}, 0, trainCount)[0].shape();
-        if (replaced[i].shape() != want)
-          fail("Model.fit: onEpochBegin replaced input ", i, " ", want, " by ",
+        std::vector<int64_t> want = xs[i].shape().dims();
+        want[0] = trainCount;
+        if (replaced[i].shape() != Shape(want))
+          fail("Model.fit: onEpochBegin replaced input ", i, " ", Shape(want), " by ",
                replaced[i].shape());
-        Tensor moved =
-            &replaced[i].backend() == backend_.get() ? replaced[i] : replaced[i].to(*backend_);
-        xs[i] =
-            trainCount == total ? moved : concat({moved, rows({xs[i]}, trainCount, total)[0]}, 0);
+        xs[i] = replaced[i].to(*backend_);
       }
     }
     ProgressBar bar(options.progress, batches,
