@@ -188,6 +188,14 @@ std::vector<Tensor> matMulGrad(const GradContext& c) {
   return result;
 }
 
+// The strides, padding and dilations of a recorded conv call, for its gradient ops.
+Attrs windowOf(const GradContext& c) {
+  return Attrs()
+      .setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
+      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
+      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+}
+
 std::vector<Tensor> conv2dGrad(const GradContext& c) {
   const Tensor& x = c.inputs[0];
   const Tensor& filter = c.inputs[1];
@@ -197,10 +205,7 @@ std::vector<Tensor> conv2dGrad(const GradContext& c) {
                         static_cast<float>(c.attrs.getFloatOr("leakyreluAlpha", 0.2, c.op)),
                         c.outputs[0], dz);
   // conv2dTranspose is conv2d's input gradient; conv2dFilterGrad its filter gradient.
-  Attrs window;
-  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
-      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
-      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  Attrs window = windowOf(c);
   Tensor dx, df;
   if (c.needs(0))
     dx = runOp1("conv2dTranspose", {dz, filter},
@@ -230,10 +235,7 @@ std::vector<Tensor> depthwiseConv2dGrad(const GradContext& c) {
   Tensor diagonal = channelDiagonal(filter, channels);
   Tensor full = reshape(mul(reshape(filter, {f[0], f[1], channels, 1, multiplier}), diagonal),
                         {f[0], f[1], channels, channels * multiplier});
-  Attrs window;
-  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
-      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
-      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  Attrs window = windowOf(c);
   const Tensor& dz = c.outputGrads[0];
   Tensor dx =
       runOp1("conv2dTranspose", {dz, full}, Attrs(window).setInts("outputShape", x.shape().dims()));
@@ -251,10 +253,7 @@ std::vector<Tensor> conv2dTransposeGrad(const GradContext& c) {
   const Tensor& x = c.inputs[0];
   const Tensor& filter = c.inputs[1];
   const Tensor& dy = c.outputGrads[0];
-  Attrs window;
-  window.setInts("strides", c.attrs.getIntsOr("strides", {1, 1}, c.op))
-      .setString("padding", c.attrs.getStringOr("padding", "valid", c.op))
-      .setInts("dilations", c.attrs.getIntsOr("dilations", {1, 1}, c.op));
+  Attrs window = windowOf(c);
   Tensor dx = runOp1("conv2d", {dy, filter}, window);
   Tensor df = runOp1("conv2dFilterGrad", {dy, x},
                      Attrs(window).setInts("filterShape", filter.shape().dims()));
@@ -375,6 +374,14 @@ std::vector<Tensor> tileGrad(const GradContext& c) {
   return {g};
 }
 
+// A tensor of `shape` whose flat element i is the sum of the dy values whose entry in
+// flatIndices (int32, one per dy element) is i: gatherGrad over the flattened tensor.
+Tensor scatterAddFlat(const Tensor& dy, const Tensor& flatIndices, const Shape& shape) {
+  Tensor dx = runOp1("gatherGrad", {reshape(dy, {dy.size(), 1}), flatIndices},
+                     Attrs().setInt("axis", 0).setInts("xShape", {shape.size(), 1}));
+  return reshape(dx, shape.dims());
+}
+
 // Ops that only move data (every output element a copy of one input element): the op run
 // on the CPU over the input's flat indices 0..n-1 (exact in float32 below 2^24) says which
 // element each output copied; the gradient scatter-adds dy there with gatherGrad.
@@ -388,10 +395,8 @@ std::vector<Tensor> indexMapGrad(const GradContext& c) {
   std::vector<float> source = runOp1(c.op, {tensor(cpu(), shape, ids)}, c.attrs).data();
   std::vector<int32_t> indices(source.begin(), source.end());
   const Tensor& dy = c.outputGrads[0];
-  Tensor index = tensorInt32(dy.backend(), {static_cast<int64_t>(indices.size())}, indices);
-  Tensor dx = runOp1("gatherGrad", {reshape(dy, {static_cast<int64_t>(indices.size()), 1}), index},
-                     Attrs().setInt("axis", 0).setInts("xShape", {n, 1}));
-  return {reshape(dx, shape.dims())};
+  return {scatterAddFlat(
+      dy, tensorInt32(dy.backend(), {static_cast<int64_t>(indices.size())}, indices), shape)};
 }
 
 // topK's values gather k entries of each row of the last axis: scatter dy back to the
@@ -406,9 +411,7 @@ std::vector<Tensor> topKGrad(const GradContext& c) {
   std::vector<int32_t> starts(static_cast<size_t>(rows));
   for (int64_t r = 0; r < rows; ++r) starts[static_cast<size_t>(r)] = static_cast<int32_t>(r * n);
   Tensor flat = add(reshape(c.outputs[1], {rows, k}), tensorInt32(dy.backend(), {rows, 1}, starts));
-  Tensor dx = runOp1("gatherGrad", {reshape(dy, {rows * k, 1}), reshape(flat, {rows * k})},
-                     Attrs().setInt("axis", 0).setInts("xShape", {shape.size(), 1}));
-  return {reshape(dx, shape.dims())};
+  return {scatterAddFlat(dy, reshape(flat, {rows * k}), shape)};
 }
 
 // resizeBilinear is y = Ry x Rxᵀ per image and channel (Ry [outH, inH], Rx [outW, inW]
