@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -121,15 +122,6 @@ double accuracy(texel::Model& model, const mnist::Examples& e) {
   size_t right = 0;
   for (size_t i = 0; i < e.size(); ++i) right += got[i] == e.labels[i];
   return static_cast<double>(right) / static_cast<double>(e.size());
-}
-
-long fileSize(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return -1;
-  std::fseek(f, 0, SEEK_END);
-  long size = std::ftell(f);
-  std::fclose(f);
-  return size;
 }
 
 }  // namespace
@@ -269,13 +261,15 @@ int main(int argc, char** argv) {
                 a.backend.c_str());
     if (!a.out.empty()) {
       texel::saveModel(model, a.out);
-      std::printf("saved          %s (float32, %ld bytes)\n", a.out.c_str(), fileSize(a.out));
+      std::printf("saved          %s (float32, %ju bytes)\n", a.out.c_str(),
+                  static_cast<uintmax_t>(std::filesystem::file_size(a.out)));
     }
     if (!a.outF16.empty()) {
       texel::saveModel(model, a.outF16, {.float16 = true});
       texel::Model half = texel::loadModelFile(backend, a.outF16);
-      std::printf("saved          %s (float16, %ld bytes), test accuracy %.4f\n", a.outF16.c_str(),
-                  fileSize(a.outF16), accuracy(half, test));
+      std::printf("saved          %s (float16, %ju bytes), test accuracy %.4f\n", a.outF16.c_str(),
+                  static_cast<uintmax_t>(std::filesystem::file_size(a.outF16)),
+                  accuracy(half, test));
     }
     return verdict(testAcc);
   } catch (const std::exception& e) {
