@@ -51,8 +51,9 @@ function renderBars(probabilities) {
   }
 }
 
-function showInput(pixels) {
-  const view = $('input').getContext('2d');
+// Paints 28x28 grey levels (0..1) onto a 28x28 canvas.
+function paintGrey(canvas, pixels) {
+  const view = canvas.getContext('2d');
   const image = view.createImageData(28, 28);
   for (let i = 0; i < 784; ++i) {
     const v = Math.round(pixels[i] * 255);
@@ -60,6 +61,8 @@ function showInput(pixels) {
   }
   view.putImageData(image, 0, 0);
 }
+
+const showInput = (pixels) => paintGrey($('input'), pixels);
 
 // ---- the engine ----
 
@@ -394,13 +397,7 @@ window.texelApp = {
   drawDigit(pixels) {
     const small = document.createElement('canvas');
     small.width = small.height = 28;
-    const c = small.getContext('2d');
-    const image = c.createImageData(28, 28);
-    for (let i = 0; i < 784; ++i) {
-      const v = Math.round(pixels[i] * 255);
-      image.data.set([v, v, v, 255], 4 * i);
-    }
-    c.putImageData(image, 0, 0);
+    paintGrey(small, pixels);
     clearPad();
     ink.imageSmoothingEnabled = true;
     ink.drawImage(small, 0, 0, pad.width, pad.height);

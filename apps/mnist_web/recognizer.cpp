@@ -136,8 +136,11 @@ EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabil
         r.maps.push_back({nodes[i].layer->name(), static_cast<int>(s[1]), static_cast<int>(s[2]),
                           static_cast<int>(s[3]), values[i].data()});
       }
-    std::vector<float> zs = z.data();
-    std::vector<float> ps = texel::softmax(z).data();
+    // One readback of the logits; the softmax of 10 values on the CPU copy of them
+    // (not a second GPU pass and readback).
+    texel::Tensor zHost = z.to(texel::cpu());
+    std::vector<float> zs = zHost.data();
+    std::vector<float> ps = texel::softmax(zHost).data();
     for (int i = 0; i < 10; ++i) {
       logits[i] = zs[static_cast<size_t>(i)];
       probabilities[i] = ps[static_cast<size_t>(i)];
