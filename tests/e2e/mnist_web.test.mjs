@@ -34,8 +34,7 @@ before(async () => {
   page = await browser.context.newPage();
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(url);
-  await page.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
-                             { timeout: 180000 });
+  await waitReady(page, 180000);
   firstSource = await page.evaluate(() => window.texelApp.info?.source);
 });
 
@@ -44,6 +43,12 @@ after(async () => {
   server?.close();
   rmSync(extra, { recursive: true, force: true });
 });
+
+// Waits until the page finished starting (ready or error).
+function waitReady(tab, timeout = 120000) {
+  return tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
+                             { timeout });
+}
 
 async function drawStrokes(strokes) {
   await page.locator('#pad').scrollIntoViewIfNeeded();  // a reload restores the scroll position
@@ -212,8 +217,7 @@ test('a model file loaded from disk is used; a broken one is reported on the pag
 
 async function reloadAndWait(tab) {
   await tab.reload();
-  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
-                            { timeout: 120000 });
+  await waitReady(tab);
   return tab.evaluate(() => ({ state: window.texelApp.state, info: window.texelApp.info,
                                error: window.texelApp.error }));
 }
@@ -252,8 +256,7 @@ test('a corrupted cache entry is detected by its checksum, dropped and fetched a
 test('the CPU backend works and the page says it is in use', async () => {
   const tab = await browser.context.newPage();
   await tab.goto(`${url}?cpu`);
-  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
-                            { timeout: 120000 });
+  await waitReady(tab);
   assert.match(await tab.textContent('#backend'), /^CPU \(WebAssembly\)/);
   const digit = await tab.evaluate(() => {
     window.texelApp.drawDigit(new Array(784).fill(0).map((_, i) => {
@@ -275,8 +278,7 @@ test('without WebGL2 the page runs on the CPU and says why', async () => {
     };
   });
   await tab.goto(`${url}?nosw`);
-  await tab.waitForFunction(() => window.texelApp && window.texelApp.state !== 'loading', null,
-                            { timeout: 120000 });
+  await waitReady(tab);
   assert.equal(await tab.evaluate(() => window.texelApp.state), 'ready');
   assert.match(await tab.textContent('#backend'), /^CPU \(WebAssembly\): WebGL2 is not available/);
   const digit = await tab.evaluate((pixels) => {
