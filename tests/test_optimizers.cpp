@@ -157,6 +157,16 @@ TEST_CASE("training steps on GL allocate no textures once the pool is warm, and 
   int64_t passes = backend->stats().passCount;
   optimizer->applyGradients({&x}, {g});
   CHECK(backend->stats().passCount - passes == 3);
+  // The fused op names what is wrong with a bad call.
+  CHECK_THROWS_WITH_AS(
+      runOp("applyOptimizer", std::vector<Tensor>{g, g}, Attrs().setString("rule", "lion")),
+      doctest::Contains("unknown rule 'lion'"), Error);
+  CHECK_THROWS_WITH_AS(
+      runOp("applyOptimizer", std::vector<Tensor>{g, g}, Attrs().setString("rule", "adam")),
+      doctest::Contains("rule adam takes the variable, its gradient and 2 state tensors"), Error);
+  CHECK_THROWS_WITH_AS(runOp("applyOptimizer", std::vector<Tensor>{g, fill(*backend, {3}, 1.0f)},
+                             Attrs().setString("rule", "sgd")),
+                       doctest::Contains("input 1 has shape [3], the variable has [64]"), Error);
   optimizer->setLearningRate(0.5f);
   CHECK(optimizer->learningRate() == 0.5f);
   CHECK_THROWS_WITH_AS(optimizer->setLearningRate(-1.0f), doctest::Contains("learning rate"),
