@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/gl/layout.h"
+#include "engine/gl/texture_pool.h"
 #include "tests/test_support.h"
 
 namespace texel::test {
@@ -85,8 +86,8 @@ TEST_CASE("a released texture goes back to the pool at once and is reused") {
   CHECK(reused.peakBytes >= reused.liveBytes);
 }
 
-TEST_CASE("the byte budget drops pooled textures first, then throws OutOfMemory; work continues") {
-  auto backend = GlBackend::create(context(), GlOptions{.budgetBytes = 64 * 1024});
+TEST_CASE("without paging the byte budget drops pooled textures first, then throws OutOfMemory") {
+  auto backend = GlBackend::create(context(), GlOptions{.budgetBytes = 64 * 1024, .paging = false});
   Tensor a = zeros(*backend, {64, 128});           // 32 KiB
   { Tensor pooled = zeros(*backend, {32, 128}); }  // 16 KiB, released into the pool
   CHECK(backend->stats().pooledBytes == 16 * 1024);
@@ -100,7 +101,10 @@ TEST_CASE("the byte budget drops pooled textures first, then throws OutOfMemory;
     CHECK(e.requestedBytes() == 16 * 1024);
     CHECK(e.inUseBytes() == 56 * 1024);
     CHECK(e.budgetBytes() == 64 * 1024);
-    CHECK(std::string(e.what()).find("fill: out of GPU memory budget: requested 16384 bytes") == 0);
+    CHECK(std::string(e.what()) ==
+          "fill: out of GPU memory budget: requested 16384 bytes (0.015625 MiB) for a 32x32 "
+          "texture, 57344 bytes (0.0546875 MiB) in use by live tensors (paging is off), budget "
+          "65536 bytes (0.0625 MiB)");
   }
   // An op whose output does not fit fails the same way, and nothing is leaked.
   CHECK_THROWS_AS(add(a, a), OutOfMemory);
@@ -111,6 +115,95 @@ TEST_CASE("the byte budget drops pooled textures first, then throws OutOfMemory;
   backend->setBudget(0);
   Tensor big = zeros(*backend, {256, 256});
   CHECK(backend->stats().budgetBytes == 0);
+}
+
+TEST_CASE("the default budget comes from the device and is reported") {
+  auto backend = GlBackend::create(context());
+  CHECK(backend->info().deviceBudgetBytes >= 256u << 20);
+  CHECK_FALSE(backend->info().deviceBudgetSource.empty());
+  CHECK(backend->stats().budgetBytes == backend->info().deviceBudgetBytes);
+  MESSAGE("default budget " << backend->info().deviceBudgetBytes
+                            << " bytes: " << backend->info().deviceBudgetSource);
+}
+
+TEST_CASE("size buckets: sides round up by at most 1/8, so changing sizes reuse textures") {
+  CHECK(gl::TexturePool::bucketSide(1, 16384) == 1);
+  CHECK(gl::TexturePool::bucketSide(16, 16384) == 16);
+  CHECK(gl::TexturePool::bucketSide(17, 16384) == 18);
+  CHECK(gl::TexturePool::bucketSide(100, 16384) == 104);
+  CHECK(gl::TexturePool::bucketSide(4097, 16384) == 4608);
+  CHECK(gl::TexturePool::bucketSide(4097, 4100) == 4100);  // never beyond the limit
+  for (int n = 1; n < 20000; n += 7) {
+    int b = gl::TexturePool::bucketSide(n, 1 << 20);
+    REQUIRE(b >= n);
+    REQUIRE(b <= n + n / 8 + 1);
+  }
+  auto backend = GlBackend::create(context(), GlOptions{.budgetBytes = 0});
+  { Tensor first = zeros(*backend, {100, 4}); }  // rows 100 -> bucket 104
+  int64_t allocations = backend->stats().textureAllocations;
+  for (int rows = 97; rows <= 104; ++rows) {
+    std::vector<float> values = randomValues(rows * 4, rows);
+    Tensor t = tensor(*backend, {rows, 4}, values);
+    REQUIRE(neg(neg(t)).data() == values);  // padding rows of the bucket are never read
+  }
+  // Eight sizes, one upload and one result texture each time: at most 2 new textures.
+  CHECK(backend->stats().textureAllocations - allocations <= 2);
+}
+
+TEST_CASE("pooled textures idle for too long are trimmed, least recently used first") {
+  auto backend = GlBackend::create(context(), GlOptions{.budgetBytes = 0, .poolIdleLimit = 10});
+  { Tensor idle = zeros(*backend, {40, 40}); }
+  CHECK(backend->stats().pooledTextures == 1);
+  for (int i = 0; i < 9; ++i) Tensor busy = zeros(*backend, {3, 3});
+  CHECK(backend->stats().pooledTextures == 2);  // not yet idle for 10 acquisitions
+  for (int i = 0; i < 3; ++i) Tensor busy = zeros(*backend, {3, 3});
+  CHECK(backend->stats().pooledTextures == 1);  // the 40x40 went, the busy one stays
+  CHECK(backend->stats().trimmedTextures == 1);
+  CHECK(backend->stats().pooledBytes == 3 * 16);
+}
+
+TEST_CASE("paging: over the budget, least recently used tensors wait in host memory") {
+  auto backend = GlBackend::create(
+      context(),
+      GlOptions{.budgetBytes = 48 * 1024, .keepUploadsOnHost = false, .trackOwners = true});
+  std::vector<Tensor> results;
+  std::vector<std::vector<float>> expected;
+  for (int i = 0; i < 6; ++i) {  // six 16 KiB results: 96 KiB, twice the budget
+    std::vector<float> values = randomValues(32 * 128, 100 + i);
+    Tensor x = tensor(*backend, {32, 128}, values);
+    results.push_back(mul(x, scalar(*backend, 2.0f)));
+    for (float& v : values) v *= 2.0f;
+    expected.push_back(values);
+  }
+  MemoryStats paged = backend->stats();
+  CHECK(paged.pageOuts >= 3);
+  CHECK(paged.pagedOutTensors >= 3);
+  CHECK(paged.liveBytes <= 48 * 1024);
+  CHECK(paged.peakBytes <= 48 * 1024);
+  // Reading a paged-out tensor needs no upload; using it in an op pages it back in.
+  CHECK(results[0].data() == expected[0]);
+  Tensor both = add(results[0], results[5]);
+  CHECK(backend->stats().pageIns >= 1);
+  std::vector<float> sum(expected[0].size());
+  for (size_t i = 0; i < sum.size(); ++i) sum[i] = expected[0][i] + expected[5][i];
+  CHECK(both.data() == sum);
+  for (int i = 0; i < 6; ++i) CHECK(results[i].data() == expected[i]);
+  // Owners name the op and shape that made each texture.
+  std::vector<LiveAllocation> live = backend->liveAllocations();
+  CHECK(live.size() == 7);
+  int byMul = 0;
+  for (const LiveAllocation& a : live) byMul += a.owner == "mul [32,128]";
+  CHECK(byMul == 6);
+  // One op whose inputs and output cannot fit together still throws, and work goes on.
+  Tensor huge = zeros(*backend, {32, 384});  // 48 KiB: the whole budget
+  CHECK_THROWS_WITH_AS(add(huge, huge), doctest::Contains("nothing left to page out"), OutOfMemory);
+  huge = Tensor();
+  CHECK(add(results[1], results[2]).data()[0] == expected[1][0] + expected[2][0]);
+  results.clear();
+  both = Tensor();
+  CHECK(backend->stats().liveBytes == 0);
+  CHECK(backend->stats().pagedOutTensors == 0);
+  CHECK(backend->liveAllocations().empty());
 }
 
 TEST_CASE("warmup compiles every program up front; the first real call compiles nothing") {

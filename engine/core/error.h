@@ -37,6 +37,14 @@ class OutOfMemory : public Error {
   std::size_t budgetBytes_;
 };
 
+// The GL context was lost (a GPU reset, the browser's webglcontextlost, a destroyed
+// context). Ops fail with it until the context is restored; tensors whose contents lived
+// only on the GPU fail with it for good (see docs/ARCHITECTURE.md, "Context loss").
+class ContextLost : public Error {
+ public:
+  using Error::Error;
+};
+
 // Small helper so call sites read as sentences: fail("matMul: ...", ...).
 template <typename... Parts>
 [[noreturn]] void fail(const Parts&... parts);

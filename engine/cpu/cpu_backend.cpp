@@ -52,6 +52,7 @@ MemoryStats CpuBackend::stats() const {
   stats.liveTensors = liveTensors();
   stats.liveBytes = *liveBytes_;
   stats.peakBytes = peakBytes_;
+  stats.peakLiveBytes = peakBytes_;
   return stats;
 }
 

@@ -46,11 +46,26 @@ std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
     fail("GlBackend::create: could not load OpenGL ES entry points through ",
          context->platformName());
 #endif
-  return std::shared_ptr<GlBackend>(new GlBackend(std::move(context), options));
+  auto backend = std::shared_ptr<GlBackend>(new GlBackend(context, options));
+  std::weak_ptr<GlBackend> weak = backend;
+  backend->listenerToken_ = context->addLossListener([weak](bool lost) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (lost) {
+      self->markContextLost("the platform reported it");
+      return;
+    }
+    try {
+      self->restoreContext();
+    } catch (const Error& e) {
+      if (self->contextListener_) self->contextListener_(ContextEvent::RestoreFailed, e.what());
+    }
+  });
+  return backend;
 }
 
 GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
-    : context_(std::move(context)), options_(options), pool_(options.budgetBytes) {
+    : context_(std::move(context)), options_(options), pool_(0) {
   drainErrors();
   probe();
   if (options_.forceHalfFloat && !info_.halfFloatRenderable)
@@ -60,14 +75,44 @@ GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
   maxTextureSize_ = options_.maxTextureSize > 0
                         ? std::min(options_.maxTextureSize, info_.maxTextureSize)
                         : info_.maxTextureSize;
+  chooseDeviceBudget();
+  pool_.setBudget(options_.budgetBytes.value_or(info_.deviceBudgetBytes));
+  pool_.setIdleLimit(options_.poolIdleLimit);
+  setPaging(options_.paging);
   framebuffer_ = gl::makeFramebuffer();
   emptyVertexArray_ = gl::makeVertexArray();
   checkGlError("GlBackend::create");
 }
 
-GlBackend::~GlBackend() = default;
+GlBackend::~GlBackend() {
+  if (listenerToken_ >= 0) context_->removeLossListener(listenerToken_);
+}
+
+void GlBackend::chooseDeviceBudget() {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  GLint kilobytes[4] = {0, 0, 0, 0};
+  // Vendor extensions that report video memory (desktop NVIDIA / AMD); half of it leaves
+  // room for the rest of the desktop. WebGL and Mesa expose neither.
+  if (info_.hasExtension("GL_NVX_gpu_memory_info")) {
+    glGetIntegerv(0x9048, kilobytes);  // GPU_MEMORY_INFO_TOTAL_AVAILABLE_MEMORY_NVX
+    info_.deviceBudgetSource = "half of GL_NVX_gpu_memory_info's total";
+  } else if (info_.hasExtension("GL_ATI_meminfo")) {
+    glGetIntegerv(0x87FC, kilobytes);  // TEXTURE_FREE_MEMORY_ATI
+    info_.deviceBudgetSource = "half of GL_ATI_meminfo's free texture memory";
+  }
+  drainErrors();
+  if (kilobytes[0] > 0) {
+    info_.deviceBudgetBytes = static_cast<std::size_t>(kilobytes[0]) * 1024 / 2;
+    return;
+  }
+  bool small = info_.maxTextureSize <= 4096;
+  info_.deviceBudgetBytes = (small ? 256 : 1024) * kMiB;
+  info_.deviceBudgetSource = small ? "256 MiB (texture limit <= 4096: a phone-class device)"
+                                   : "1 GiB (no memory query available)";
+}
 
 void GlBackend::probe() {
+  info_ = GlInfo{};
   info_.platform = context_->platformName();
   info_.version = glString(GL_VERSION);
   info_.renderer = glString(GL_RENDERER);
@@ -126,12 +171,166 @@ Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op, bool u
   auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
   if (spec.shape.size() == 0)
     return Tensor(self, spec.shape, spec.dtype,
-                  std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}));
+                  std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}, std::string()));
   gl::TextureLayout layout = layoutOf(spec.shape, op);
-  auto texture = pool_.acquire(layout.width, layout.height,
-                               storageFormat(spec.dtype, uploaded, fullPrecision), op);
+  auto texture =
+      pool_.acquire(layout.width, layout.height, storageFormat(spec.dtype, uploaded, fullPrecision),
+                    maxTextureSize_, op);
+  std::string owner = options_.trackOwners ? concat(op, " ", spec.shape) : std::string();
   return Tensor(self, spec.shape, spec.dtype,
-                std::make_shared<GlStorage>(self, std::move(texture), layout));
+                std::make_shared<GlStorage>(self, std::move(texture), layout, std::move(owner)));
+}
+
+// Scope of one top-level op, upload or readback: checks the context, and advances the
+// use clock so that paging never evicts a texture the running op has touched.
+class OpScope {
+ public:
+  OpScope(GlBackend& backend, const std::string& op) : backend_(backend) {
+    if (backend_.opDepth_ == 0) {
+      backend_.checkContext(op);
+      ++backend_.useClock_;
+    }
+    ++backend_.opDepth_;
+  }
+  ~OpScope() { --backend_.opDepth_; }
+  OpScope(const OpScope&) = delete;
+  OpScope& operator=(const OpScope&) = delete;
+
+ private:
+  GlBackend& backend_;
+};
+
+GlStorage::GlStorage(std::shared_ptr<GlBackend> backend, std::unique_ptr<gl::Texture> texture,
+                     gl::TextureLayout layout, std::string owner)
+    : backend_(std::move(backend)),
+      texture_(std::move(texture)),
+      layout_(layout),
+      empty_(texture_ == nullptr),
+      owner_(std::move(owner)) {
+  if (empty_) return;
+  format_ = texture_->internalFormat;
+  backend_->track(*this);
+}
+
+GlStorage::~GlStorage() {
+  if (empty_) return;
+  backend_->untrack(*this);
+  if (texture_) backend_->pool_.release(std::move(texture_));
+}
+
+gl::Texture* GlStorage::texture() {
+  if (empty_) return nullptr;
+  backend_->makeResident(*this);
+  return texture_.get();
+}
+
+void GlBackend::track(GlStorage& storage) {
+  storage.lastUse_ = useClock_;
+  storage.entry_ = storages_.insert(storages_.end(), &storage);
+}
+
+void GlBackend::untrack(GlStorage& storage) {
+  storages_.erase(storage.entry_);
+}
+
+void GlBackend::makeResident(GlStorage& storage) {
+  storage.lastUse_ = useClock_;
+  if (storage.texture_) return;
+  if (storage.lost_)
+    throw ContextLost(concat("a tensor", storage.owner_.empty() ? "" : " made by " + storage.owner_,
+                             " lost its values with the GL context (a GPU result without a host "
+                             "copy); compute it again"));
+  OpScope scope(*this, "paging a tensor back in");
+  auto texture = pool_.acquire(storage.layout_.width, storage.layout_.height, storage.format_,
+                               maxTextureSize_, "paging a tensor back in");
+  writeTexels(*texture, storage.layout_, storage.host_, "paging a tensor back in");
+  storage.texture_ = std::move(texture);
+  ++pageIns_;
+}
+
+void GlBackend::setPaging(bool enabled) {
+  options_.paging = enabled;
+  pool_.setReclaim(enabled ? gl::TexturePool::Reclaim([this] { return pageOutLeastRecentlyUsed(); })
+                           : gl::TexturePool::Reclaim());
+}
+
+bool GlBackend::pageOutLeastRecentlyUsed() {
+  GlStorage* victim = nullptr;
+  for (GlStorage* storage : storages_)
+    if (storage->texture_ && storage->lastUse_ < useClock_ &&
+        (!victim || storage->lastUse_ < victim->lastUse_))
+      victim = storage;
+  if (!victim) return false;
+  if (victim->host_.empty())
+    victim->host_ = readTexels(*victim->texture_, victim->layout_, "paging a tensor out");
+  pool_.discard(std::move(victim->texture_));
+  ++pageOuts_;
+  return true;
+}
+
+std::vector<LiveAllocation> GlBackend::liveAllocations() const {
+  std::vector<LiveAllocation> result;
+  for (const GlStorage* storage : storages_) {
+    LiveAllocation a;
+    a.owner = storage->owner_;
+    a.width = gl::TexturePool::bucketSide(storage->layout_.width, maxTextureSize_);
+    a.height = gl::TexturePool::bucketSide(storage->layout_.height, maxTextureSize_);
+    a.bytes = static_cast<std::size_t>(a.width) * a.height *
+              gl::TexturePool::bytesPerTexel(storage->format_);
+    a.resident = storage->texture_ != nullptr;
+    a.hostCopy = !storage->host_.empty();
+    result.push_back(std::move(a));
+  }
+  return result;
+}
+
+void GlBackend::checkContext(const std::string& op) {
+  if (!lost_ && context_->isLost()) markContextLost(concat("noticed by ", op));
+  if (lost_)
+    throw ContextLost(concat(op,
+                             ": the GL context is lost; ops fail until the platform restores "
+                             "it (tensors with host copies come back, GPU-only results do not)"));
+}
+
+void GlBackend::markContextLost(const std::string& reason) {
+  if (lost_) return;
+  lost_ = true;
+  ++contextLosses_;
+  ++gl::contextGeneration();  // every GL object made so far died with the context
+  programs_.clear();
+  pool_.forgetPooled();
+  for (GlStorage* storage : storages_) {
+    if (!storage->texture_) continue;
+    pool_.forgetLive(std::move(storage->texture_));
+    if (storage->host_.empty()) storage->lost_ = true;
+  }
+  framebuffer_.reset();
+  emptyVertexArray_.reset();
+  if (contextListener_) contextListener_(ContextEvent::Lost, reason);
+}
+
+void GlBackend::restoreContext() {
+  if (!lost_) return;
+  if (context_->isLost())
+    throw ContextLost("restoreContext: the platform has not restored the GL context yet");
+  context_->makeCurrent();
+  context_->prepareAfterRestore();
+#ifndef __EMSCRIPTEN__
+  if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(&loadProc), context_.get()))
+    fail("restoreContext: could not load OpenGL ES entry points");
+#endif
+  drainErrors();
+  bool wasHalfFloat = halfFloat_;
+  probe();
+  chooseDeviceBudget();
+  if (wasHalfFloat != (options_.forceHalfFloat || !info_.floatRenderable))
+    fail("restoreContext: the restored context (", info_.renderer,
+         ") stores float textures differently from the lost one; create a new backend");
+  framebuffer_ = gl::makeFramebuffer();
+  emptyVertexArray_ = gl::makeVertexArray();
+  checkGlError("restoreContext");
+  lost_ = false;
+  if (contextListener_) contextListener_(ContextEvent::Restored, info_.renderer);
 }
 
 std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
@@ -154,15 +353,24 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
     }
     return std::make_shared<GlSplitStorage>(std::move(chunks), per);
   }
+  OpScope scope(*this, std::string(what));
   Tensor tensor = allocate({shape, dtype}, std::string(what), true);
   auto& storage = tensor.storageAs<GlStorage>();
-  if (!storage.texture()) return tensor.storage();
+  if (storage.empty_) return tensor.storage();
   const gl::TextureLayout& layout = storage.layout();
   std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
   gl::packTexels(layout, values, texels);
-  glBindTexture(GL_TEXTURE_2D, storage.texture()->id.id());
+  writeTexels(*storage.texture(), layout, texels,
+              concat(what, ": uploading a tensor of shape ", shape));
+  if (options_.keepUploadsOnHost) storage.host_ = std::move(texels);
+  return tensor.storage();
+}
+
+void GlBackend::writeTexels(gl::Texture& texture, const gl::TextureLayout& layout,
+                            std::span<const float> texels, const std::string& what) {
+  glBindTexture(GL_TEXTURE_2D, texture.id.id());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  if (storage.texture()->internalFormat == GL_RGBA16F) {
+  if (texture.internalFormat == GL_RGBA16F) {
     // Rounded here (to nearest even) rather than by the driver, whose rounding varies.
     std::vector<uint16_t> halves(texels.size());
     for (size_t i = 0; i < texels.size(); ++i) halves[i] = gl::floatToHalf(texels[i]);
@@ -172,8 +380,17 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT,
                     texels.data());
   }
-  checkGlError(concat(what, ": uploading a tensor of shape ", shape));
-  return tensor.storage();
+  checkGlError(what);
+}
+
+std::vector<float> GlBackend::readTexels(gl::Texture& texture, const gl::TextureLayout& layout,
+                                         const std::string& what) {
+  std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
+  bindFramebuffer(texture, what);
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT, texels.data());
+  checkGlError(what);
+  return texels;
 }
 
 void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
@@ -200,14 +417,16 @@ std::vector<float> GlBackend::download(const Tensor& tensor) {
   }
   std::vector<float> values(static_cast<size_t>(tensor.size()));
   auto& storage = tensor.storageAs<GlStorage>();
-  if (!storage.texture()) return values;
-  const gl::TextureLayout& layout = storage.layout();
-  std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
-  bindFramebuffer(*storage.texture(), "data()");
-  glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  glReadPixels(0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT, texels.data());
-  checkGlError(concat("data(): reading back a tensor of shape ", tensor.shape()));
-  gl::unpackTexels(layout, texels, values);
+  if (storage.empty_) return values;
+  OpScope scope(*this, "data()");
+  if (!storage.resident() && !storage.host_.empty()) {
+    gl::unpackTexels(storage.layout(), storage.host_, values);  // paged out: no upload needed
+    return values;
+  }
+  std::vector<float> texels =
+      readTexels(*storage.texture(), storage.layout(),
+                 concat("data(): reading back a tensor of shape ", tensor.shape()));
+  gl::unpackTexels(storage.layout(), texels, values);
   return values;
 }
 
@@ -227,6 +446,8 @@ class GlPendingRead : public PendingRead::Job {
 
   bool poll() override {
     if (!fence_.get()) return true;
+    if (backend_->contextLost())
+      throw ContextLost("dataAsync: the GL context was lost before the read finished");
     GLenum status = glClientWaitSync(fence_.get(), 0, 0);
     if (status == GL_WAIT_FAILED) fail("dataAsync: waiting for the GPU failed");
     return status == GL_ALREADY_SIGNALED || status == GL_CONDITION_SATISFIED;
@@ -235,6 +456,8 @@ class GlPendingRead : public PendingRead::Job {
   std::vector<float> take() override {
     std::vector<float> values(count_);
     if (!buffer_) return values;
+    if (backend_->contextLost())
+      throw ContextLost("dataAsync: the GL context was lost before the read finished");
     std::vector<float> texels(static_cast<size_t>(layout_.capacityTexels()) * 4);
     GLsizeiptr bytes = static_cast<GLsizeiptr>(texels.size() * sizeof(float));
     glBindBuffer(GL_PIXEL_PACK_BUFFER, buffer_.id());
@@ -304,7 +527,8 @@ PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
   auto self = std::static_pointer_cast<GlBackend>(shared_from_this());
   auto& storage = tensor.storageAs<GlStorage>();
   size_t count = static_cast<size_t>(tensor.size());
-  if (!storage.texture())
+  OpScope scope(*this, "dataAsync");
+  if (storage.empty_)
     return PendingRead(std::make_unique<GlPendingRead>(self, gl::TextureLayout{}, count,
                                                        gl::BufferId{}, gl::Fence{}));
   const gl::TextureLayout& layout = storage.layout();
@@ -339,6 +563,19 @@ MemoryStats GlBackend::stats() const {
   stats.pooledTextures = pool_.pooledTextures();
   stats.pooledBytes = pool_.pooledBytes();
   stats.peakBytes = pool_.peakBytes();
+  stats.peakLiveBytes = pool_.peakLiveBytes();
+  stats.trimmedTextures = pool_.trimmed();
+  for (const GlStorage* storage : storages_) {
+    if (storage->texture_ || storage->lost_) continue;
+    ++stats.pagedOutTensors;
+    stats.pagedOutBytes +=
+        gl::TexturePool::bucketSide(storage->layout_.width, maxTextureSize_) *
+        std::size_t(gl::TexturePool::bucketSide(storage->layout_.height, maxTextureSize_)) *
+        gl::TexturePool::bytesPerTexel(storage->format_);
+  }
+  stats.pageOuts = pageOuts_;
+  stats.pageIns = pageIns_;
+  stats.contextLosses = contextLosses_;
   stats.budgetBytes = pool_.budgetBytes();
   stats.textureAllocations = pool_.allocations();
   stats.poolHits = pool_.hits();
@@ -348,6 +585,7 @@ MemoryStats GlBackend::stats() const {
 }
 
 std::vector<Tensor> GlBackend::runKernel(KernelFn kernel, const OpContext& ctx) {
+  OpScope scope(*this, std::string(ctx.op));
   bool split = false;
   for (const Tensor& t : ctx.inputs) split = split || gl::isSplit(t);
   for (const TensorSpec& s : ctx.outputs)
@@ -356,6 +594,7 @@ std::vector<Tensor> GlBackend::runKernel(KernelFn kernel, const OpContext& ctx) 
 }
 
 void GlBackend::finish() {
+  if (lost_) throw ContextLost("finish: the GL context is lost");
   glFinish();
 #ifdef __EMSCRIPTEN__
   // WebGL's finish() returns before the GPU process has run the commands. Reading one
@@ -373,7 +612,7 @@ void GlBackend::drawInto(const Tensor& output, const std::string& op) {
   auto& storage = output.storageAs<GlStorage>();
   gl::Texture& texture = *storage.texture();
   bindFramebuffer(texture, op);
-  glViewport(0, 0, texture.width, texture.height);
+  glViewport(0, 0, storage.layout().width, storage.layout().height);
   glDisable(GL_BLEND);
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_SCISSOR_TEST);

@@ -3,7 +3,10 @@
 // op one or more full-screen fragment passes (gl_pass.h), textures come from a budgeted
 // pool (texture_pool.h) and programs from a cache keyed by source (program_cache.h).
 #include <cstddef>
+#include <functional>
+#include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +33,28 @@ struct GlInfo {
   std::vector<std::string> extensions;
   bool floatRenderable = false;      // RGBA32F colour attachments are framebuffer-complete
   bool halfFloatRenderable = false;  // RGBA16F colour attachments are framebuffer-complete
+  // The budget used when GlOptions::budgetBytes is unset, and where it came from: half of
+  // the memory GL_NVX_gpu_memory_info / GL_ATI_meminfo report, else (WebGL, Mesa) 256 MiB
+  // on devices whose texture limit is 4096 or less (phones) and 1 GiB elsewhere.
+  std::size_t deviceBudgetBytes = 0;
+  std::string deviceBudgetSource;
   bool hasExtension(const std::string& name) const;
 };
 
 struct GlOptions {
-  std::size_t budgetBytes = 0;  // live + pooled texture bytes; 0 = no budget
+  // Live + pooled texture bytes. Unset: derived from the device (GlInfo::deviceBudgetBytes);
+  // 0: no budget.
+  std::optional<std::size_t> budgetBytes;
+  // Over the budget, page the least recently used tensors that the running op does not
+  // use out to host memory (re-uploaded on their next use) instead of failing.
+  bool paging = true;
+  // Pooled textures not reused within this many texture acquisitions are freed.
+  uint64_t poolIdleLimit = gl::TexturePool::kDefaultIdleLimit;
+  // Keep the host values of uploaded tensors (model weights, inputs): paging them out is
+  // free and they survive a context loss. Costs their size in host memory.
+  bool keepUploadsOnHost = true;
+  // Record which op made each texture, for liveAllocations() (leak hunting).
+  bool trackOwners = false;
   // Caps the texture side below the device's MAX_TEXTURE_SIZE (0 = device limit). Tests
   // use a small value to exercise folded layouts without huge tensors.
   int maxTextureSize = 0;
@@ -49,6 +69,20 @@ struct GlOptions {
   // fallback on machines that have them).
   bool simulateNoFloatTargets = false;
 };
+
+class GlStorage;
+
+// One live texture-backed tensor storage, for leak reports.
+struct LiveAllocation {
+  std::string owner;  // "op [shape]" with GlOptions::trackOwners, else empty
+  int width = 0;      // allocated texture size (the size bucket)
+  int height = 0;
+  std::size_t bytes = 0;
+  bool resident = false;  // on the GPU now (false: paged out to host memory)
+  bool hostCopy = false;
+};
+
+enum class ContextEvent { Lost, Restored, RestoreFailed };
 
 class GlBackend : public Backend {
  public:
@@ -81,7 +115,24 @@ class GlBackend : public Backend {
   GLenum storageFormat(DType dtype, bool uploaded, bool fullPrecision = false) const;
   int maxTextureSize() const { return maxTextureSize_; }
   void setBudget(std::size_t budgetBytes) { pool_.setBudget(budgetBytes); }
+  void setPaging(bool enabled);
   void freePooledTextures() { pool_.freePooled(); }
+  // Starts a new peak: stats().peakBytes / peakLiveBytes restart from what is live now.
+  void resetPeak() { pool_.resetPeak(); }
+  std::vector<LiveAllocation> liveAllocations() const;
+
+  // Context loss. The backend notices a lost context (the platform's event, a GL
+  // context-lost error, or the context reporting itself lost at the start of an op),
+  // tells the listener, and fails every op with texel::ContextLost until the platform
+  // restores the context; then it rebuilds its GL objects (programs compile again on
+  // use) and tells the listener. Tensors with a host copy (uploads, paged-out tensors)
+  // are re-uploaded on their next use; GPU-only results are lost for good.
+  using ContextListener = std::function<void(ContextEvent, const std::string& detail)>;
+  void setContextListener(ContextListener listener) { contextListener_ = std::move(listener); }
+  bool contextLost() const { return lost_; }
+  // Called by the platform's restore notification; public for platforms that have none.
+  void restoreContext();
+  void markContextLost(const std::string& reason);
 
   // For kernels (engine/gl/gl_pass.h) and storage.
   gl::TextureLayout layoutOf(const Shape& shape, const std::string& op) const;
@@ -90,13 +141,25 @@ class GlBackend : public Backend {
   gl::ProgramCache& programs() { return programs_; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);
-  void releaseTexture(std::unique_ptr<gl::Texture> texture) { pool_.release(std::move(texture)); }
   // Binds `texture` as the framebuffer's colour attachment, verifying completeness.
   void bindFramebuffer(gl::Texture& texture, const std::string& op);
 
  private:
+  friend class GlStorage;
+  friend class OpScope;
   GlBackend(std::shared_ptr<GlContext> context, GlOptions options);
   void probe();
+  void chooseDeviceBudget();
+  void checkContext(const std::string& op);
+  // GlStorage bookkeeping: registration, use and paging.
+  void track(GlStorage& storage);
+  void untrack(GlStorage& storage);
+  void makeResident(GlStorage& storage);
+  bool pageOutLeastRecentlyUsed();
+  std::vector<float> readTexels(gl::Texture& texture, const gl::TextureLayout& layout,
+                                const std::string& what);
+  void writeTexels(gl::Texture& texture, const gl::TextureLayout& layout,
+                   std::span<const float> texels, const std::string& what);
 
   std::shared_ptr<GlContext> context_;  // destroyed last: everything below needs it
   GlOptions options_;
@@ -108,24 +171,43 @@ class GlBackend : public Backend {
   gl::FramebufferId framebuffer_;
   gl::VertexArrayId emptyVertexArray_;
   int64_t passCount_ = 0;
+  std::list<GlStorage*> storages_;  // every storage that has (or had) a texture
+  uint64_t useClock_ = 0;           // advanced once per top-level op, upload or readback
+  int opDepth_ = 0;                 // ops run inside other ops' kernels share their clock tick
+  int64_t pageOuts_ = 0;
+  int64_t pageIns_ = 0;
+  bool lost_ = false;
+  int64_t contextLosses_ = 0;
+  int listenerToken_ = -1;
+  ContextListener contextListener_;
 };
 
-// A tensor's texture. Several tensors (free reshapes) may share one.
+// A tensor's texture. Several tensors (free reshapes) may share one. While paged out
+// (or after a context loss) the values wait in host memory and texture() uploads them
+// again; tensors are immutable, so a host copy never goes stale.
 class GlStorage : public Storage {
  public:
   GlStorage(std::shared_ptr<GlBackend> backend, std::unique_ptr<gl::Texture> texture,
-            gl::TextureLayout layout)
-      : backend_(std::move(backend)), texture_(std::move(texture)), layout_(layout) {}
-  ~GlStorage() override {
-    if (texture_) backend_->releaseTexture(std::move(texture_));
-  }
-  gl::Texture* texture() const { return texture_.get(); }  // null for empty tensors
+            gl::TextureLayout layout, std::string owner);
+  ~GlStorage() override;
+  // The texture (uploaded again first if paged out); null for empty tensors. Throws
+  // texel::ContextLost when the values died with a lost context.
+  gl::Texture* texture();
   const gl::TextureLayout& layout() const { return layout_; }
+  bool resident() const { return texture_ != nullptr; }
 
  private:
+  friend class GlBackend;
   std::shared_ptr<GlBackend> backend_;
   std::unique_ptr<gl::Texture> texture_;
   gl::TextureLayout layout_;
+  GLenum format_ = 0;
+  bool empty_ = false;
+  bool lost_ = false;
+  std::vector<float> host_;  // layout capacity x 4 floats, when a host copy exists
+  uint64_t lastUse_ = 0;
+  std::string owner_;
+  std::list<GlStorage*>::iterator entry_;
 };
 
 }  // namespace texel

@@ -18,6 +18,10 @@ const char* glErrorName(GLenum error) {
       return "GL_INVALID_FRAMEBUFFER_OPERATION";
     case GL_OUT_OF_MEMORY:
       return "GL_OUT_OF_MEMORY";
+    case kGlContextLost:
+      return "GL_CONTEXT_LOST";
+    case kWebGlContextLost:
+      return "CONTEXT_LOST_WEBGL";
     default:
       return "unknown GL error";
   }
@@ -32,6 +36,8 @@ void checkGlError(const std::string& what) {
   GLenum error = glGetError();
   if (error == GL_NO_ERROR) return;
   drainErrors();
+  if (error == kGlContextLost || error == kWebGlContextLost)
+    throw ContextLost(concat(what, ": the GL context was lost (", glErrorName(error), ")"));
   if (error == GL_OUT_OF_MEMORY)
     throw OutOfMemory(concat(what, ": the GL driver reported GL_OUT_OF_MEMORY"), 0, 0, 0);
   fail(what, ": GL error ", glErrorName(error));

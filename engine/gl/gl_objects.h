@@ -1,10 +1,18 @@
 #pragma once
 // RAII owners for GL objects: each deletes its object exactly once, can be moved, never copied.
+#include <cstdint>
 #include <utility>
 
 #include "engine/gl/gl_api.h"
 
 namespace texel::gl {
+
+// Bumped when a context is lost: objects made before then died with it, so their owners
+// must not delete them (the ids may already name objects of a new context).
+inline uint32_t& contextGeneration() {
+  static uint32_t generation = 0;
+  return generation;
+}
 
 template <void (*Delete)(GLuint)>
 class Object {
@@ -12,11 +20,13 @@ class Object {
   Object() = default;
   explicit Object(GLuint id) : id_(id) {}
   ~Object() { reset(); }
-  Object(Object&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+  Object(Object&& other) noexcept
+      : id_(std::exchange(other.id_, 0)), generation_(other.generation_) {}
   Object& operator=(Object&& other) noexcept {
     if (this != &other) {
       reset();
       id_ = std::exchange(other.id_, 0);
+      generation_ = other.generation_;
     }
     return *this;
   }
@@ -26,11 +36,13 @@ class Object {
   GLuint id() const { return id_; }
   explicit operator bool() const { return id_ != 0; }
   void reset() {
-    if (id_) Delete(std::exchange(id_, 0));
+    GLuint id = std::exchange(id_, 0);
+    if (id && generation_ == contextGeneration()) Delete(id);
   }
 
  private:
   GLuint id_ = 0;
+  uint32_t generation_ = contextGeneration();
 };
 
 inline void deleteTexture(GLuint id) {
@@ -86,11 +98,13 @@ class Fence {
   Fence() = default;
   explicit Fence(GLsync sync) : sync_(sync) {}
   ~Fence() { reset(); }
-  Fence(Fence&& other) noexcept : sync_(std::exchange(other.sync_, nullptr)) {}
+  Fence(Fence&& other) noexcept
+      : sync_(std::exchange(other.sync_, nullptr)), generation_(other.generation_) {}
   Fence& operator=(Fence&& other) noexcept {
     if (this != &other) {
       reset();
       sync_ = std::exchange(other.sync_, nullptr);
+      generation_ = other.generation_;
     }
     return *this;
   }
@@ -98,11 +112,13 @@ class Fence {
   Fence& operator=(const Fence&) = delete;
   GLsync get() const { return sync_; }
   void reset() {
-    if (sync_) glDeleteSync(std::exchange(sync_, nullptr));
+    GLsync sync = std::exchange(sync_, nullptr);
+    if (sync && generation_ == contextGeneration()) glDeleteSync(sync);
   }
 
  private:
   GLsync sync_ = nullptr;
+  uint32_t generation_ = contextGeneration();
 };
 
 }  // namespace texel::gl

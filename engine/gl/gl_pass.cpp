@@ -95,7 +95,7 @@ Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
 
   int unit = 0;
   for (const auto& [name, tensor] : inputs_) {
-    const auto& storage = tensor.storageAs<GlStorage>();
+    auto& storage = tensor.storageAs<GlStorage>();
     const TextureLayout& layout = storage.layout();
     glActiveTexture(static_cast<GLenum>(GL_TEXTURE0 + unit));
     glBindTexture(GL_TEXTURE_2D, storage.texture()->id.id());

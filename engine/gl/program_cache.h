@@ -30,6 +30,11 @@ class ProgramCache {
   Program& get(const std::string& fragmentSource, const std::string& op);
   int64_t compileCount() const { return compileCount_; }
   std::size_t size() const { return programs_.size(); }
+  // Forgets every program (after a context loss they are gone; they rebuild on next use).
+  void clear() {
+    programs_.clear();
+    vertexShader_.reset();
+  }
 
  private:
   ShaderId vertexShader_;

@@ -1,6 +1,7 @@
 #include "engine/gl/texture_pool.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "engine/core/error.h"
 #include "engine/gl/gl_check.h"
@@ -13,7 +14,13 @@ std::string megabytes(std::size_t bytes) {
 }
 }  // namespace
 
-TexturePool::~TexturePool() = default;
+int TexturePool::bucketSide(int size, int limit) {
+  if (size <= 16) return size;
+  // 8 steps per octave: at most 12.5% more texels per side.
+  int step = static_cast<int>(std::bit_floor(static_cast<unsigned>(size)) >> 3);
+  int rounded = (size + step - 1) / step * step;
+  return std::max(size, std::min(rounded, limit));
+}
 
 std::size_t TexturePool::bytesPerTexel(GLenum internalFormat) {
   switch (internalFormat) {
@@ -27,31 +34,48 @@ std::size_t TexturePool::bytesPerTexel(GLenum internalFormat) {
 }
 
 std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum internalFormat,
-                                              const std::string& op) {
+                                              int limit, const std::string& op) {
+  ++clock_;
+  trimIdle();
+  int bucketWidth = bucketSide(width, limit);
+  int bucketHeight = bucketSide(height, limit);
   // Most recently released first: it is the likeliest to still be warm in caches.
   for (auto it = pooled_.rbegin(); it != pooled_.rend(); ++it) {
     Texture& t = **it;
-    if (t.width == width && t.height == height && t.internalFormat == internalFormat) {
+    if (t.width == bucketWidth && t.height == bucketHeight && t.internalFormat == internalFormat) {
       std::unique_ptr<Texture> texture = std::move(*it);
       pooled_.erase(std::next(it).base());
       pooledBytes_ -= texture->bytes;
-      liveBytes_ += texture->bytes;
-      ++liveTextures_;
+      countLive(texture->bytes);
       ++hits_;
       return texture;
     }
   }
-  std::size_t bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) *
-                      bytesPerTexel(internalFormat);
-  if (budgetBytes_ != 0) {
-    evictUntilFits(bytes);
-    if (liveBytes_ + bytes > budgetBytes_)
-      throw OutOfMemory(concat(op, ": out of GPU memory budget: requested ", megabytes(bytes),
-                               " for a ", width, "x", height, " texture, ", megabytes(liveBytes_),
-                               " in use by live tensors, budget ", megabytes(budgetBytes_)),
-                        bytes, liveBytes_, budgetBytes_);
+  std::size_t bytes = static_cast<std::size_t>(bucketWidth) *
+                      static_cast<std::size_t>(bucketHeight) * bytesPerTexel(internalFormat);
+  makeRoom(bytes, op, bucketWidth, bucketHeight);
+  return allocate(bucketWidth, bucketHeight, internalFormat, bytes, op);
+}
+
+void TexturePool::makeRoom(std::size_t bytes, const std::string& op, int width, int height) {
+  if (budgetBytes_ == 0) return;
+  while (!pooled_.empty() && liveBytes_ + pooledBytes_ + bytes > budgetBytes_) evictOldest();
+  while (liveBytes_ + bytes > budgetBytes_ && reclaim_ && reclaim_()) {
   }
-  return allocate(width, height, internalFormat, bytes, op);
+  if (liveBytes_ + bytes > budgetBytes_)
+    throw OutOfMemory(
+        concat(op, ": out of GPU memory budget: requested ", megabytes(bytes), " for a ", width,
+               "x", height, " texture, ", megabytes(liveBytes_), " in use by live tensors",
+               reclaim_ ? " that this op needs (nothing left to page out)" : " (paging is off)",
+               ", budget ", megabytes(budgetBytes_)),
+        bytes, liveBytes_, budgetBytes_);
+}
+
+void TexturePool::countLive(std::size_t bytes) {
+  liveBytes_ += bytes;
+  ++liveTextures_;
+  peakBytes_ = std::max(peakBytes_, liveBytes_ + pooledBytes_);
+  peakLiveBytes_ = std::max(peakLiveBytes_, liveBytes_);
 }
 
 std::unique_ptr<Texture> TexturePool::allocate(int width, int height, GLenum internalFormat,
@@ -72,13 +96,14 @@ std::unique_ptr<Texture> TexturePool::allocate(int width, int height, GLenum int
       texture->height = height;
       texture->internalFormat = internalFormat;
       texture->bytes = bytes;
-      liveBytes_ += bytes;
-      ++liveTextures_;
+      countLive(bytes);
       ++allocations_;
-      peakBytes_ = std::max(peakBytes_, liveBytes_ + pooledBytes_);
       return texture;
     }
     drainErrors();
+    if (error == kGlContextLost || error == kWebGlContextLost)
+      throw ContextLost(concat(op, ": the GL context was lost (", glErrorName(error),
+                               ") while allocating a texture"));
     if (error != GL_OUT_OF_MEMORY)
       fail(op, ": allocating a ", width, "x", height, " texture failed with GL error ",
            glErrorName(error));
@@ -100,23 +125,41 @@ void TexturePool::release(std::unique_ptr<Texture> texture) {
   liveBytes_ -= texture->bytes;
   --liveTextures_;
   pooledBytes_ += texture->bytes;
+  texture->releasedAt = clock_;
   pooled_.push_back(std::move(texture));
   if (budgetBytes_ != 0)
     while (!pooled_.empty() && liveBytes_ + pooledBytes_ > budgetBytes_) evictOldest();
 }
 
-void TexturePool::evictOldest() {
-  pooledBytes_ -= pooled_.front()->bytes;
-  pooled_.erase(pooled_.begin());
+void TexturePool::discard(std::unique_ptr<Texture> texture) {
+  if (!texture) return;
+  liveBytes_ -= texture->bytes;
+  --liveTextures_;
 }
 
-void TexturePool::evictUntilFits(std::size_t bytes) {
-  while (!pooled_.empty() && liveBytes_ + pooledBytes_ + bytes > budgetBytes_) evictOldest();
+void TexturePool::forgetLive(std::unique_ptr<Texture> texture) {
+  discard(std::move(texture));  // its TextureId is stale: destroying it deletes nothing
+}
+
+void TexturePool::evictOldest() {
+  pooledBytes_ -= pooled_.front()->bytes;
+  pooled_.pop_front();
+}
+
+void TexturePool::trimIdle() {
+  while (!pooled_.empty() && clock_ - pooled_.front()->releasedAt > idleLimit_) {
+    evictOldest();
+    ++trimmed_;
+  }
 }
 
 void TexturePool::freePooled() {
   pooled_.clear();
   pooledBytes_ = 0;
+}
+
+void TexturePool::forgetPooled() {
+  freePooled();  // stale ids: nothing is deleted
 }
 
 void TexturePool::setBudget(std::size_t budgetBytes) {

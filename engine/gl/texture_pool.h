@@ -1,14 +1,21 @@
 #pragma once
-// Pool of RGBA float textures. Released textures are kept and handed out again for the
-// same (width, height, format); a byte budget caps live + pooled bytes: an allocation
-// that would exceed it first frees pooled textures (least recently released first), and
-// if that is not enough throws texel::OutOfMemory. A driver GL_OUT_OF_MEMORY becomes the
-// same error, after one retry with an empty pool.
+// Pool of RGBA float textures.
+//  - Size buckets: a request is rounded up per side to the next of 8 steps per octave
+//    (sides up to 16 stay exact), so inputs of changing size reuse textures instead of
+//    growing the pool with every new shape; a released texture serves any later request
+//    of the same bucket and format.
+//  - Byte budget on live + pooled bytes: an allocation that would exceed it first frees
+//    pooled textures (least recently released first), then asks the owner to reclaim
+//    live textures (the GL backend pages tensors out to host memory), and only then
+//    throws texel::OutOfMemory. A driver GL_OUT_OF_MEMORY is retried once with an empty
+//    pool, then becomes the same error.
+//  - LRU trimming: pooled textures not reused within `idleLimit` acquisitions are freed.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "engine/gl/gl_objects.h"
 
@@ -16,27 +23,45 @@ namespace texel::gl {
 
 struct Texture {
   TextureId id;
-  int width = 0;
+  int width = 0;  // allocated size: the bucket, at least the layout's size
   int height = 0;
   GLenum internalFormat = 0;
   std::size_t bytes = 0;
   bool renderTargetChecked = false;  // framebuffer completeness verified once per texture
+  uint64_t releasedAt = 0;           // the pool's acquisition clock when last released
 };
 
 class TexturePool {
  public:
+  // Frees live bytes for an allocation that does not fit: returns false when nothing
+  // more can be freed.
+  using Reclaim = std::function<bool()>;
+  static constexpr uint64_t kDefaultIdleLimit = 8192;
+
   explicit TexturePool(std::size_t budgetBytes) : budgetBytes_(budgetBytes) {}
-  ~TexturePool();
   TexturePool(const TexturePool&) = delete;
   TexturePool& operator=(const TexturePool&) = delete;
 
-  // `op` names the requester in error messages.
-  std::unique_ptr<Texture> acquire(int width, int height, GLenum internalFormat,
+  // The side a request of `size` texels is rounded up to (never beyond `limit`).
+  static int bucketSide(int size, int limit);
+  static std::size_t bytesPerTexel(GLenum internalFormat);
+
+  void setReclaim(Reclaim reclaim) { reclaim_ = std::move(reclaim); }
+  // A texture of at least width x height (bucketed). `op` names the requester in errors.
+  std::unique_ptr<Texture> acquire(int width, int height, GLenum internalFormat, int limit,
                                    const std::string& op);
   void release(std::unique_ptr<Texture> texture);
+  // Deletes a live texture instead of pooling it (its tensor was paged out).
+  void discard(std::unique_ptr<Texture> texture);
   void freePooled();  // deletes every pooled texture
+  // After a context loss: drops every pooled texture and stops counting `live` ones,
+  // without deleting (the objects died with the context).
+  void forgetPooled();
+  void forgetLive(std::unique_ptr<Texture> texture);
   // 0 means no budget. Lowering it below the pooled bytes frees pooled textures now.
   void setBudget(std::size_t budgetBytes);
+  void setIdleLimit(uint64_t acquisitions) { idleLimit_ = acquisitions; }
+  void resetPeak() { peakBytes_ = peakLiveBytes_ = liveBytes_; }
 
   std::size_t budgetBytes() const { return budgetBytes_; }
   std::size_t liveBytes() const { return liveBytes_; }
@@ -44,25 +69,32 @@ class TexturePool {
   std::size_t pooledBytes() const { return pooledBytes_; }
   int64_t pooledTextures() const { return static_cast<int64_t>(pooled_.size()); }
   std::size_t peakBytes() const { return peakBytes_; }
+  std::size_t peakLiveBytes() const { return peakLiveBytes_; }
   int64_t allocations() const { return allocations_; }
   int64_t hits() const { return hits_; }
-
-  static std::size_t bytesPerTexel(GLenum internalFormat);
+  int64_t trimmed() const { return trimmed_; }
 
  private:
   std::unique_ptr<Texture> allocate(int width, int height, GLenum internalFormat, std::size_t bytes,
                                     const std::string& op);
-  void evictUntilFits(std::size_t bytes);
+  void makeRoom(std::size_t bytes, const std::string& op, int width, int height);
   void evictOldest();
+  void trimIdle();
+  void countLive(std::size_t bytes);
 
   std::size_t budgetBytes_;
-  std::vector<std::unique_ptr<Texture>> pooled_;  // oldest release first
+  Reclaim reclaim_;
+  std::deque<std::unique_ptr<Texture>> pooled_;  // oldest release first
+  uint64_t clock_ = 0;                           // acquisitions so far
+  uint64_t idleLimit_ = kDefaultIdleLimit;
   std::size_t liveBytes_ = 0;
   int64_t liveTextures_ = 0;
   std::size_t pooledBytes_ = 0;
   std::size_t peakBytes_ = 0;
+  std::size_t peakLiveBytes_ = 0;
   int64_t allocations_ = 0;
   int64_t hits_ = 0;
+  int64_t trimmed_ = 0;
 };
 
 }  // namespace texel::gl

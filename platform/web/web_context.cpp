@@ -1,4 +1,5 @@
 // WebGL2 on a canvas, through Emscripten's HTML5 API.
+#include <emscripten/em_js.h>
 #include <emscripten/html5.h>
 
 #include "engine/core/error.h"
@@ -6,6 +7,18 @@
 
 namespace texel::platform {
 namespace {
+
+// WEBGL_lose_context on the context behind an Emscripten handle (tests and memstress).
+EM_JS(int, texel_lose_context, (int handle, int restore), {
+  var context = GL.getContext(handle);
+  var extension = context && context.GLctx.getExtension('WEBGL_lose_context');
+  if (!extension) return 0;
+  if (restore)
+    extension.restoreContext();
+  else
+    extension.loseContext();
+  return 1;
+});
 
 class WebContext : public GlContext {
  public:
@@ -25,11 +38,23 @@ class WebContext : public GlContext {
     if (context_ <= 0)
       fail("WebGL2 is not available on canvas '", selector, "' (error ", context_, ")");
     makeCurrent();
-    // Rendering to float textures needs this extension in WebGL2; GlBackend verifies it.
-    emscripten_webgl_enable_extension(context_, "EXT_color_buffer_float");
-    emscripten_webgl_enable_extension(context_, "EXT_color_buffer_half_float");
+    enableExtensions();
+    // Claiming webglcontextlost (preventDefault, by returning true) is what allows the
+    // browser to restore the context later. OffscreenCanvas targets have no such events.
+    emscripten_set_webglcontextlost_callback(selector.c_str(), this, false, &onLost);
+    emscripten_set_webglcontextrestored_callback(selector.c_str(), this, false, &onRestored);
+    selector_ = selector;
   }
-  ~WebContext() override { emscripten_webgl_destroy_context(context_); }
+  ~WebContext() override {
+    emscripten_set_webglcontextlost_callback(selector_.c_str(), nullptr, false, nullptr);
+    emscripten_set_webglcontextrestored_callback(selector_.c_str(), nullptr, false, nullptr);
+    emscripten_webgl_destroy_context(context_);
+  }
+
+  bool isLost() override { return emscripten_is_webgl_context_lost(context_); }
+  bool loseContext() override { return texel_lose_context(context_, 0) != 0; }
+  bool restoreContext() override { return texel_lose_context(context_, 1) != 0; }
+  void prepareAfterRestore() override { enableExtensions(); }
 
   void makeCurrent() override {
     if (emscripten_webgl_make_context_current(context_) != EMSCRIPTEN_RESULT_SUCCESS)
@@ -39,7 +64,23 @@ class WebContext : public GlContext {
   std::string platformName() const override { return "webgl2"; }
 
  private:
+  // Rendering to float textures needs these in WebGL2 (again after a restore); GlBackend
+  // verifies that they work.
+  void enableExtensions() {
+    emscripten_webgl_enable_extension(context_, "EXT_color_buffer_float");
+    emscripten_webgl_enable_extension(context_, "EXT_color_buffer_half_float");
+  }
+  static EM_BOOL onLost(int, const void*, void* self) {
+    static_cast<WebContext*>(self)->notifyLoss(true);
+    return EM_TRUE;
+  }
+  static EM_BOOL onRestored(int, const void*, void* self) {
+    static_cast<WebContext*>(self)->notifyLoss(false);
+    return EM_TRUE;
+  }
+
   EMSCRIPTEN_WEBGL_CONTEXT_HANDLE context_ = 0;
+  std::string selector_;
 };
 
 }  // namespace
