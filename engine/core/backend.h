@@ -55,6 +55,10 @@ class Backend : public std::enable_shared_from_this<Backend> {
   // Can a tensor of shape `from` be viewed as `to` without moving data?
   virtual bool canShareStorage(const Shape& from, const Shape& to) const = 0;
   virtual MemoryStats stats() const = 0;
+  // Starts a new peak: peakLiveBytes (and on GL peakBytes) restart from the live bytes.
+  virtual void resetPeak() = 0;
+  // Bytes a tensor of this shape and dtype occupies here (GL: its size-bucketed texture).
+  virtual std::size_t storageBytes(const Shape& shape, DType dtype) const = 0;
   // Waits until all submitted work has finished (glFinish on GL).
   virtual void finish() {}
   // Runs `kernel` for an op call whose inputs and outputs passed inference. The GL

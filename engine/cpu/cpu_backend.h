@@ -30,6 +30,10 @@ class CpuBackend : public Backend {
   PendingRead downloadAsync(const Tensor& tensor) override;
   bool canShareStorage(const Shape&, const Shape&) const override { return true; }
   MemoryStats stats() const override;
+  void resetPeak() override { peakBytes_ = *liveBytes_; }
+  std::size_t storageBytes(const Shape& shape, DType) const override {
+    return static_cast<std::size_t>(shape.size()) * sizeof(float);
+  }
 
   // For kernels: a new tensor owning `values`.
   Tensor make(const TensorSpec& spec, std::vector<float> values);

@@ -268,6 +268,25 @@ bool GlBackend::pageOutLeastRecentlyUsed() {
   return true;
 }
 
+std::size_t GlBackend::storageBytes(const Shape& shape, DType dtype) const {
+  if (shape.size() == 0) return 0;
+  if (!gl::fitsOneTexture(shape, maxTextureSize_)) {
+    int64_t per = gl::rowsPerChunk(shape, maxTextureSize_);
+    if (per < 1) return 0;  // cannot be stored at all
+    std::size_t total = 0;
+    for (int64_t begin = 0; begin < shape[0]; begin += per) {
+      Shape chunk = shape;
+      chunk[0] = std::min(per, shape[0] - begin);
+      total += storageBytes(chunk, dtype);
+    }
+    return total;
+  }
+  gl::TextureLayout layout = gl::layoutFor(shape, maxTextureSize_);
+  return static_cast<std::size_t>(gl::TexturePool::bucketSide(layout.width, maxTextureSize_)) *
+         static_cast<std::size_t>(gl::TexturePool::bucketSide(layout.height, maxTextureSize_)) *
+         gl::TexturePool::bytesPerTexel(storageFormat(dtype, true));
+}
+
 std::vector<LiveAllocation> GlBackend::liveAllocations() const {
   std::vector<LiveAllocation> result;
   for (const GlStorage* storage : storages_) {

@@ -118,7 +118,8 @@ class GlBackend : public Backend {
   void setPaging(bool enabled);
   void freePooledTextures() { pool_.freePooled(); }
   // Starts a new peak: stats().peakBytes / peakLiveBytes restart from what is live now.
-  void resetPeak() { pool_.resetPeak(); }
+  void resetPeak() override { pool_.resetPeak(); }
+  std::size_t storageBytes(const Shape& shape, DType dtype) const override;
   std::vector<LiveAllocation> liveAllocations() const;
 
   // Context loss. The backend notices a lost context (the platform's event, a GL

@@ -541,4 +541,40 @@ WarmupReport Model::warmup(int batchSize, bool training) {
   return report;
 }
 
+Model::MemoryReport Model::memoryReport(int batchSize) {
+  if (batchSize <= 0) fail("Model.memoryReport: batchSize must be positive, got ", batchSize);
+  MemoryReport report;
+  for (Variable* v : allVariables())
+    report.weightBytes += backend_->storageBytes(v->value().shape(), v->value().dtype());
+  auto withBatch = [&](const Shape& shape) {
+    std::vector<int64_t> dims = shape.dims();
+    if (!dims.empty()) dims[0] = batchSize;
+    return Shape(dims);
+  };
+  // The plan: node i's output lives from i to its last reader.
+  std::vector<size_t> lastUse(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    for (int in : nodes_[i].inbound) lastUse[static_cast<size_t>(in)] = i;
+  lastUse.back() = nodes_.size();
+  std::size_t largest = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    std::size_t alive = 0;
+    for (size_t j = 0; j <= i; ++j)
+      if (lastUse[j] >= i)
+        alive += backend_->storageBytes(withBatch(nodes_[j].shape), DType::Float32);
+    largest = std::max(largest, alive);
+  }
+  std::size_t before = backend_->stats().liveBytes;
+  report.plannedPredictBytes = before + largest;
+  backend_->resetPeak();
+  warmup(batchSize, false);
+  report.predictPeakBytes = backend_->stats().peakLiveBytes;
+  if (compiled_) {
+    backend_->resetPeak();
+    warmup(batchSize, true);
+    report.trainStepPeakBytes = backend_->stats().peakLiveBytes;
+  }
+  return report;
+}
+
 }  // namespace texel
