@@ -73,7 +73,7 @@ void Layer::build(Backend& backend, const std::vector<Shape>& inputs, uint64_t s
                 ", now called with ", inputs.empty() ? Shape{} : inputs[0]);
     return;
   }
-  outputShape(inputs);  // validates
+  checkedOutputShape(inputs);  // validates
   buildBackend_ = &backend;
   buildSeed_ = seed;
   buildSource_ = source;
@@ -105,11 +105,20 @@ void Layer::addWeight(const Shape& shape, const std::string& initializer, const 
       failLayer("weight '", weightName, "' must be float32 ", shape, ", got ", value.shape());
     value = value.to(*buildBackend_);
   } else {
+    validateShape(shape, concat(className_, " '", name_, "': weight '", weightName, "'"));
     // Each weight of a layer draws from its own seed.
     value = initialize(*buildBackend_, initializer, shape, buildSeed_ + 7919 * weights_.size(),
                        concat(className_, " '", name_, "'"));
   }
   weights_.push_back({Variable(std::move(value), weightName), trainable});
+}
+
+Shape Layer::checkedOutputShape(const std::vector<Shape>& inputs) const {
+  Shape out = outputShape(inputs);
+  if (out.rank() > kMaxRank)
+    failLayer("output ", out, " would have rank ", out.rank(), "; tensors have at most rank ",
+              kMaxRank);
+  return out;
 }
 
 int64_t Layer::paramCount() const {
@@ -126,7 +135,7 @@ SymbolicTensor Layer::apply(const std::vector<SymbolicTensor>& inputs) {
   }
   auto node = std::make_shared<SymbolicTensor::Node>();
   node->layer = shared_from_this();
-  node->shape = outputShape(shapes);
+  node->shape = checkedOutputShape(shapes);
   for (const SymbolicTensor& x : inputs) node->inbound.push_back(x.node());
   return SymbolicTensor(node);
 }
@@ -508,7 +517,8 @@ class Flatten : public Layer {
     return {in[0][0], n};
   }
   Tensor call(const std::vector<Tensor>& in, const CallOptions&) override {
-    return texel::reshape(in[0], {in[0].shape()[0], -1});
+    // Explicit sizes: with an empty batch a -1 could not be inferred.
+    return texel::reshape(in[0], outputShape({in[0].shape()}).dims());
   }
 };
 

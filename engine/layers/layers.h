@@ -98,6 +98,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   [[noreturn]] void failLayer(const Parts&... parts) const;
   // Checks the number of inputs and, when rank >= 0, each input's rank with batch.
   void expectInputs(const std::vector<Shape>& inputs, size_t count, int rank) const;
+  // outputShape, refusing results beyond kMaxRank.
+  Shape checkedOutputShape(const std::vector<Shape>& inputs) const;
 
  private:
   std::string className_;
