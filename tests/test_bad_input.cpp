@@ -86,11 +86,27 @@ TEST_CASE("every layer class refuses inputs of the wrong rank, naming itself and
 }
 
 TEST_CASE("layers with impossible sizes fail clearly, before allocating") {
-  CHECK_THROWS_WITH_AS(Model::sequential(cpu(), {4}, {L::dense({.units = int64_t{1} << 40})}),
-                       doctest::Contains("Dense 'dense"), Error);
-  CHECK_THROWS_WITH_AS(Model::sequential(cpu(), {4}, {L::dense({.units = int64_t{1} << 40})}),
+  CHECK_THROWS_WITH_AS(L::dense({.units = int64_t{1} << 40}),
+                       doctest::Contains("units must be from 1 to 2147483647"), Error);
+  // A weight of 2^32 values: refused by name before anything is allocated.
+  CHECK_THROWS_WITH_AS(Model::sequential(cpu(), {4}, {L::dense({.units = int64_t{1} << 30})}),
+                       doctest::Contains("weight 'dense"), Error);
+  CHECK_THROWS_WITH_AS(Model::sequential(cpu(), {4}, {L::dense({.units = int64_t{1} << 30})}),
                        doctest::Contains("has more than 2147483647 elements"), Error);
-  CHECK_THROWS_WITH_AS(L::dense({.units = -3}), doctest::Contains("units must be positive"), Error);
+  CHECK_THROWS_WITH_AS(L::dense({.units = -3}), doctest::Contains("units must be from 1"), Error);
+  CHECK_THROWS_WITH_AS(L::conv2d({.filters = 2, .kernelSize = {1 << 21, 3}}),
+                       doctest::Contains("kernelSize must be one or two integers from 1 to"),
+                       Error);
+  CHECK_THROWS_WITH_AS(L::maxPooling2d({.poolSize = {2, 2}, .strides = {-1, 2}}),
+                       doctest::Contains("strides must be one or two integers"), Error);
+  CHECK_THROWS_WITH_AS(input({1 << 20, 1 << 20, 4}), doctest::Contains("has more than"), Error);
+  // Outputs that would overflow: a transposed conv upsampling a big input by a big stride.
+  CHECK_THROWS_WITH_AS(
+      Model::sequential(cpu(), {40000, 40000, 1},
+                        {L::conv2dTranspose({.filters = 1, .strides = {1000, 1000}})}),
+      doctest::Contains("output: shape"), Error);
+  CHECK_THROWS_WITH_AS(reshape(zeros(cpu(), {4}), {1 << 20, 1 << 20, -1}),
+                       doctest::Contains("has more than 2147483647 elements"), Error);
   CHECK_THROWS_WITH_AS(L::reshape({-2, 3}), doctest::Contains("Reshape"), Error);
   CHECK_THROWS_WITH_AS(reshape(zeros(cpu(), {4}), {-1, -1}),
                        "reshape: shape [-1,-1] has more than one -1", Error);

@@ -316,7 +316,7 @@ TEST_CASE("saveModel writes a temporary file and renames it; a failed save keeps
 }
 
 TEST_CASE("layers and models reject bad input with errors naming the layer and shapes") {
-  CHECK_THROWS_WITH_AS(layers::dense({.units = 0}), doctest::Contains("units must be positive"),
+  CHECK_THROWS_WITH_AS(layers::dense({.units = 0}), doctest::Contains("units must be from 1 to"),
                        Error);
   CHECK_THROWS_WITH_AS(layers::dense({.units = 2, .activation = "swish2"}),
                        doctest::Contains("unknown activation 'swish2'"), Error);

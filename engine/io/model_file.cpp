@@ -341,7 +341,7 @@ Model loadModel(Backend& backend, std::span<const uint8_t> bytes) {
         values[k] = gl::halfToFloat(h);
       }
     } else {
-      std::memcpy(values.data(), data.data(), data.size());
+      if (!data.empty()) std::memcpy(values.data(), data.data(), data.size());
     }
     weights.push_back(tensor(backend, shape, values));
   }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -118,6 +119,10 @@ Shape Layer::checkedOutputShape(const std::vector<Shape>& inputs) const {
   if (out.rank() > kMaxRank)
     failLayer("output ", out, " would have rank ", out.rank(), "; tensors have at most rank ",
               kMaxRank);
+  std::vector<int64_t> oneExample = out.dims();
+  for (int64_t& d : oneExample)
+    if (d == -1) d = 1;
+  validateShape(Shape(oneExample), concat(className_, " '", name_, "': output"));
   return out;
 }
 
@@ -146,6 +151,9 @@ SymbolicTensor input(const Shape& shape, std::string name) {
   auto node = std::make_shared<SymbolicTensor::Node>();
   std::vector<int64_t> dims = {-1};
   dims.insert(dims.end(), shape.dims().begin(), shape.dims().end());
+  std::vector<int64_t> oneExample = dims;
+  oneExample[0] = 1;
+  validateShape(Shape(oneExample), concat("input '", name, "' (batch included)"));
   node->shape = Shape(dims);
   node->inputName = std::move(name);
   return SymbolicTensor(node);
@@ -235,12 +243,18 @@ int64_t windowOutput(int64_t in, int64_t size, int64_t stride, int64_t dilation,
   return in >= span ? (in - span) / stride + 1 : 0;
 }
 
+// Bounds on layer sizes read from configurations (and model files), so that shape
+// arithmetic cannot overflow: windows and strides beyond any texture, counts beyond int32.
+constexpr int64_t kMaxWindow = int64_t{1} << 20;
+constexpr int64_t kMaxCount = std::numeric_limits<int32_t>::max();
+
 std::array<int64_t, 2> pairOf(const Attrs& c, const char* key, std::array<int64_t, 2> fallback,
                               const std::string& context) {
   std::vector<int64_t> v = c.getIntsOr(key, {fallback[0], fallback[1]}, context);
   if (v.size() == 1) v.push_back(v[0]);
-  if (v.size() != 2 || v[0] <= 0 || v[1] <= 0)
-    fail(context, ": ", key, " must be one or two positive integers, got ", Shape(v));
+  if (v.size() != 2 || v[0] <= 0 || v[1] <= 0 || v[0] > kMaxWindow || v[1] > kMaxWindow)
+    fail(context, ": ", key, " must be one or two integers from 1 to ", kMaxWindow, ", got ",
+         Shape(v));
   return {v[0], v[1]};
 }
 
@@ -274,7 +288,8 @@ class Dense : public BiasActivationLayer {
  public:
   explicit Dense(const Attrs& config) : BiasActivationLayer("Dense", config) {
     units_ = this->config().getInt("units", name());
-    if (units_ <= 0) failLayer("units must be positive, got ", units_);
+    if (units_ <= 0 || units_ > kMaxCount)
+      failLayer("units must be from 1 to ", kMaxCount, ", got ", units_);
   }
   Shape outputShape(const std::vector<Shape>& in) const override {
     expectInputs(in, 1, -1);
@@ -324,7 +339,9 @@ class Conv2DLayer : public BiasActivationLayer {
     strides_ = pairOf(this->config(), "strides", {1, 1}, ctx);
     dilation_ = pairOf(this->config(), "dilationRate", {1, 1}, ctx);
     multiplier_ = this->config().getIntOr("depthMultiplier", 1, ctx);
-    if (multiplier_ <= 0) failLayer("depthMultiplier must be positive, got ", multiplier_);
+    if (multiplier_ <= 0 || multiplier_ > kMaxCount)
+      failLayer("depthMultiplier must be from 1 to ", kMaxCount, ", got ", multiplier_);
+    if (filters_ > kMaxCount) failLayer("filters must be at most ", kMaxCount, ", got ", filters_);
     padding_ = paddingOf(this->config().getStringOr("padding", "valid", ctx), ctx);
     if (transposed() && (dilation_[0] != 1 || dilation_[1] != 1))
       failLayer("dilationRate is not supported by Conv2DTranspose");
@@ -409,6 +426,12 @@ class Conv1DLayer : public BiasActivationLayer {
     padding_ = paddingOf(this->config().getStringOr("padding", "valid", name()), name());
     if (filters_ <= 0 || kernel_ <= 0 || stride_ <= 0 || dilation_ <= 0)
       failLayer("filters, kernelSize, strides and dilationRate must be positive");
+    if (filters_ > kMaxCount || kernel_ > kMaxWindow || stride_ > kMaxWindow ||
+        dilation_ > kMaxWindow)
+      failLayer("filters must be at most ", kMaxCount,
+                ", kernelSize, strides and dilationRate at "
+                "most ",
+                kMaxWindow);
   }
   Shape outputShape(const std::vector<Shape>& in) const override {
     expectInputs(in, 1, 3);
@@ -484,7 +507,7 @@ Attrs pooling1dConfig(const layers::Pooling1DOptions& o) {
   return Attrs()
       .setString("name", o.name)
       .setInts("poolSize", {1, o.poolSize})
-      .setInts("strides", {1, o.strides > 0 ? o.strides : o.poolSize})
+      .setInts("strides", {1, o.strides == 0 ? o.poolSize : o.strides})
       .setString("padding", o.padding);
 }
 
@@ -534,6 +557,9 @@ class Reshape : public Layer {
         failLayer("targetShape dimensions must be positive or -1, got ", Shape(target_));
     }
     if (unknown > 1) failLayer("targetShape may have one -1, got ", Shape(target_));
+    std::vector<int64_t> sizes = {1};  // a batch of one, the -1 as 1
+    for (int64_t d : target_) sizes.push_back(d == -1 ? 1 : d);
+    validateShape(Shape(sizes), concat("Reshape '", name(), "': targetShape"));
   }
   Shape outputShape(const std::vector<Shape>& in) const override {
     expectInputs(in, 1, -1);
@@ -664,7 +690,7 @@ class Embedding : public Layer {
   explicit Embedding(const Attrs& config) : Layer("Embedding", config) {
     inputDim_ = this->config().getInt("inputDim", name());
     outputDim_ = this->config().getInt("outputDim", name());
-    if (inputDim_ <= 0 || outputDim_ <= 0)
+    if (inputDim_ <= 0 || outputDim_ <= 0 || inputDim_ > kMaxCount || outputDim_ > kMaxCount)
       failLayer("inputDim and outputDim must be positive, got ", inputDim_, " and ", outputDim_);
   }
   Shape outputShape(const std::vector<Shape>& in) const override {
@@ -863,7 +889,8 @@ std::shared_ptr<Layer> separableConv2d(const SeparableConv2DOptions& o) {
                                           .setBool("useBias", o.useBias));
 }
 static Attrs pooling2dConfig(const Pooling2DOptions& o) {
-  std::array<int64_t, 2> strides = o.strides[0] > 0 ? o.strides : o.poolSize;
+  // {0, 0} means "as poolSize"; anything else goes to the layer, which checks it.
+  std::array<int64_t, 2> strides = o.strides[0] == 0 && o.strides[1] == 0 ? o.poolSize : o.strides;
   return named(o.name)
       .setInts("poolSize", {o.poolSize[0], o.poolSize[1]})
       .setInts("strides", {strides[0], strides[1]})

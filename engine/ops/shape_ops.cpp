@@ -1,4 +1,5 @@
 // reshape (free when the texture layout is unchanged) and transpose (any permutation).
+#include <limits>
 #include <numeric>
 
 #include "engine/cpu/cpu_backend.h"
@@ -21,6 +22,9 @@ Shape resolveReshape(std::string_view op, const Shape& in, const std::vector<int
     } else if (dims[i] < 0) {
       fail(op, ": shape ", Shape(requested), " has a negative dimension other than -1");
     } else {
+      if (dims[i] != 0 && known > std::numeric_limits<int32_t>::max() / dims[i])
+        fail(op, ": shape ", Shape(requested), " has more than ",
+             std::numeric_limits<int32_t>::max(), " elements");
       known *= dims[i];
     }
   }
