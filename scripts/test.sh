@@ -7,7 +7,10 @@
 #   MNIST            the shipped model's held-out accuracy; one short training run on GL
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
 #   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
+#   memstress        the eight texture-memory scenarios, quick sizes, natively and in Chromium
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
+#   ASan+UBSan       the native doctest suite built with clang's sanitizers, leaks checked
+#   fuzz             60 s of libFuzzer on the model loader and on tensor creation
 # A failure in any run fails the script; the last line is the summary of all runs.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
@@ -19,7 +22,9 @@ texel_install_node_modules
 echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
-texel_build_web texel_tests gl_harness mnist_train mnist_web >/dev/null
+texel_build_web texel_tests gl_harness mnist_train mnist_web memstress >/dev/null
+echo "== building the sanitizer and fuzz build (clang)"
+scripts/sanitize.sh build >/dev/null
 set +e
 
 passed=() failed=()
@@ -40,7 +45,12 @@ run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn
 run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
+run "memstress (quick)" build/apps/memstress --quick
+run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
 run "browser digit recognizer (e2e)" node --test tests/e2e/
+run "ASan+UBSan doctest" scripts/sanitize.sh test
+run "fuzz model loader (60 s)" scripts/sanitize.sh fuzz fuzz_model_loader 60
+run "fuzz tensor creation (60 s)" scripts/sanitize.sh fuzz fuzz_tensor 60
 
 echo
 summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"

@@ -1,6 +1,12 @@
 // The test runner: the same doctest suite natively (headless EGL on Mesa) and in the
 // browser (WebGL2, compiled with Emscripten). Both print doctest's summary last.
 #define DOCTEST_CONFIG_IMPLEMENT
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEXEL_LEAK_CHECK 1
+#include <sanitizer/lsan_interface.h>
+#endif
+#endif
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -74,7 +80,14 @@ int main(int argc, char** argv) {
   doctest::Context context(argc, argv);
   int result = context.run();
   test::g_glFolded.reset();
+  test::g_glHalf.reset();
   test::g_gl.reset();
+#if TEXEL_LEAK_CHECK
+  // Every texel object is gone now, the GL driver is still loaded: check for leaks here.
+  // At exit, after eglTerminate unloaded the driver, its teardown allocations would show
+  // as leaks from an unknown module (nothing of texel's could be told apart from them).
+  __lsan_do_leak_check();
+#endif
   test::g_context.reset();
 #ifdef __EMSCRIPTEN__
   // After an ASYNCIFY sleep (the async readback test) main's return value no longer
