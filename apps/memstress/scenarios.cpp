@@ -273,6 +273,7 @@ Row driverLimit(const std::shared_ptr<GlContext>& context, const Config& config)
   row.iterations = static_cast<int64_t>(held.size());
   held.clear();
   if (lost) {  // some browsers drop the context when the GPU process runs out
+    waitUntil([&] { return context->restorable(); }, 5000);
     context->restoreContext();
     waitUntil([&] { return !backend->contextLost(); }, 10000);
   }
@@ -415,9 +416,11 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
   } catch (const ContextLost& e) {
     opError = e.what();
   }
-  bool reported = waitUntil([&] { return lostEvents > 0; }, 5000);
+  // The listener hears of it at once (the op above noticed); the browser may restore
+  // only once its own webglcontextlost event has been dispatched.
+  bool reported = waitUntil([&] { return lostEvents > 0 && context->restorable(); }, 5000);
   double lostMs = clock.milliseconds();
-  context->restoreContext();
+  if (!context->restoreContext()) restoreFailure = "the platform refused to restore";
   bool restored = waitUntil([&] { return restoredEvents > 0 || !restoreFailure.empty(); }, 10000) &&
                   restoreFailure.empty();
   double restoreMs = clock.milliseconds() - lostMs;

@@ -124,9 +124,23 @@ EMSCRIPTEN_KEEPALIVE int recognizer_predict(const float* pixels, float* probabil
   Recognizer& r = state();
   return guarded([&] {
     if (!r.model) texel::fail("recognizer_predict: no model loaded");
-    texel::Model& model = onCpu ? *r.cpuModel : *r.model;
-    texel::Tensor x = texel::tensor(model.backend(), {1, 28, 28, 1}, {pixels, 784});
-    std::vector<texel::Tensor> values = model.activations({x}, {.softmaxLogits = true});
+    // While the GL context is lost (until the browser restores it and the engine
+    // re-uploads the weights it kept on the host) the CPU copy answers.
+    auto* gl = dynamic_cast<texel::GlBackend*>(r.backend.get());
+    bool cpu = onCpu || (gl && gl->contextLost());
+    auto run = [&](texel::Model& model) {
+      texel::Tensor x = texel::tensor(model.backend(), {1, 28, 28, 1}, {pixels, 784});
+      return model.activations({x}, {.softmaxLogits = true});
+    };
+    std::vector<texel::Tensor> values;
+    texel::Model* used = cpu ? &*r.cpuModel : &*r.model;
+    try {
+      values = run(*used);
+    } catch (const texel::ContextLost&) {
+      used = &*r.cpuModel;
+      values = run(*used);
+    }
+    texel::Model& model = *used;
     texel::Tensor z = values.back();
     r.maps.clear();
     const auto& nodes = model.nodes();

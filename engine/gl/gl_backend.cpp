@@ -40,6 +40,8 @@ void* loadProc(void* context, const char* name) {
 std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
                                              GlOptions options) {
   if (!context) fail("GlBackend::create: no GL context given");
+  if (context->isLost())
+    throw ContextLost("GlBackend::create: the GL context is lost; wait until it is restored");
   context->makeCurrent();
 #ifndef __EMSCRIPTEN__
   if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(&loadProc), context.get()))

@@ -28,6 +28,9 @@ class GlContext {
   virtual bool isLost() { return false; }
   virtual bool loseContext() { return false; }
   virtual bool restoreContext() { return false; }
+  // Whether restoreContext() may be called now: WebGL allows it only after the browser
+  // has dispatched webglcontextlost (asynchronously, after isLost() turned true).
+  virtual bool restorable() { return isLost(); }
   // Called by GlBackend before it rebuilds: re-enable extensions and the like.
   virtual void prepareAfterRestore() {}
 

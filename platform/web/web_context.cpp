@@ -8,15 +8,18 @@
 namespace texel::platform {
 namespace {
 
-// WEBGL_lose_context on the context behind an Emscripten handle (tests and memstress).
-EM_JS(int, texel_lose_context, (int handle, int restore), {
+// WEBGL_lose_context on the context behind an Emscripten handle (tests and memstress):
+// mode 0 fetches the extension (while the context is alive: getExtension returns null
+// once it is lost), 1 loses the context, 2 asks the browser to restore it.
+EM_JS(int, texel_lose_context, (int handle, int mode), {
   var context = GL.getContext(handle);
-  var extension = context && context.GLctx.getExtension('WEBGL_lose_context');
+  if (!context) return 0;
+  if (!context.texelLoseContext)
+    context.texelLoseContext = context.GLctx.getExtension('WEBGL_lose_context');
+  var extension = context.texelLoseContext;
   if (!extension) return 0;
-  if (restore)
-    extension.restoreContext();
-  else
-    extension.loseContext();
+  if (mode == 1) extension.loseContext();
+  if (mode == 2) extension.restoreContext();
   return 1;
 });
 
@@ -39,6 +42,7 @@ class WebContext : public GlContext {
       fail("WebGL2 is not available on canvas '", selector, "' (error ", context_, ")");
     makeCurrent();
     enableExtensions();
+    texel_lose_context(context_, 0);
     // Claiming webglcontextlost (preventDefault, by returning true) is what allows the
     // browser to restore the context later. OffscreenCanvas targets have no such events.
     emscripten_set_webglcontextlost_callback(selector.c_str(), this, false, &onLost);
@@ -52,8 +56,9 @@ class WebContext : public GlContext {
   }
 
   bool isLost() override { return emscripten_is_webgl_context_lost(context_); }
-  bool loseContext() override { return texel_lose_context(context_, 0) != 0; }
-  bool restoreContext() override { return texel_lose_context(context_, 1) != 0; }
+  bool loseContext() override { return texel_lose_context(context_, 1) != 0; }
+  bool restoreContext() override { return texel_lose_context(context_, 2) != 0; }
+  bool restorable() override { return lossEventSeen_ && isLost(); }
   void prepareAfterRestore() override { enableExtensions(); }
 
   void makeCurrent() override {
@@ -71,16 +76,19 @@ class WebContext : public GlContext {
     emscripten_webgl_enable_extension(context_, "EXT_color_buffer_half_float");
   }
   static EM_BOOL onLost(int, const void*, void* self) {
+    static_cast<WebContext*>(self)->lossEventSeen_ = true;
     static_cast<WebContext*>(self)->notifyLoss(true);
     return EM_TRUE;
   }
   static EM_BOOL onRestored(int, const void*, void* self) {
+    static_cast<WebContext*>(self)->lossEventSeen_ = false;
     static_cast<WebContext*>(self)->notifyLoss(false);
     return EM_TRUE;
   }
 
   EMSCRIPTEN_WEBGL_CONTEXT_HANDLE context_ = 0;
   std::string selector_;
+  bool lossEventSeen_ = false;
 };
 
 }  // namespace
