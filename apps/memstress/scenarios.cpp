@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -161,7 +162,7 @@ Row varyingBatch(const std::shared_ptr<GlContext>& context, const Config& config
   Row row{.scenario = "varying-batch"};
   const std::size_t budget = 256 * kMiB;
   auto backend = GlBackend::create(context, GlOptions{.budgetBytes = budget});
-  Model model = loadModel(*backend, mnistModelBytes(config.seed));
+  std::optional<Model> model(loadModel(*backend, mnistModelBytes(config.seed)));
   Stopwatch clock;
   row.iterations = config.quick ? 40 : 1000;
   int maxBatch = config.quick ? 32 : 128;
@@ -174,7 +175,7 @@ Row varyingBatch(const std::shared_ptr<GlContext>& context, const Config& config
     if (i == row.iterations / 2) allocationsAtHalf = backend->stats().textureAllocations;
     int64_t batch = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(maxBatch));
     {
-      Tensor y = model.predict(images(*backend, batch, config.seed + i), 128);
+      Tensor y = model->predict(images(*backend, batch, config.seed + i), 128);
       if (y.shape() != Shape{batch, 10}) fail("varying-batch: predict gave shape ", y.shape());
       y.data();
     }
@@ -185,6 +186,7 @@ Row varyingBatch(const std::shared_ptr<GlContext>& context, const Config& config
   MemoryStats after = backend->stats();
   int64_t firstHalf = allocationsAtHalf - baseline.textureAllocations;
   int64_t secondHalf = after.textureAllocations - allocationsAtHalf;
+  model.reset();
   finish(row, *backend, clock);
   row.ok = steady && after.peakBytes <= budget && secondHalf <= firstHalf;
   row.detail =
@@ -399,10 +401,10 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
     if (event == ContextEvent::RestoreFailed) restoreFailure = detail;
   });
   std::vector<uint8_t> bytes = mnistModelBytes(config.seed);
-  Model model = loadModel(*backend, bytes);
+  std::optional<Model> model(loadModel(*backend, bytes));
   Model onCpu = loadModel(cpu(), bytes);
   Tensor x = images(*backend, 8, config.seed);
-  std::vector<float> before = model.predict(x).data();
+  std::vector<float> before = model->predict(x).data();
   std::vector<float> reference = onCpu.predict(x.to(cpu())).data();
   Tensor gpuOnly = relu(x);
   Stopwatch clock;
@@ -412,7 +414,7 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
   }
   std::string opError;
   try {
-    model.predict(x).data();
+    model->predict(x).data();
   } catch (const ContextLost& e) {
     opError = e.what();
   }
@@ -427,7 +429,7 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
   std::vector<float> after;
   std::string gpuOnlyError;
   if (restored) {
-    after = model.predict(x).data();
+    after = model->predict(x).data();
     try {
       gpuOnly.data();
     } catch (const ContextLost& e) {
@@ -439,6 +441,7 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
   bool same = !after.empty() && maxAbsDiff(before, after) == 0 && againstCpu < 1e-4f;
   gpuOnly = Tensor();
   x = Tensor();
+  model.reset();
   finish(row, *backend, clock);
   row.ok = !opError.empty() && reported && restored && same && !gpuOnlyError.empty();
   row.detail =

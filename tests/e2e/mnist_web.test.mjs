@@ -101,6 +101,27 @@ test('the conv layers\' feature maps and the ten logits are shown for the drawin
   assert.ok(lit);
 });
 
+test('a lost WebGL context: the CPU copy answers, then WebGL2 again once the browser restores it', async () => {
+  const before = await drawStrokes(STROKES[7]);
+  await page.evaluate(() => {
+    const gl = document.getElementById('gl').getContext('webgl2');
+    window.loseContextForTest = gl.getExtension('WEBGL_lose_context');
+    window.loseContextForTest.loseContext();
+  });
+  const during = await drawStrokes(STROKES[7]);
+  assert.equal(during.digit, 7, 'no prediction while the context was lost');
+  // The browser may restore only after its webglcontextlost event has been dispatched.
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 100)));
+  await page.evaluate(() => window.loseContextForTest.restoreContext());
+  await page.waitForFunction(
+    () => !document.getElementById('gl').getContext('webgl2').isContextLost());
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 100)));
+  const after = await drawStrokes(STROKES[7]);
+  // The weights came back from their host copies: the GL result is bit for bit the same.
+  assert.deepEqual(after.probabilities, before.probabilities);
+  assert.match(await page.textContent('#backend'), /^WebGL2/);
+});
+
 test('50 held-out MNIST digits put on the canvas: at least 47 right', async () => {
   let right = 0;
   const wrong = [];
