@@ -206,6 +206,22 @@ TEST_CASE("paging: over the budget, least recently used tensors wait in host mem
   CHECK(backend->liveAllocations().empty());
 }
 
+TEST_CASE("paging in half-float mode: a paged-out tensor reads back the stored binary16 values") {
+  if (!gl().info().halfFloatRenderable) return;
+  auto backend =
+      GlBackend::create(context(), GlOptions{.budgetBytes = 3 * 2048, .forceHalfFloat = true});
+  std::vector<float> values = randomValues(16 * 64, 31);
+  for (float& v : values) v /= 3.0f;              // not representable in binary16
+  Tensor x = tensor(*backend, {16, 64}, values);  // 16 x 16 RGBA16F texels: 2 KiB
+  std::vector<float> resident = x.data();
+  CHECK(resident != values);
+  Tensor a = zeros(*backend, {16, 64}), b = zeros(*backend, {16, 64}),
+         c = zeros(*backend, {16, 64});
+  CHECK(backend->stats().pagedOutTensors >= 1);
+  CHECK(x.data() == resident);            // from the host copy...
+  CHECK(neg(neg(x)).data() == resident);  // ...and after paging back in
+}
+
 TEST_CASE("warmup compiles every program up front; the first real call compiles nothing") {
   auto backend = GlBackend::create(context());
   std::vector<OpSignature> signatures = {

@@ -284,9 +284,8 @@ std::size_t GlBackend::storageBytes(const Shape& shape, DType dtype) const {
     return total;
   }
   gl::TextureLayout layout = gl::layoutFor(shape, maxTextureSize_);
-  return static_cast<std::size_t>(gl::TexturePool::bucketSide(layout.width, maxTextureSize_)) *
-         static_cast<std::size_t>(gl::TexturePool::bucketSide(layout.height, maxTextureSize_)) *
-         gl::TexturePool::bytesPerTexel(storageFormat(dtype, true));
+  return gl::TexturePool::bucketBytes(layout.width, layout.height, storageFormat(dtype, true),
+                                      maxTextureSize_);
 }
 
 std::vector<LiveAllocation> GlBackend::liveAllocations() const {
@@ -296,8 +295,8 @@ std::vector<LiveAllocation> GlBackend::liveAllocations() const {
     a.owner = storage->owner_;
     a.width = gl::TexturePool::bucketSide(storage->layout_.width, maxTextureSize_);
     a.height = gl::TexturePool::bucketSide(storage->layout_.height, maxTextureSize_);
-    a.bytes = static_cast<std::size_t>(a.width) * a.height *
-              gl::TexturePool::bytesPerTexel(storage->format_);
+    a.bytes = gl::TexturePool::bucketBytes(storage->layout_.width, storage->layout_.height,
+                                           storage->format_, maxTextureSize_);
     a.resident = storage->texture_ != nullptr;
     a.hostCopy = !storage->host_.empty();
     result.push_back(std::move(a));
@@ -381,6 +380,9 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
   const gl::TextureLayout& layout = storage.layout();
   std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
   gl::packTexels(layout, values, texels);
+  // The host copy must hold what the texture holds: binary16 values in half-float mode.
+  if (storage.format_ == GL_RGBA16F)
+    for (float& v : texels) v = gl::roundToHalf(v);
   writeTexels(*storage.texture(), layout, texels,
               concat(what, ": uploading a tensor of shape ", shape));
   if (options_.keepUploadsOnHost) storage.host_ = std::move(texels);
@@ -439,11 +441,12 @@ std::vector<float> GlBackend::download(const Tensor& tensor) {
   std::vector<float> values(static_cast<size_t>(tensor.size()));
   auto& storage = tensor.storageAs<GlStorage>();
   if (storage.empty_) return values;
-  OpScope scope(*this, "data()");
   if (!storage.resident() && !storage.host_.empty()) {
-    gl::unpackTexels(storage.layout(), storage.host_, values);  // paged out: no upload needed
+    // Paged out (or waiting for a lost context): the host copy answers, no GL needed.
+    gl::unpackTexels(storage.layout(), storage.host_, values);
     return values;
   }
+  OpScope scope(*this, "data()");
   std::vector<float> texels =
       readTexels(*storage.texture(), storage.layout(),
                  concat("data(): reading back a tensor of shape ", tensor.shape()));
@@ -589,10 +592,8 @@ MemoryStats GlBackend::stats() const {
   for (const GlStorage* storage : storages_) {
     if (storage->texture_ || storage->lost_) continue;
     ++stats.pagedOutTensors;
-    stats.pagedOutBytes +=
-        gl::TexturePool::bucketSide(storage->layout_.width, maxTextureSize_) *
-        std::size_t(gl::TexturePool::bucketSide(storage->layout_.height, maxTextureSize_)) *
-        gl::TexturePool::bytesPerTexel(storage->format_);
+    stats.pagedOutBytes += gl::TexturePool::bucketBytes(
+        storage->layout_.width, storage->layout_.height, storage->format_, maxTextureSize_);
   }
   stats.pageOuts = pageOuts_;
   stats.pageIns = pageIns_;

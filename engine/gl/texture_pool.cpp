@@ -33,6 +33,11 @@ std::size_t TexturePool::bytesPerTexel(GLenum internalFormat) {
   }
 }
 
+std::size_t TexturePool::bucketBytes(int width, int height, GLenum internalFormat, int limit) {
+  return static_cast<std::size_t>(bucketSide(width, limit)) *
+         static_cast<std::size_t>(bucketSide(height, limit)) * bytesPerTexel(internalFormat);
+}
+
 std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum internalFormat,
                                               int limit, const std::string& op) {
   ++clock_;
@@ -51,8 +56,7 @@ std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum inte
       return texture;
     }
   }
-  std::size_t bytes = static_cast<std::size_t>(bucketWidth) *
-                      static_cast<std::size_t>(bucketHeight) * bytesPerTexel(internalFormat);
+  std::size_t bytes = bucketBytes(width, height, internalFormat, limit);
   makeRoom(bytes, op, bucketWidth, bucketHeight);
   return allocate(bucketWidth, bucketHeight, internalFormat, bytes, op);
 }

@@ -45,6 +45,8 @@ class TexturePool {
   // The side a request of `size` texels is rounded up to (never beyond `limit`).
   static int bucketSide(int size, int limit);
   static std::size_t bytesPerTexel(GLenum internalFormat);
+  // Bytes of the bucketed texture a width x height request gets.
+  static std::size_t bucketBytes(int width, int height, GLenum internalFormat, int limit);
 
   void setReclaim(Reclaim reclaim) { reclaim_ = std::move(reclaim); }
   // A texture of at least width x height (bucketed). `op` names the requester in errors.
