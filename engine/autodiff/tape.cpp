@@ -53,6 +53,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
   // index math) pass no gradient anywhere useful: skipped, gradient function or not.
   std::set<const void*> dependsOnSource;
   for (const Tensor& source : sources) dependsOnSource.insert(identity(source));
+  const std::set<const void*> sourceIds = dependsOnSource;
   std::vector<bool> onPath(entries_.size(), false);
   for (size_t e = 0; e < entries_.size(); ++e) {
     for (const Tensor& in : entries_[e].inputs)
@@ -94,6 +95,10 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
              inputGrads[i].shape(), ", expected ", entry->inputs[i].shape());
       accumulate(entry->inputs[i], inputGrads[i]);
     }
+    // Every later reader of these outputs has been walked: their gradients are complete
+    // and, unless asked for, need not hold their textures any longer.
+    for (const Tensor& out : entry->outputs)
+      if (!sourceIds.count(identity(out))) grad.erase(identity(out));
   }
   std::vector<Tensor> result;
   for (const Tensor& source : sources) {
