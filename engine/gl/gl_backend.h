@@ -133,6 +133,7 @@ class GlBackend : public Backend {
   bool contextLost() const { return lost_; }
   // Called by the platform's restore notification; public for platforms that have none.
   void restoreContext();
+  // Called by the platform's loss notification (and by the backend itself when it notices).
   void markContextLost(const std::string& reason);
 
   // For kernels (engine/gl/gl_pass.h) and storage.

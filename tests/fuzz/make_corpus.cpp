@@ -22,9 +22,9 @@ void write(const std::string& path, const std::vector<uint8_t>& bytes) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-// The loader harness reads its first byte as a mode flag (odd: fix the CRCs).
+// The loader harness reads its first byte as mode bits (1: fix the CRCs, 2: run predict).
 std::vector<uint8_t> modelSeed(Model& model, bool f16) {
-  std::vector<uint8_t> bytes = {1};
+  std::vector<uint8_t> bytes = {3};
   std::vector<uint8_t> file = texel::serializeModel(model, {.float16 = f16});
   bytes.insert(bytes.end(), file.begin(), file.end());
   return bytes;
