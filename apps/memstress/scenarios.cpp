@@ -23,9 +23,9 @@ using namespace texel;
 
 namespace {
 
-constexpr std::size_t kMiB = std::size_t{1} << 20;
+constexpr uint64_t kMiB = uint64_t{1} << 20;
 
-double mib(std::size_t bytes) {
+double mib(uint64_t bytes) {
   return static_cast<double>(bytes) / static_cast<double>(kMiB);
 }
 
@@ -116,7 +116,7 @@ void finish(Row& row, GlBackend& backend, const Stopwatch& clock) {
 // give every byte back.
 Row churn(const std::shared_ptr<GlContext>& context, const Config& config) {
   Row row{.scenario = "churn"};
-  const std::size_t budget = 64 * kMiB;
+  const uint64_t budget = 64 * kMiB;
   auto backend = GlBackend::create(context, GlOptions{.budgetBytes = budget, .paging = false});
   Stopwatch clock;
   row.iterations = config.quick ? 5000 : 100000;
@@ -160,7 +160,7 @@ Row churn(const std::shared_ptr<GlContext>& context, const Config& config) {
 // bounded (TF.js's pool grows with every new shape).
 Row varyingBatch(const std::shared_ptr<GlContext>& context, const Config& config) {
   Row row{.scenario = "varying-batch"};
-  const std::size_t budget = 256 * kMiB;
+  const uint64_t budget = 256 * kMiB;
   auto backend = GlBackend::create(context, GlOptions{.budgetBytes = budget});
   std::optional<Model> model(loadModel(*backend, mnistModelBytes(config.seed)));
   Stopwatch clock;
@@ -201,7 +201,7 @@ Row varyingBatch(const std::shared_ptr<GlContext>& context, const Config& config
 // paging on, only an op whose own inputs and output exceed the budget fails.
 Row budget(const std::shared_ptr<GlContext>& context, const Config&) {
   Row row{.scenario = "budget"};
-  const std::size_t budgetBytes = 8 * kMiB;
+  const uint64_t budgetBytes = 8 * kMiB;
   auto backend = GlBackend::create(context, GlOptions{.budgetBytes = budgetBytes, .paging = false});
   Stopwatch clock;
   std::vector<Tensor> held;
@@ -254,11 +254,11 @@ Row driverLimit(const std::shared_ptr<GlContext>& context, const Config& config)
   Row row{.scenario = "driver-limit"};
   auto backend = GlBackend::create(context, GlOptions{.budgetBytes = 0, .paging = false});
   Stopwatch clock;
-  const std::size_t cap = config.quick ? 512 * kMiB : 16384 * kMiB;
+  const uint64_t cap = config.quick ? 512 * kMiB : 16384 * kMiB;
   int side = std::min(backend->maxTextureSize(), 4096);
   Shape shape{side, static_cast<int64_t>(side) * 4};  // one side x side RGBA32F texture
   std::vector<Tensor> held;
-  std::size_t allocated = 0;
+  uint64_t allocated = 0;
   std::string refusal;
   bool lost = false;
   while (allocated < cap && refusal.empty()) {
@@ -323,8 +323,8 @@ Row paging(const std::shared_ptr<GlContext>& context, const Config& config) {
   predictAndTrain(*free, bytes, batch, config.seed);  // compiles: the timed runs do not
   free->resetPeak();
   TrainResult reference = predictAndTrain(*free, bytes, batch, config.seed);
-  std::size_t workingSet = free->stats().peakLiveBytes;
-  std::size_t budgetBytes = workingSet / 3;
+  uint64_t workingSet = free->stats().peakLiveBytes;
+  uint64_t budgetBytes = workingSet / 3;
   auto tight = GlBackend::create(context, GlOptions{.budgetBytes = budgetBytes});
   Stopwatch clock;
   predictAndTrain(*tight, bytes, batch, config.seed);
@@ -377,7 +377,7 @@ Row leakCheck(const std::shared_ptr<GlContext>& context, const Config& config) {
   step(0);  // the optimizer makes its state on the first step
   predict(0);
   MemoryStats baseline = backend->stats();
-  std::size_t baselineAllocations = backend->liveAllocations().size();
+  uint64_t baselineAllocations = backend->liveAllocations().size();
   Stopwatch clock;
   int64_t steps = config.quick ? 10 : 1000;
   for (int64_t i = 1; i <= steps; ++i) step(i);
@@ -542,9 +542,10 @@ void printHeader(std::FILE* out) {
 }
 
 void printRow(std::FILE* out, const Row& row) {
-  std::fprintf(out, "%-14s %10lld %11.2f %12zu %9.2f  %-4s %s\n", row.scenario.c_str(),
-               static_cast<long long>(row.iterations), mib(row.peakBytes), row.finalLiveBytes,
-               row.milliseconds / 1000.0, row.ok ? "ok" : "FAIL", row.detail.c_str());
+  std::fprintf(out, "%-14s %10lld %11.2f %12llu %9.2f  %-4s %s\n", row.scenario.c_str(),
+               static_cast<long long>(row.iterations), mib(row.peakBytes),
+               static_cast<unsigned long long>(row.finalLiveBytes), row.milliseconds / 1000.0,
+               row.ok ? "ok" : "FAIL", row.detail.c_str());
   std::fflush(out);
 }
 

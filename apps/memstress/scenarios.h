@@ -19,8 +19,8 @@ struct Config {
 struct Row {
   std::string scenario;
   int64_t iterations = 0;
-  std::size_t peakBytes = 0;       // live + pooled texture bytes at the peak
-  std::size_t finalLiveBytes = 0;  // after the scenario dropped what it made
+  uint64_t peakBytes = 0;       // live + pooled texture bytes at the peak
+  uint64_t finalLiveBytes = 0;  // after the scenario dropped what it made
   double milliseconds = 0;
   bool ok = false;
   std::string detail;  // the scenario's own figures, or why it failed

@@ -19,19 +19,19 @@ struct OpContext;  // engine/core/registry.h
 struct MemoryStats {
   int64_t liveTensors = 0;     // tensor handles' distinct objects alive on this backend
   int64_t liveTextures = 0;    // textures owned by live tensors (GL only)
-  std::size_t liveBytes = 0;   // bytes held by live tensors
+  uint64_t liveBytes = 0;      // bytes held by live tensors
   int64_t pooledTextures = 0;  // released textures kept for reuse (GL only)
-  std::size_t pooledBytes = 0;
-  std::size_t peakBytes = 0;       // highest live + pooled bytes seen
-  std::size_t peakLiveBytes = 0;   // highest live bytes seen (GL: since resetPeak())
-  std::size_t budgetBytes = 0;     // 0 means no budget
+  uint64_t pooledBytes = 0;
+  uint64_t peakBytes = 0;          // highest live + pooled bytes seen
+  uint64_t peakLiveBytes = 0;      // highest live bytes seen (GL: since resetPeak())
+  uint64_t budgetBytes = 0;        // 0 means no budget
   int64_t textureAllocations = 0;  // textures created through the driver
   int64_t poolHits = 0;            // acquisitions served from the pool
   int64_t compileCount = 0;        // shader programs compiled and linked
   int64_t passCount = 0;           // fragment passes drawn
   int64_t trimmedTextures = 0;     // pooled textures freed after sitting idle
   int64_t pagedOutTensors = 0;     // storages whose values wait in host memory now
-  std::size_t pagedOutBytes = 0;   // their texture bytes
+  uint64_t pagedOutBytes = 0;      // their texture bytes
   int64_t pageOuts = 0;            // textures paged out to host memory so far
   int64_t pageIns = 0;             // ... and uploaded again
   int64_t contextLosses = 0;
@@ -58,7 +58,7 @@ class Backend : public std::enable_shared_from_this<Backend> {
   // Starts a new peak: peakLiveBytes (and on GL peakBytes) restart from the live bytes.
   virtual void resetPeak() = 0;
   // Bytes a tensor of this shape and dtype occupies here (GL: its size-bucketed texture).
-  virtual std::size_t storageBytes(const Shape& shape, DType dtype) const = 0;
+  virtual uint64_t storageBytes(const Shape& shape, DType dtype) const = 0;
   // Waits until all submitted work has finished (glFinish on GL).
   virtual void finish() {}
   // Runs `kernel` for an op call whose inputs and outputs passed inference. The GL

@@ -3,6 +3,7 @@
 // GL failures) surfaces as a texel::Error with a message naming the op, the shapes
 // involved and what was expected; nothing in the engine asserts or aborts on user input.
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -21,20 +22,20 @@ class Error : public std::exception {
 // reported GL_OUT_OF_MEMORY. The engine stays usable after it is thrown.
 class OutOfMemory : public Error {
  public:
-  OutOfMemory(std::string message, std::size_t requestedBytes, std::size_t inUseBytes,
-              std::size_t budgetBytes)
+  OutOfMemory(std::string message, uint64_t requestedBytes, uint64_t inUseBytes,
+              uint64_t budgetBytes)
       : Error(std::move(message)),
         requestedBytes_(requestedBytes),
         inUseBytes_(inUseBytes),
         budgetBytes_(budgetBytes) {}
-  std::size_t requestedBytes() const { return requestedBytes_; }
-  std::size_t inUseBytes() const { return inUseBytes_; }
-  std::size_t budgetBytes() const { return budgetBytes_; }
+  uint64_t requestedBytes() const { return requestedBytes_; }
+  uint64_t inUseBytes() const { return inUseBytes_; }
+  uint64_t budgetBytes() const { return budgetBytes_; }
 
  private:
-  std::size_t requestedBytes_;
-  std::size_t inUseBytes_;
-  std::size_t budgetBytes_;
+  uint64_t requestedBytes_;
+  uint64_t inUseBytes_;
+  uint64_t budgetBytes_;
 };
 
 // The GL context was lost (a GPU reset, the browser's webglcontextlost, a destroyed

@@ -31,8 +31,8 @@ class CpuBackend : public Backend {
   bool canShareStorage(const Shape&, const Shape&) const override { return true; }
   MemoryStats stats() const override;
   void resetPeak() override { peakBytes_ = *liveBytes_; }
-  std::size_t storageBytes(const Shape& shape, DType) const override {
-    return static_cast<std::size_t>(shape.size()) * sizeof(float);
+  uint64_t storageBytes(const Shape& shape, DType) const override {
+    return static_cast<uint64_t>(shape.size()) * sizeof(float);
   }
 
   // For kernels: a new tensor owning `values`.

@@ -91,7 +91,7 @@ GlBackend::~GlBackend() {
 }
 
 void GlBackend::chooseDeviceBudget() {
-  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
   GLint kilobytes[4] = {0, 0, 0, 0};
   // Vendor extensions that report video memory (desktop NVIDIA / AMD); half of it leaves
   // room for the rest of the desktop. WebGL and Mesa expose neither.
@@ -104,7 +104,7 @@ void GlBackend::chooseDeviceBudget() {
   }
   drainErrors();
   if (kilobytes[0] > 0) {
-    info_.deviceBudgetBytes = static_cast<std::size_t>(kilobytes[0]) * 1024 / 2;
+    info_.deviceBudgetBytes = static_cast<uint64_t>(kilobytes[0]) * 1024 / 2;
     return;
   }
   bool small = info_.maxTextureSize <= 4096;
@@ -270,12 +270,12 @@ bool GlBackend::pageOutLeastRecentlyUsed() {
   return true;
 }
 
-std::size_t GlBackend::storageBytes(const Shape& shape, DType dtype) const {
+uint64_t GlBackend::storageBytes(const Shape& shape, DType dtype) const {
   if (shape.size() == 0) return 0;
   if (!gl::fitsOneTexture(shape, maxTextureSize_)) {
     int64_t per = gl::rowsPerChunk(shape, maxTextureSize_);
     if (per < 1) return 0;  // cannot be stored at all
-    std::size_t total = 0;
+    uint64_t total = 0;
     for (int64_t begin = 0; begin < shape[0]; begin += per) {
       Shape chunk = shape;
       chunk[0] = std::min(per, shape[0] - begin);

@@ -36,7 +36,7 @@ struct GlInfo {
   // The budget used when GlOptions::budgetBytes is unset, and where it came from: half of
   // the memory GL_NVX_gpu_memory_info / GL_ATI_meminfo report, else (WebGL, Mesa) 256 MiB
   // on devices whose texture limit is 4096 or less (phones) and 1 GiB elsewhere.
-  std::size_t deviceBudgetBytes = 0;
+  uint64_t deviceBudgetBytes = 0;
   std::string deviceBudgetSource;
   bool hasExtension(const std::string& name) const;
 };
@@ -44,7 +44,7 @@ struct GlInfo {
 struct GlOptions {
   // Live + pooled texture bytes. Unset: derived from the device (GlInfo::deviceBudgetBytes);
   // 0: no budget.
-  std::optional<std::size_t> budgetBytes;
+  std::optional<uint64_t> budgetBytes;
   // Over the budget, page the least recently used tensors that the running op does not
   // use out to host memory (re-uploaded on their next use) instead of failing.
   bool paging = true;
@@ -77,7 +77,7 @@ struct LiveAllocation {
   std::string owner;  // "op [shape]" with GlOptions::trackOwners, else empty
   int width = 0;      // allocated texture size (the size bucket)
   int height = 0;
-  std::size_t bytes = 0;
+  uint64_t bytes = 0;
   bool resident = false;  // on the GPU now (false: paged out to host memory)
   bool hostCopy = false;
 };
@@ -114,12 +114,12 @@ class GlBackend : public Backend {
   // else RGBA16F (exact for |x| <= 2048).
   GLenum storageFormat(DType dtype, bool uploaded, bool fullPrecision = false) const;
   int maxTextureSize() const { return maxTextureSize_; }
-  void setBudget(std::size_t budgetBytes) { pool_.setBudget(budgetBytes); }
+  void setBudget(uint64_t budgetBytes) { pool_.setBudget(budgetBytes); }
   void setPaging(bool enabled);
   void freePooledTextures() { pool_.freePooled(); }
   // Starts a new peak: stats().peakBytes / peakLiveBytes restart from what is live now.
   void resetPeak() override { pool_.resetPeak(); }
-  std::size_t storageBytes(const Shape& shape, DType dtype) const override;
+  uint64_t storageBytes(const Shape& shape, DType dtype) const override;
   std::vector<LiveAllocation> liveAllocations() const;
 
   // Context loss. The backend notices a lost context (the platform's event, a GL

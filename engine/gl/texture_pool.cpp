@@ -9,7 +9,7 @@
 namespace texel::gl {
 
 namespace {
-std::string megabytes(std::size_t bytes) {
+std::string megabytes(uint64_t bytes) {
   return concat(bytes, " bytes (", static_cast<double>(bytes) / (1024.0 * 1024.0), " MiB)");
 }
 }  // namespace
@@ -22,7 +22,7 @@ int TexturePool::bucketSide(int size, int limit) {
   return std::max(size, std::min(rounded, limit));
 }
 
-std::size_t TexturePool::bytesPerTexel(GLenum internalFormat) {
+uint64_t TexturePool::bytesPerTexel(GLenum internalFormat) {
   switch (internalFormat) {
     case GL_RGBA32F:
       return 16;
@@ -33,9 +33,9 @@ std::size_t TexturePool::bytesPerTexel(GLenum internalFormat) {
   }
 }
 
-std::size_t TexturePool::bucketBytes(int width, int height, GLenum internalFormat, int limit) {
-  return static_cast<std::size_t>(bucketSide(width, limit)) *
-         static_cast<std::size_t>(bucketSide(height, limit)) * bytesPerTexel(internalFormat);
+uint64_t TexturePool::bucketBytes(int width, int height, GLenum internalFormat, int limit) {
+  return static_cast<uint64_t>(bucketSide(width, limit)) *
+         static_cast<uint64_t>(bucketSide(height, limit)) * bytesPerTexel(internalFormat);
 }
 
 std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum internalFormat,
@@ -56,12 +56,12 @@ std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum inte
       return texture;
     }
   }
-  std::size_t bytes = bucketBytes(width, height, internalFormat, limit);
+  uint64_t bytes = bucketBytes(width, height, internalFormat, limit);
   makeRoom(bytes, op, bucketWidth, bucketHeight);
   return allocate(bucketWidth, bucketHeight, internalFormat, bytes, op);
 }
 
-void TexturePool::makeRoom(std::size_t bytes, const std::string& op, int width, int height) {
+void TexturePool::makeRoom(uint64_t bytes, const std::string& op, int width, int height) {
   if (budgetBytes_ == 0) return;
   while (!pooled_.empty() && liveBytes_ + pooledBytes_ + bytes > budgetBytes_) evictOldest();
   while (liveBytes_ + bytes > budgetBytes_ && reclaim_ && reclaim_()) {
@@ -75,7 +75,7 @@ void TexturePool::makeRoom(std::size_t bytes, const std::string& op, int width, 
         bytes, liveBytes_, budgetBytes_);
 }
 
-void TexturePool::countLive(std::size_t bytes) {
+void TexturePool::countLive(uint64_t bytes) {
   liveBytes_ += bytes;
   ++liveTextures_;
   peakBytes_ = std::max(peakBytes_, liveBytes_ + pooledBytes_);
@@ -83,7 +83,7 @@ void TexturePool::countLive(std::size_t bytes) {
 }
 
 std::unique_ptr<Texture> TexturePool::allocate(int width, int height, GLenum internalFormat,
-                                               std::size_t bytes, const std::string& op) {
+                                               uint64_t bytes, const std::string& op) {
   drainErrors();
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto texture = std::make_unique<Texture>();
@@ -166,7 +166,7 @@ void TexturePool::forgetPooled() {
   freePooled();  // stale ids: nothing is deleted
 }
 
-void TexturePool::setBudget(std::size_t budgetBytes) {
+void TexturePool::setBudget(uint64_t budgetBytes) {
   budgetBytes_ = budgetBytes;
   if (budgetBytes_ != 0)
     while (!pooled_.empty() && liveBytes_ + pooledBytes_ > budgetBytes_) evictOldest();

@@ -26,7 +26,7 @@ struct Texture {
   int width = 0;  // allocated size: the bucket, at least the layout's size
   int height = 0;
   GLenum internalFormat = 0;
-  std::size_t bytes = 0;
+  uint64_t bytes = 0;
   bool renderTargetChecked = false;  // framebuffer completeness verified once per texture
   uint64_t releasedAt = 0;           // the pool's acquisition clock when last released
 };
@@ -38,15 +38,15 @@ class TexturePool {
   using Reclaim = std::function<bool()>;
   static constexpr uint64_t kDefaultIdleLimit = 8192;
 
-  explicit TexturePool(std::size_t budgetBytes) : budgetBytes_(budgetBytes) {}
+  explicit TexturePool(uint64_t budgetBytes) : budgetBytes_(budgetBytes) {}
   TexturePool(const TexturePool&) = delete;
   TexturePool& operator=(const TexturePool&) = delete;
 
   // The side a request of `size` texels is rounded up to (never beyond `limit`).
   static int bucketSide(int size, int limit);
-  static std::size_t bytesPerTexel(GLenum internalFormat);
+  static uint64_t bytesPerTexel(GLenum internalFormat);
   // Bytes of the bucketed texture a width x height request gets.
-  static std::size_t bucketBytes(int width, int height, GLenum internalFormat, int limit);
+  static uint64_t bucketBytes(int width, int height, GLenum internalFormat, int limit);
 
   void setReclaim(Reclaim reclaim) { reclaim_ = std::move(reclaim); }
   // A texture of at least width x height (bucketed). `op` names the requester in errors.
@@ -61,39 +61,39 @@ class TexturePool {
   void forgetPooled();
   void forgetLive(std::unique_ptr<Texture> texture);
   // 0 means no budget. Lowering it below the pooled bytes frees pooled textures now.
-  void setBudget(std::size_t budgetBytes);
+  void setBudget(uint64_t budgetBytes);
   void setIdleLimit(uint64_t acquisitions) { idleLimit_ = acquisitions; }
   void resetPeak() { peakBytes_ = peakLiveBytes_ = liveBytes_; }
 
-  std::size_t budgetBytes() const { return budgetBytes_; }
-  std::size_t liveBytes() const { return liveBytes_; }
+  uint64_t budgetBytes() const { return budgetBytes_; }
+  uint64_t liveBytes() const { return liveBytes_; }
   int64_t liveTextures() const { return liveTextures_; }
-  std::size_t pooledBytes() const { return pooledBytes_; }
+  uint64_t pooledBytes() const { return pooledBytes_; }
   int64_t pooledTextures() const { return static_cast<int64_t>(pooled_.size()); }
-  std::size_t peakBytes() const { return peakBytes_; }
-  std::size_t peakLiveBytes() const { return peakLiveBytes_; }
+  uint64_t peakBytes() const { return peakBytes_; }
+  uint64_t peakLiveBytes() const { return peakLiveBytes_; }
   int64_t allocations() const { return allocations_; }
   int64_t hits() const { return hits_; }
   int64_t trimmed() const { return trimmed_; }
 
  private:
-  std::unique_ptr<Texture> allocate(int width, int height, GLenum internalFormat, std::size_t bytes,
+  std::unique_ptr<Texture> allocate(int width, int height, GLenum internalFormat, uint64_t bytes,
                                     const std::string& op);
-  void makeRoom(std::size_t bytes, const std::string& op, int width, int height);
+  void makeRoom(uint64_t bytes, const std::string& op, int width, int height);
   void evictOldest();
   void trimIdle();
-  void countLive(std::size_t bytes);
+  void countLive(uint64_t bytes);
 
-  std::size_t budgetBytes_;
+  uint64_t budgetBytes_;
   Reclaim reclaim_;
   std::deque<std::unique_ptr<Texture>> pooled_;  // oldest release first
   uint64_t clock_ = 0;                           // acquisitions so far
   uint64_t idleLimit_ = kDefaultIdleLimit;
-  std::size_t liveBytes_ = 0;
+  uint64_t liveBytes_ = 0;
   int64_t liveTextures_ = 0;
-  std::size_t pooledBytes_ = 0;
-  std::size_t peakBytes_ = 0;
-  std::size_t peakLiveBytes_ = 0;
+  uint64_t pooledBytes_ = 0;
+  uint64_t peakBytes_ = 0;
+  uint64_t peakLiveBytes_ = 0;
   int64_t allocations_ = 0;
   int64_t hits_ = 0;
   int64_t trimmed_ = 0;

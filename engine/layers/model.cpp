@@ -556,15 +556,15 @@ Model::MemoryReport Model::memoryReport(int batchSize) {
   for (size_t i = 0; i < nodes_.size(); ++i)
     for (int in : nodes_[i].inbound) lastUse[static_cast<size_t>(in)] = i;
   lastUse.back() = nodes_.size();
-  std::size_t largest = 0;
+  uint64_t largest = 0;
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    std::size_t alive = 0;
+    uint64_t alive = 0;
     for (size_t j = 0; j <= i; ++j)
       if (lastUse[j] >= i)
         alive += backend_->storageBytes(withBatch(nodes_[j].shape), DType::Float32);
     largest = std::max(largest, alive);
   }
-  std::size_t before = backend_->stats().liveBytes;
+  uint64_t before = backend_->stats().liveBytes;
   report.plannedPredictBytes = before + largest;
   backend_->resetPeak();
   warmup(batchSize, false);

@@ -96,11 +96,11 @@ class Model {
   // output only until its last reader has run, and the pool hands the released textures
   // to later layers, so the measured peak stays close to the plan.
   struct MemoryReport {
-    std::size_t weightBytes = 0;  // every variable, optimizer state excluded
+    uint64_t weightBytes = 0;  // every variable, optimizer state excluded
     // Weights + input + the largest set of layer outputs alive at once (by lifetime).
-    std::size_t plannedPredictBytes = 0;
-    std::size_t predictPeakBytes = 0;    // measured: live bytes at the peak of one predict
-    std::size_t trainStepPeakBytes = 0;  // measured: one training step (0 unless compiled)
+    uint64_t plannedPredictBytes = 0;
+    uint64_t predictPeakBytes = 0;    // measured: live bytes at the peak of one predict
+    uint64_t trainStepPeakBytes = 0;  // measured: one training step (0 unless compiled)
   };
   // Runs predict (and a training step when compiled) on zeros, as warmup() does, leaving
   // weights and optimizer state unchanged. Counts what else is live on the backend too.
