@@ -470,7 +470,7 @@ class GlPendingRead : public PendingRead::Job {
 
   bool poll() override {
     if (!fence_.get()) return true;
-    if (backend_->contextLost())
+    if (backend_->contextLost() || generation_ != gl::contextGeneration())
       throw ContextLost("dataAsync: the GL context was lost before the read finished");
     GLenum status = glClientWaitSync(fence_.get(), 0, 0);
     if (status == GL_WAIT_FAILED) fail("dataAsync: waiting for the GPU failed");
@@ -480,7 +480,7 @@ class GlPendingRead : public PendingRead::Job {
   std::vector<float> take() override {
     std::vector<float> values(count_);
     if (!buffer_) return values;
-    if (backend_->contextLost())
+    if (backend_->contextLost() || generation_ != gl::contextGeneration())
       throw ContextLost("dataAsync: the GL context was lost before the read finished");
     std::vector<float> texels(static_cast<size_t>(layout_.capacityTexels()) * 4);
     GLsizeiptr bytes = static_cast<GLsizeiptr>(texels.size() * sizeof(float));
@@ -508,7 +508,8 @@ class GlPendingRead : public PendingRead::Job {
   }
 
  private:
-  std::shared_ptr<GlBackend> backend_;  // keeps the context alive for the deletes
+  std::shared_ptr<GlBackend> backend_;             // keeps the context alive for the deletes
+  uint32_t generation_ = gl::contextGeneration();  // a loss since then voids the read
   gl::TextureLayout layout_;
   size_t count_;
   gl::BufferId buffer_;
