@@ -274,20 +274,39 @@ Row driverLimit(const std::shared_ptr<GlContext>& context, const Config& config)
   }
   row.iterations = static_cast<int64_t>(held.size());
   held.clear();
-  if (lost) {  // some browsers drop the context when the GPU process runs out
-    waitUntil([&] { return context->restorable(); }, 5000);
-    context->restoreContext();
-    waitUntil([&] { return !backend->contextLost(); }, 10000);
+  // A browser may answer an exhausted GPU process by losing the context, at once or a
+  // moment later: then the engine must say so, and work again once the context is back.
+  waitUntil([&] { return context->isLost(); }, lost || refusal.empty() ? 0 : 2000);
+  std::string restore = "not needed";
+  if (context->isLost() || backend->contextLost()) {
+    lost = true;
+    bool restorable = waitUntil([&] { return context->restorable(); }, 5000);
+    // A real loss is restored by the browser on its own; a request does no harm.
+    if (restorable) context->restoreContext();
+    bool back = waitUntil(
+        [&] {
+          if (!backend->contextLost() && context->isLost()) backend->markContextLost("memstress");
+          return !context->isLost() && !backend->contextLost();
+        },
+        30000);
+    restore = back ? concat("restored after ", std::round(clock.milliseconds()), " ms")
+                   : "NOT restored within 30 s";
   }
-  bool works = add(scalar(*backend, 2.0f), scalar(*backend, 3.0f)).data()[0] == 5.0f;
+  std::string after;
+  bool works = false;
+  try {
+    works = add(scalar(*backend, 2.0f), scalar(*backend, 3.0f)).data()[0] == 5.0f;
+  } catch (const Error& e) {
+    after = e.what();
+  }
   finish(row, *backend, clock);
   row.ok = works && row.finalLiveBytes == 0;
-  row.detail =
-      refusal.empty()
-          ? concat("cap of ", mib(cap), " MiB reached in ", side, "x", side,
-                   " RGBA32F textures without a refusal; usable afterwards: ", works ? "yes" : "NO")
-          : concat("driver refused after ", mib(allocated), " MiB: \"", refusal,
-                   "\"; usable afterwards: ", works ? "yes" : "NO");
+  row.detail = concat(
+      refusal.empty() ? concat("cap of ", mib(cap), " MiB reached in ", side, "x", side,
+                               " RGBA32F textures without a refusal")
+                      : concat("driver refused after ", mib(allocated), " MiB: \"", refusal, "\""),
+      lost ? concat("; the context was lost, ", restore) : std::string(),
+      "; usable afterwards: ", works ? "yes" : concat("NO (", after, ")"));
   return row;
 }
 

@@ -31,6 +31,7 @@ ShaderId compileShader(GLenum type, const std::string& source, const std::string
     glGetShaderiv(shader.id(), GL_INFO_LOG_LENGTH, &length);
     std::string log(static_cast<size_t>(std::max(length, 1)), '\0');
     glGetShaderInfoLog(shader.id(), length, nullptr, log.data());
+    checkGlError(op + ": compiling a shader");  // a lost context fails compiles: ContextLost
     fail(op, ": ", type == GL_VERTEX_SHADER ? "vertex" : "fragment", " shader failed to compile:\n",
          log.c_str(), "\n--- source ---\n", withLineNumbers(source));
   }
@@ -67,6 +68,7 @@ Program& ProgramCache::get(const std::string& fragmentSource, const std::string&
     glGetProgramiv(program.id(), GL_INFO_LOG_LENGTH, &length);
     std::string log(static_cast<size_t>(std::max(length, 1)), '\0');
     glGetProgramInfoLog(program.id(), length, nullptr, log.data());
+    checkGlError(op + ": linking a shader program");
     fail(op, ": shader program failed to link:\n", log.c_str(), "\n--- fragment source ---\n",
          withLineNumbers(fragmentSource));
   }
