@@ -34,7 +34,9 @@ try {
   });
   tab.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
   const query = programArgs.length ? `?args=${encodeURIComponent(programArgs.join(' '))}` : '';
-  await tab.goto(url + basename(page) + query);
+  // Programs run main() while the page loads: do not wait for 'load' (navigation times out
+  // after 30 s); the exit code is awaited below with the program's own timeout.
+  await tab.goto(url + basename(page) + query, { waitUntil: 'commit' });
   // Exit code 0 is falsy: wrap it so that waitForFunction sees a truthy value.
   const handle = await tab.waitForFunction(
     () => (window.texelExitCode === undefined ? null : { code: window.texelExitCode }), null, {
