@@ -29,11 +29,19 @@ int glInt(GLenum name) {
   return value;
 }
 
+// Loads the GL ES entry points through `context` (desktop; Emscripten links GL directly).
+void loadEntryPoints(GlContext& context, const char* what) {
 #ifndef __EMSCRIPTEN__
-void* loadProc(void* context, const char* name) {
-  return static_cast<GlContext*>(context)->procAddress(name);
-}
+  auto load = [](void* userContext, const char* name) {
+    return static_cast<GlContext*>(userContext)->procAddress(name);
+  };
+  if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(+load), &context))
+    fail(what, ": could not load OpenGL ES entry points through ", context.platformName());
+#else
+  (void)context;
+  (void)what;
 #endif
+}
 
 }  // namespace
 
@@ -43,11 +51,7 @@ std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
   if (context->isLost())
     throw ContextLost("GlBackend::create: the GL context is lost; wait until it is restored");
   context->makeCurrent();
-#ifndef __EMSCRIPTEN__
-  if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(&loadProc), context.get()))
-    fail("GlBackend::create: could not load OpenGL ES entry points through ",
-         context->platformName());
-#endif
+  loadEntryPoints(*context, "GlBackend::create");
   auto backend = std::shared_ptr<GlBackend>(new GlBackend(context, options));
   std::weak_ptr<GlBackend> weak = backend;
   backend->listenerToken_ = context->addLossListener([weak](bool lost) {
@@ -318,10 +322,10 @@ void GlBackend::markContextLost(const std::string& reason) {
   ++contextLosses_;
   ++gl::contextGeneration();  // every GL object made so far died with the context
   programs_.clear();
-  pool_.forgetPooled();
+  pool_.freePooled();  // stale ids from here on: these "deletes" delete nothing
   for (GlStorage* storage : storages_) {
     if (!storage->texture_) continue;
-    pool_.forgetLive(std::move(storage->texture_));
+    pool_.discard(std::move(storage->texture_));
     if (storage->host_.empty()) storage->lost_ = true;
   }
   framebuffer_.reset();
@@ -335,10 +339,7 @@ void GlBackend::restoreContext() {
     throw ContextLost("restoreContext: the platform has not restored the GL context yet");
   context_->makeCurrent();
   context_->prepareAfterRestore();
-#ifndef __EMSCRIPTEN__
-  if (!gladLoadGLES2UserPtr(reinterpret_cast<GLADuserptrloadfunc>(&loadProc), context_.get()))
-    fail("restoreContext: could not load OpenGL ES entry points");
-#endif
+  loadEntryPoints(*context_, "restoreContext");
   drainErrors();
   bool wasHalfFloat = halfFloat_;
   probe();

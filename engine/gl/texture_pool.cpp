@@ -63,7 +63,7 @@ std::unique_ptr<Texture> TexturePool::acquire(int width, int height, GLenum inte
 
 void TexturePool::makeRoom(uint64_t bytes, const std::string& op, int width, int height) {
   if (budgetBytes_ == 0) return;
-  while (!pooled_.empty() && liveBytes_ + pooledBytes_ + bytes > budgetBytes_) evictOldest();
+  evictUntilFits(bytes);
   while (liveBytes_ + bytes > budgetBytes_ && reclaim_ && reclaim_()) {
   }
   if (liveBytes_ + bytes > budgetBytes_)
@@ -131,8 +131,7 @@ void TexturePool::release(std::unique_ptr<Texture> texture) {
   pooledBytes_ += texture->bytes;
   texture->releasedAt = clock_;
   pooled_.push_back(std::move(texture));
-  if (budgetBytes_ != 0)
-    while (!pooled_.empty() && liveBytes_ + pooledBytes_ > budgetBytes_) evictOldest();
+  if (budgetBytes_ != 0) evictUntilFits(0);
 }
 
 void TexturePool::discard(std::unique_ptr<Texture> texture) {
@@ -141,8 +140,8 @@ void TexturePool::discard(std::unique_ptr<Texture> texture) {
   --liveTextures_;
 }
 
-void TexturePool::forgetLive(std::unique_ptr<Texture> texture) {
-  discard(std::move(texture));  // its TextureId is stale: destroying it deletes nothing
+void TexturePool::evictUntilFits(uint64_t bytes) {
+  while (!pooled_.empty() && liveBytes_ + pooledBytes_ + bytes > budgetBytes_) evictOldest();
 }
 
 void TexturePool::evictOldest() {
@@ -162,14 +161,9 @@ void TexturePool::freePooled() {
   pooledBytes_ = 0;
 }
 
-void TexturePool::forgetPooled() {
-  freePooled();  // stale ids: nothing is deleted
-}
-
 void TexturePool::setBudget(uint64_t budgetBytes) {
   budgetBytes_ = budgetBytes;
-  if (budgetBytes_ != 0)
-    while (!pooled_.empty() && liveBytes_ + pooledBytes_ > budgetBytes_) evictOldest();
+  if (budgetBytes_ != 0) evictUntilFits(0);
 }
 
 }  // namespace texel::gl

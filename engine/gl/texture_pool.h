@@ -53,13 +53,10 @@ class TexturePool {
   std::unique_ptr<Texture> acquire(int width, int height, GLenum internalFormat, int limit,
                                    const std::string& op);
   void release(std::unique_ptr<Texture> texture);
-  // Deletes a live texture instead of pooling it (its tensor was paged out).
+  // Deletes a live texture instead of pooling it (its tensor was paged out, or its
+  // context was lost: then its stale id makes the delete a no-op, gl_objects.h).
   void discard(std::unique_ptr<Texture> texture);
-  void freePooled();  // deletes every pooled texture
-  // After a context loss: drops every pooled texture and stops counting `live` ones,
-  // without deleting (the objects died with the context).
-  void forgetPooled();
-  void forgetLive(std::unique_ptr<Texture> texture);
+  void freePooled();  // deletes every pooled texture (after a context loss: forgets them)
   // 0 means no budget. Lowering it below the pooled bytes frees pooled textures now.
   void setBudget(uint64_t budgetBytes);
   void setIdleLimit(uint64_t acquisitions) { idleLimit_ = acquisitions; }
@@ -80,6 +77,8 @@ class TexturePool {
   std::unique_ptr<Texture> allocate(int width, int height, GLenum internalFormat, uint64_t bytes,
                                     const std::string& op);
   void makeRoom(uint64_t bytes, const std::string& op, int width, int height);
+  // Frees pooled textures, oldest first, until `bytes` more fit the budget.
+  void evictUntilFits(uint64_t bytes);
   void evictOldest();
   void trimIdle();
   void countLive(uint64_t bytes);
