@@ -241,14 +241,19 @@ std::vector<Tensor> Model::activations(const std::vector<Tensor>& inputs,
   return run(inputs, options, true);
 }
 
+std::vector<size_t> Model::lastReaders() const {
+  std::vector<size_t> last(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    for (int in : nodes_[i].inbound) last[static_cast<size_t>(in)] = i;
+  return last;
+}
+
 std::vector<Tensor> Model::run(const std::vector<Tensor>& inputs, const CallOptions& options,
                                bool keepAll) {
   checkInputs(inputs, "apply");
   std::vector<Tensor> values(nodes_.size());
   // Each value is dropped after its last reader, so textures return to the pool early.
-  std::vector<size_t> lastUse(nodes_.size(), 0);
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    for (int in : nodes_[i].inbound) lastUse[static_cast<size_t>(in)] = i;
+  std::vector<size_t> lastUse = lastReaders();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
     if (!n.layer) {
@@ -551,10 +556,8 @@ Model::MemoryReport Model::memoryReport(int batchSize) {
     if (!dims.empty()) dims[0] = batchSize;
     return Shape(dims);
   };
-  // The plan: node i's output lives from i to its last reader.
-  std::vector<size_t> lastUse(nodes_.size(), 0);
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    for (int in : nodes_[i].inbound) lastUse[static_cast<size_t>(in)] = i;
+  // The plan: node i's output lives from i to its last reader (the model's output to the end).
+  std::vector<size_t> lastUse = lastReaders();
   lastUse.back() = nodes_.size();
   uint64_t largest = 0;
   for (size_t i = 0; i < nodes_.size(); ++i) {

@@ -130,6 +130,8 @@ class Model {
                           bool keepAll);
   void checkInputs(const std::vector<Tensor>& xs, const char* what) const;
   bool fusesSoftmax() const;
+  // For each node, the index of the last node reading its value (0 when none does).
+  std::vector<size_t> lastReaders() const;
   struct Step {
     Tensor loss;
     std::vector<Tensor> metrics;
