@@ -58,14 +58,6 @@ bool waitUntil(const std::function<bool()>& done, double timeoutMs) {
   return true;
 }
 
-std::vector<float> uniformValues(int64_t count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = dist(rng);
-  return values;
-}
-
 Tensor images(Backend& backend, int64_t batch, uint64_t seed) {
   return randomUniform(backend, {batch, 28, 28, 1}, 0.0f, 1.0f, seed);
 }
@@ -77,14 +69,9 @@ Tensor labels(Backend& backend, int64_t batch, uint64_t seed) {
   return tensorInt32(backend, {batch}, ids);
 }
 
-float maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return INFINITY;
-  float worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) != std::isnan(b[i])) return INFINITY;
-    if (!std::isnan(a[i])) worst = std::max(worst, std::abs(a[i] - b[i]));
-  }
-  return worst;
+// Same values, NaN where NaN (verify::compare's IEEE rules with no tolerance).
+bool identical(const std::vector<float>& a, const std::vector<float>& b) {
+  return verify::compare(a, b).within(0.0);
 }
 
 // The MNIST CNN with seeded weights, as model-file bytes: every backend loads the same.
@@ -131,7 +118,7 @@ Row churn(const std::shared_ptr<GlContext>& context, const Config& config) {
     Shape shape(dims);
     Tensor& slot = working[rng() % working.size()];
     if (i % 97 == 0) {  // now and then real values through a reused texture
-      std::vector<float> values = uniformValues(shape.size(), config.seed + i);
+      std::vector<float> values = verify::randomValues(shape.size(), config.seed + i);
       slot = tensor(*backend, shape, values);
       if (slot.data() != values) fail("churn: values changed in a pooled texture");
       ++checked;
@@ -362,10 +349,10 @@ Row paging(const std::shared_ptr<GlContext>& context, const Config& config) {
   };
   double ratio = median(pagedMs) / median(freeMs);
   row.iterations = 6;
-  bool same = maxAbsDiff(reference.prediction, paged.prediction) == 0 &&
-              reference.loss == paged.loss && reference.weights.size() == paged.weights.size();
+  bool same = identical(reference.prediction, paged.prediction) && reference.loss == paged.loss &&
+              reference.weights.size() == paged.weights.size();
   for (size_t i = 0; same && i < paged.weights.size(); ++i)
-    same = maxAbsDiff(reference.weights[i], paged.weights[i]) == 0;
+    same = identical(reference.weights[i], paged.weights[i]);
   finish(row, *tight, clock);
   row.ok = same && stats.pageOuts > warm.pageOuts && stats.peakBytes <= budgetBytes &&
            row.finalLiveBytes == 0;
@@ -473,8 +460,8 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
     }
   }
   row.iterations = 1;
-  float againstCpu = maxAbsDiff(after, reference);
-  bool same = !after.empty() && maxAbsDiff(before, after) == 0 && againstCpu < 1e-4f;
+  verify::Comparison againstCpu = verify::compare(after, reference);
+  bool same = !after.empty() && identical(before, after) && againstCpu.within(1e-4);
   gpuOnly = Tensor();
   x = Tensor();
   model.reset();
@@ -483,8 +470,9 @@ Row contextLoss(const std::shared_ptr<GlContext>& context, const Config& config)
   row.detail = concat("lost: listener ", reported ? "told" : "NOT told", ", ops raise \"", opError,
                       "\"; restored in ", std::round(restoreMs), " ms (",
                       restored ? "ok" : "FAILED " + restoreFailure,
-                      "); predictions identical to before: ", same ? "yes" : "NO", " (vs CPU ",
-                      againstCpu, "); a GPU-only result and a read begun before the loss raise: ",
+                      "); predictions identical to before: ", same ? "yes" : "NO",
+                      " (vs CPU: max rel error ", againstCpu.maxRel,
+                      "); a GPU-only result and a read begun before the loss raise: ",
                       gpuOnlyError.empty() ? "NO" : "yes");
   return row;
 }
@@ -498,7 +486,7 @@ Row oversized(const std::shared_ptr<GlContext>& context, const Config& config) {
       GlBackend::create(context, GlOptions{.maxTextureSize = cap, .checkErrorsEveryPass = true});
   Stopwatch clock;
   int64_t rows = static_cast<int64_t>(cap) * cap + 3;  // one texel per row: past one texture
-  std::vector<float> values = uniformValues(rows * 3, config.seed);
+  std::vector<float> values = verify::randomValues(rows * 3, config.seed);
   Tensor x = tensor(*backend, {rows, 3}, values);
   bool split = gl::isSplit(x);
   std::vector<float> doubled = mul(x, scalar(*backend, 2.0f)).data();
