@@ -1,7 +1,7 @@
 // y = (x - mean) / sqrt(variance + epsilon) * scale + offset, every parameter one value
 // per channel (the last dimension: a [channels] row read at this fragment's slice) or
 // one value for all (NAME_SPLAT).
-uniform float epsilon;
+// Uniforms (declared by the pass from C++): float epsilon.
 
 vec4 texelValue(int row, int slice) {
   vec4 x = X_texel(row, slice);

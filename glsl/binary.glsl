@@ -6,14 +6,9 @@
 //              merged dimensions rowDims; an input's row is sum(index[d] * X_rowStrides[d])
 //              (stride 0 where the input is broadcast). X_SPLAT: the input's last
 //              dimension is 1 and is repeated across the output's last dimension.
+// Uniforms (declared by the pass from C++), unless SAME_SHAPE: int rowDims[ROW_RANK] and
+// int A_rowStrides[ROW_RANK], B_rowStrides, C_rowStrides (with HAS_C).
 #if !SAME_SHAPE
-uniform int rowDims[ROW_RANK];
-uniform int A_rowStrides[ROW_RANK];
-uniform int B_rowStrides[ROW_RANK];
-#if HAS_C
-uniform int C_rowStrides[ROW_RANK];
-#endif
-
 int broadcastRow(int row, int strides[ROW_RANK]) {
   int index = 0;
   for (int d = ROW_RANK - 1; d >= 0; --d) {

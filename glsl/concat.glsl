@@ -1,8 +1,7 @@
 // concat of CONCAT_INPUTS inputs X0.. along one axis. Every tensor is viewed as
 // [outer, axis, inner]; input k covers offsets[k] <= a < offsets[k + 1] of the output's
 // axis.
-uniform int offsets[CONCAT_INPUTS + 1];
-uniform int inner;
+// Uniforms (declared by the pass from C++): int offsets[CONCAT_INPUTS + 1], int inner.
 
 // (One line: line continuations are not in every GLSL ES preprocessor.)
 #define CONCAT_PART(X_flat, k) if (a < offsets[k + 1]) return X_flat((outer * (offsets[k + 1] - offsets[k]) + a - offsets[k]) * inner + innerIndex);

@@ -6,30 +6,25 @@
 // (ky * kernelW + kx) * channels + c holds output channels packed by four.
 vec4 texelValue(int row, int slice) {
   ivec3 p = outputPixel(row);
+  ivec4 taps = windowTaps(p);
   vec4 acc = vec4(0.0);
   int fullBlocks = channels >> 2;
   int rest = channels - fullBlocks * 4;
-  for (int ky = 0; ky < kernelH; ++ky) {
-    int iy = p.y * strideH - padTop + ky * dilationH;
-    if (iy < 0 || iy >= inH) continue;
-    for (int kx = 0; kx < kernelW; ++kx) {
-      int ix = p.z * strideW - padLeft + kx * dilationW;
-      if (ix < 0 || ix >= inW) continue;
-      int xRow = (p.x * inH + iy) * inW + ix;
-      int fRow = (ky * kernelW + kx) * channels;
-      for (int block = 0; block < fullBlocks; ++block) {
-        vec4 x = X_texel(xRow, block);
-        int c = fRow + block * 4;
-        acc += x.x * F_texel(c, slice) + x.y * F_texel(c + 1, slice) +
-               x.z * F_texel(c + 2, slice) + x.w * F_texel(c + 3, slice);
-      }
-      if (rest > 0) {
-        vec4 x = X_texel(xRow, fullBlocks);
-        int c = fRow + fullBlocks * 4;
-        acc += x.x * F_texel(c, slice);
-        if (rest > 1) acc += x.y * F_texel(c + 1, slice);
-        if (rest > 2) acc += x.z * F_texel(c + 2, slice);
-      }
+  FOR_EACH_TAP(taps) {
+    int xRow = tapRow(p, ky, kx);
+    int fRow = (ky * kernelW + kx) * channels;
+    for (int block = 0; block < fullBlocks; ++block) {
+      vec4 x = X_texel(xRow, block);
+      int c = fRow + block * 4;
+      acc += x.x * F_texel(c, slice) + x.y * F_texel(c + 1, slice) +
+             x.z * F_texel(c + 2, slice) + x.w * F_texel(c + 3, slice);
+    }
+    if (rest > 0) {
+      vec4 x = X_texel(xRow, fullBlocks);
+      int c = fRow + fullBlocks * 4;
+      acc += x.x * F_texel(c, slice);
+      if (rest > 1) acc += x.y * F_texel(c + 1, slice);
+      if (rest > 2) acc += x.z * F_texel(c + 2, slice);
     }
   }
   return epilogue(acc, slice);

@@ -5,8 +5,7 @@
 // filter row), so a small filter still spreads over many fragments and no loop runs past
 // the loop limit; the caller sums the groups. Filter row (ky * kernelW + kx) * channels + c,
 // four output channels per fragment.
-uniform int positionsPerGroup;
-uniform int positionCount;
+// Uniforms (declared by the pass from C++): int positionsPerGroup, int positionCount.
 
 vec4 texelValue(int row, int slice) {
   int filterRows = kernelH * kernelW * channels;
@@ -19,15 +18,9 @@ vec4 texelValue(int row, int slice) {
   int begin = group * positionsPerGroup;
   int end = min(begin + positionsPerGroup, positionCount);
   vec4 acc = vec4(0.0);
-  for (int p = begin; p < end; ++p) {
-    int ox = p % outW;
-    int rest = p / outW;
-    int oy = rest % outH;
-    int n = rest / outH;
-    int iy = oy * strideH - padTop + ky * dilationH;
-    int ix = ox * strideW - padLeft + kx * dilationW;
-    if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) continue;
-    acc += X_at((n * inH + iy) * inW + ix, c) * DY_texel(p, slice);
+  for (int position = begin; position < end; ++position) {
+    int xRow = tapRow(outputPixel(position), ky, kx);
+    if (xRow >= 0) acc += X_at(xRow, c) * DY_texel(position, slice);
   }
   return acc;
 }

@@ -2,10 +2,8 @@
 // image BOX_INDEX[b] of X [n, inH, inW, channels], resampled to cropH x cropW, as
 // TensorFlow's CropAndResize. Samples outside the image, and whole boxes whose index is
 // outside the batch, take extrapolationValue.
-uniform int batch;
-uniform int cropH;
-uniform int cropW;
-uniform float extrapolationValue;
+// Uniforms (declared by the pass from C++): int batch, int cropH, int cropW, float
+// extrapolationValue.
 
 float sourceCoord(int dst, int cropSize, float a, float b, int size) {
   float extent = float(size - 1);

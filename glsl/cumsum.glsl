@@ -3,9 +3,7 @@
 // end of the axis. log2(axisSize) steps with offsets 1, 2, 4... give the running sum
 // without any long loop. SHIFT instead moves every element one step along the axis
 // (the exclusive scan's first step): y[a] = x[a - 1], or 0 at the start.
-uniform int axisSize;
-uniform int inner;
-uniform int offset;
+// Uniforms (declared by the pass from C++): int axisSize, int inner, int offset.
 
 float elementValue(int element) {
   int rest = element / inner;

@@ -2,7 +2,8 @@
 // fusedConv2d (plain ops define HAS_BIAS 0 and ACTIVATION(x) as x). The bias holds one
 // value per output channel (a [channels] row read at this fragment's slice) or one value
 // for all (BIAS_SPLAT). NaN passes through the activation unchanged.
-uniform float param0;  // the activation's parameter (leakyRelu's alpha)
+// Uniforms (declared by the pass from C++): float param0, leakyRelu's alpha, when the
+// activation uses it.
 
 vec4 epilogue(vec4 acc, int slice) {
 #if HAS_BIAS

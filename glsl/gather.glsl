@@ -1,9 +1,7 @@
 // y = gather(x, indices, axis). x is viewed as [outer, axisSize, inner] and y as
 // [outer, indexCount, inner]; indices outside [0, axisSize) give 0.
 // GATHER_ROWS: inner is x's last dimension, so whole texels are copied.
-uniform int axisSize;
-uniform int inner;
-uniform int indexCount;
+// Uniforms (declared by the pass from C++): int axisSize, int inner, int indexCount.
 
 int indexAt(int j) { return int(floor(IDX_flat(j) + 0.5)); }
 

@@ -1,9 +1,7 @@
 // The gradient of gather with respect to its table: dx viewed as [outer, axisSize, inner]
 // collects, at each position a of the axis, every dy[outer, j, inner] whose index j
 // equals a (dy viewed as [outer, indexCount, inner]). One loop step per index.
-uniform int axisSize;
-uniform int inner;
-uniform int indexCount;
+// Uniforms (declared by the pass from C++): int axisSize, int inner, int indexCount.
 
 float elementValue(int element) {
   int innerIndex = element % inner;

@@ -1,8 +1,7 @@
 // Shared by resize and crop_and_resize: pixels of the NHWC image X (inH x inW), four
 // channels per texel, and bilinear interpolation between four of them as TensorFlow
 // computes it (top and bottom rows first, then between them).
-uniform int inH;
-uniform int inW;
+// Uniforms (declared by the pass from C++): int inH, int inW.
 
 vec4 pixel(int n, int y, int x, int slice) { return X_texel((n * inH + y) * inW + x, slice); }
 

@@ -4,14 +4,8 @@
 //   pad), 3 reflect at the edges without repeating them, 4 symmetric (repeating them).
 // slice, stridedSlice, reverse, tile, pad and broadcastTo are all such maps.
 // LAST_DIRECT: the last dimension is read from texel slice + lastTexelOffset unchanged.
-uniform int outDims[6];
-uniform int mapBegin[6];
-uniform int mapStep[6];
-uniform int mapMode[6];
-uniform int inDims[6];
-uniform int inRowStride[6];
-uniform int lastTexelOffset;
-uniform float padValue;
+// Uniforms (declared by the pass from C++): int outDims[6], int mapBegin[6], int mapStep[6], int
+// mapMode[6], int inDims[6], int inRowStride[6], int lastTexelOffset, float padValue.
 
 // False when output index i of dimension d falls into constant padding.
 bool mapIndex(int d, int i, out int k) {

@@ -1,8 +1,6 @@
-// Accessors for input "$" (this block is repeated per input with $ replaced).
-uniform highp sampler2D $;
-uniform int $_width;   // texture width in texels
-uniform int $_slices;  // texels per row
-uniform int $_last;    // last dimension
+// Accessors for input "$" (this block is repeated per input with $ replaced). The pass
+// declares the sampler $ and its layout uniforms int $_width (texture width in texels),
+// $_slices (texels per row) and $_last (the last dimension).
 vec4 $_texel(int row, int slice) {
 #if $_ALIGNED
   return texelFetch($, ivec2(slice, row), 0);

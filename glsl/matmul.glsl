@@ -4,12 +4,8 @@
 // TRANSPOSE_A / TRANSPOSE_B. Batch dimensions (up to 4) broadcast through per-operand
 // strides. The k loop runs over whole texels of four; only the last, partial block
 // guards rows past K (lanes past K are zero by the layout's padding rule).
-uniform int M;
-uniform int K;
-uniform int N;
-uniform int batchDims[4];
-uniform int A_batchStrides[4];
-uniform int B_batchStrides[4];
+// Uniforms (declared by the pass from C++): int M, int K, int N, int batchDims[4], int
+// A_batchStrides[4], int B_batchStrides[4].
 
 int batchMatrix(int batch, int strides[4]) {
   int index = 0;

@@ -1,7 +1,6 @@
 // y[..., j] = onValue where j == indices[...], else offValue (indices outside
 // [0, depth) give a row of offValue).
-uniform float onValue;
-uniform float offValue;
+// Uniforms (declared by the pass from C++): float onValue, float offValue.
 
 vec4 texelValue(int row, int slice) {
   float index = floor(IDX_flat(row) + 0.5);

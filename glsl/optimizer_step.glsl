@@ -1,13 +1,8 @@
 // applyOptimizer: one TF.js update rule per element over the variable V, its gradient G
 // and the rule's state tensors S0..S2. Each pass evaluates the whole rule (a handful of
-// flops) and writes result OUTPUT: 0 the new variable, k the new state k-1. Coefficients
-// c0..c5 are uniforms, so a training step uploads no scalars.
-uniform float c0;
-uniform float c1;
-uniform float c2;
-uniform float c3;
-uniform float c4;
-uniform float c5;
+// flops) and writes result OUTPUT: 0 the new variable, k the new state k-1. The
+// coefficients float c0, c1, c2, c3, c4, c5 are uniforms (declared by the pass from C++),
+// so a training step uploads no scalars.
 
 vec4 texelValue(int row, int slice) {
   vec4 v = V_texel(row, slice);

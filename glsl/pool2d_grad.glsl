@@ -4,33 +4,22 @@
 // (in-bounds taps of that window); with maxPool dy where the input equals the window's
 // maximum (X is the pool's input, Y its output; ties all receive the gradient).
 vec4 texelValue(int row, int slice) {
-  int ix = row % inW;
-  int rest = row / inW;
-  int iy = rest % inH;
-  int n = rest / inH;
+  ivec3 q = inputPixel(row);
 #if POOL_MAX
   vec4 x = X_texel(row, slice);
 #endif
   vec4 acc = vec4(0.0);
-  int yFirst = max(0, (iy + padTop - kernelH + strideH) / strideH);
-  int yLast = min(outH - 1, (iy + padTop) / strideH);
-  int xFirst = max(0, (ix + padLeft - kernelW + strideW) / strideW);
-  int xLast = min(outW - 1, (ix + padLeft) / strideW);
-  for (int oy = yFirst; oy <= yLast; ++oy) {
-    int top = oy * strideH - padTop;
-    if (iy < top || iy >= top + kernelH) continue;
-    for (int ox = xFirst; ox <= xLast; ++ox) {
-      int left = ox * strideW - padLeft;
-      if (ix < left || ix >= left + kernelW) continue;
-      int outRow = (n * outH + oy) * outW + ox;
-      vec4 g = DY_texel(outRow, slice);
+  // Pool windows are undilated, so every covering window holds this pixel.
+  ivec4 windows = coveringWindows(q);
+  FOR_EACH_WINDOW(windows) {
+    int outRow = (q.x * outH + oy) * outW + ox;
+    vec4 g = DY_texel(outRow, slice);
 #if POOL_MAX
-      acc += mix(vec4(0.0), g, equal(x, Y_texel(outRow, slice)));
+    acc += mix(vec4(0.0), g, equal(x, Y_texel(outRow, slice)));
 #else
-      int taps = (min(top + kernelH, inH) - max(top, 0)) * (min(left + kernelW, inW) - max(left, 0));
-      acc += g / float(taps);
+    ivec4 taps = windowTaps(ivec3(q.x, oy, ox));
+    acc += g / float((taps.y - taps.x + 1) * (taps.w - taps.z + 1));
 #endif
-    }
   }
   return acc;
 }

@@ -9,10 +9,9 @@
 // Each op's shader defines  vec4 texelValue(int row, int slice)  returning the four
 // output values of that texel.
 
-uniform int out_width;   // output texture width in texels
-uniform int out_slices;  // texels per output row
-uniform int out_last;    // output's last dimension
-uniform int out_texels;  // rows * slices; folded textures have spare texels past it
+// The pass declares and sets the output's layout uniforms: int out_width (texture width in
+// texels), out_slices (texels per row), out_last (the last dimension), out_texels (rows *
+// slices; folded textures have spare texels past it).
 out vec4 texel_out;
 
 vec4 texelValue(int row, int slice);

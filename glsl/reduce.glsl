@@ -9,8 +9,8 @@
 #define REDUCE_SUM 1
 #define REDUCE_FOLD 2
 #define REDUCE_ARG 3
-uniform int reducedRows;
-uniform float scale;  // 1 / count for mean, else 1
+// Uniforms (declared by the pass from C++): int reducedRows, float scale (1 / count for
+// mean, else 1), and for MIDDLE int afterRows.
 #if REDUCTION == REDUCE_FOLD
 vec4 fold(vec4 a, vec4 b) { return COMBINE(a, b); }
 #endif
@@ -63,7 +63,6 @@ vec4 texelValue(int row, int slice) {
 }
 
 #else  // MIDDLE
-uniform int afterRows;
 
 vec4 texelValue(int row, int slice) {
   int before = row / afterRows;

@@ -4,9 +4,7 @@
 // reduces these partial results.
 #define REDUCE_SUM 1
 #define REDUCE_FOLD 2
-uniform int reducedRows;
-uniform int chunk;
-uniform int work;
+// Uniforms (declared by the pass from C++): int reducedRows, int chunk, int work.
 
 float reduceChunk(int o, int part) {
   int begin = part * chunk;

@@ -2,10 +2,7 @@
 // [n, outH, outW, channels], four channels per fragment. Source coordinates follow
 // TensorFlow: ALIGN_CORNERS maps corner pixels onto corner pixels (scale (in-1)/(out-1)),
 // HALF_PIXEL samples at pixel centres, otherwise src = dst * in / out.
-uniform int outH;
-uniform int outW;
-uniform float scaleH;
-uniform float scaleW;
+// Uniforms (declared by the pass from C++): int outH, int outW, float scaleH, float scaleW.
 
 #if NEAREST
 int nearestSource(int dst, float s, int size) {

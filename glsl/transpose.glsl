@@ -1,9 +1,7 @@
 // y = transpose(x, perm). Output dimension d (right-aligned in 6 slots) moves the input
 // by rowStep[d] rows or lastStep[d] elements along its last axis. LAST_KEPT: the last
 // axis stays last, so one input texel holds all four output lanes.
-uniform int dims[6];
-uniform int rowStep[6];
-uniform int lastStep[6];
+// Uniforms (declared by the pass from C++): int dims[6], int rowStep[6], int lastStep[6].
 
 vec4 texelValue(int row, int slice) {
   // Unravel the output row over dims[0..4]; accumulate the input row and last index.

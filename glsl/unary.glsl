@@ -1,8 +1,7 @@
 // y = UNARY_OP(x), elementwise. Output and input share a shape, hence a layout: each
 // fragment reads the texel at its own position. param0/param1 carry attributes
 // (leakyRelu's alpha, clipByValue's bounds).
-uniform float param0;
-uniform float param1;
+// Uniforms (declared by the pass from C++): float param0, float param1.
 
 vec4 texelValue(int row, int slice) {
   vec4 x = texelFetch(X, ivec2(gl_FragCoord.xy), 0);

@@ -57,13 +57,13 @@ TEST_CASE("conv2d and pooling known values") {
   Tensor x = tensor(cpu(), {1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
   Tensor f = fill(cpu(), {2, 2, 1, 1}, 1.0f);
   CHECK(conv2d(x, f).data() == std::vector<float>{12, 16, 24, 28});
-  Conv2DOptions same;
+  Conv2DAttrs same;
   same.padding = Padding::Same;
   CHECK(conv2d(x, f, same).data() == std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9});
-  Pool2DOptions pool{{2, 2}, {1, 1}, Padding::Valid};
+  Pool2DAttrs pool{{2, 2}, {1, 1}, Padding::Valid};
   CHECK(maxPool(x, pool).data() == std::vector<float>{5, 6, 8, 9});
   CHECK(avgPool(x, pool).data() == std::vector<float>{3, 4, 6, 7});
-  Pool2DOptions samePool{{2, 2}, {2, 2}, Padding::Same};
+  Pool2DAttrs samePool{{2, 2}, {2, 2}, Padding::Same};
   CHECK(avgPool(x, samePool).data() == std::vector<float>{3, 4.5f, 7.5f, 9});
 }
 
@@ -77,7 +77,7 @@ TEST_CASE("conv2d and pooling reject bad shapes clearly") {
                        doctest::Contains("input must be [batch, height, width, channels]"), Error);
   CHECK_THROWS_WITH_AS(conv2d(x, zeros(gl(), {7, 7, 3, 1})),
                        doctest::Contains("does not fit the 5x5 input"), Error);
-  Conv2DOptions badStride;
+  Conv2DAttrs badStride;
   badStride.strides = {0, 1};
   CHECK_THROWS_WITH_AS(conv2d(x, zeros(gl(), {3, 3, 3, 1}), badStride),
                        "conv2d: 'strides' must be >= 1, got [0,1]", Error);
@@ -110,11 +110,11 @@ TEST_CASE("conv2dTranspose is the adjoint of conv2d: <conv2d(x), y> == <x, conv2
     for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
       Tensor x = tensor(*b, c.x, randomValues(c.x.size(), 1));
       Tensor f = tensor(*b, c.filter, randomValues(c.filter.size(), 2));
-      Conv2DOptions options{{c.stride, c.stride}, c.padding};
+      Conv2DAttrs options{{c.stride, c.stride}, c.padding};
       Tensor forward = conv2d(x, f, options);
       Tensor y = tensor(*b, forward.shape(), randomValues(forward.size(), 3));
       // conv2dTranspose's filter is [KH, KW, outChannels = x's, inChannels = y's]: f itself.
-      Tensor back = conv2dTranspose(y, f, c.x.dims(), {c.stride, c.stride}, c.padding);
+      Tensor back = conv2dTranspose(y, f, {c.x.dims(), {{c.stride, c.stride}, c.padding}});
       CHECK(innerProduct(forward, y) == doctest::Approx(innerProduct(x, back)).epsilon(1e-5));
     }
   }
@@ -125,18 +125,18 @@ TEST_CASE("fused ops equal their unfused compositions") {
     Tensor a = tensor(*b, {5, 6}, randomValues(30, 1));
     Tensor w = tensor(*b, {6, 3}, randomValues(18, 2));
     Tensor bias = tensor(*b, {3}, randomValues(3, 3));
-    FusedOptions options{.bias = bias, .activation = "relu"};
-    Comparison c = compare(fusedMatMul(a, w, options).data(), relu(add(matMul(a, w), bias)).data());
+    Comparison c = compare(fusedMatMul(a, w, {.activation = Activation::Relu}, bias).data(),
+                           relu(add(matMul(a, w), bias)).data());
     CHECK(c.within(1e-6));
     Tensor x = tensor(*b, {1, 6, 6, 2}, randomValues(72, 4));
     Tensor f = tensor(*b, {3, 3, 2, 3}, randomValues(54, 5));
-    Conv2DOptions same{{1, 1}, Padding::Same};
-    c = compare(fusedConv2d(x, f, same, {.bias = bias, .activation = "sigmoid"}).data(),
+    Conv2DAttrs same{{1, 1}, Padding::Same};
+    c = compare(fusedConv2d(x, f, {.conv = same, .activation = Activation::Sigmoid}, bias).data(),
                 sigmoid(add(conv2d(x, f, same), bias)).data());
     CHECK(c.within(1e-6));
   }
   Tensor a = tensor(cpu(), {2, 2}, {1, 2, 3, 4});
-  CHECK_THROWS_WITH_AS(fusedMatMul(a, a, {.bias = std::nullopt, .activation = "prelu"}),
+  CHECK_THROWS_WITH_AS(runOp1("fusedMatMul", {a, a}, Attrs().setString("activation", "prelu")),
                        doctest::Contains("apply prelu as its own op"), Error);
 }
 
@@ -193,7 +193,8 @@ TEST_CASE("resize and cropAndResize follow TensorFlow's coordinate rules") {
     Tensor batch = tensor(*b, {1, 2, 2, 1}, {0, 1, 2, 3});
     std::vector<int32_t> boxInd = {0, 1};
     Tensor crops = cropAndResize(batch, tensor(*b, {2, 4}, {0, 0, 1, 1, 0, 0, 1, 1}),
-                                 tensorInt32(*b, {2}, boxInd), {3, 3}, false, -5.0f);
+                                 tensorInt32(*b, {2}, boxInd), {3, 3},
+                                 {.method = ResizeMethod::Bilinear, .extrapolationValue = -5.0f});
     std::vector<float> want = {0, 0.5f, 1, 1, 1.5f, 2, 2, 2.5f, 3};
     want.resize(18, -5.0f);
     CHECK(crops.data() == want);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/gl/layout.h"
+#include "engine/gl/program_cache.h"
 #include "engine/gl/texture_pool.h"
 #include "tests/test_support.h"
 
@@ -334,7 +335,7 @@ TEST_CASE("shader compile failures surface as texel::Error with the driver's log
 }  // namespace
 }  // namespace texel::test
 
-#include "engine/gl/half.h"
+#include "engine/core/half.h"
 
 namespace texel::test {
 namespace {
@@ -342,19 +343,19 @@ namespace {
 TEST_CASE("binary16 conversion rounds to nearest even and round-trips every half") {
   int mismatches = 0;
   for (uint32_t h = 0; h < 65536; ++h) {
-    float f = gl::halfToFloat(static_cast<uint16_t>(h));
+    float f = halfToFloat(static_cast<uint16_t>(h));
     if (std::isnan(f)) continue;
-    mismatches += gl::floatToHalf(f) != h;
+    mismatches += floatToHalf(f) != h;
   }
   CHECK(mismatches == 0);
-  CHECK(gl::roundToHalf(65504.0f) == 65504.0f);
-  CHECK(std::isinf(gl::roundToHalf(65520.0f)));  // the tie rounds to even: Inf
+  CHECK(roundToHalf(65504.0f) == 65504.0f);
+  CHECK(std::isinf(roundToHalf(65520.0f)));  // the tie rounds to even: Inf
   // Halves near 1 are 1/1024 apart: ties go to the even neighbour, others to the nearest.
-  CHECK(gl::roundToHalf(1.0f + 2.0f / 4096) == 1.0f);
-  CHECK(gl::roundToHalf(1.0f + 6.0f / 4096) == 1.0f + 2.0f / 1024);
-  CHECK(gl::roundToHalf(1.0f + 3.0f / 4096) == 1.0f + 1.0f / 1024);
-  CHECK(gl::roundToHalf(5.9604645e-8f) == 5.9604645e-8f);  // the smallest subnormal
-  CHECK(std::isnan(gl::roundToHalf(NAN)));
+  CHECK(roundToHalf(1.0f + 2.0f / 4096) == 1.0f);
+  CHECK(roundToHalf(1.0f + 6.0f / 4096) == 1.0f + 2.0f / 1024);
+  CHECK(roundToHalf(1.0f + 3.0f / 4096) == 1.0f + 1.0f / 1024);
+  CHECK(roundToHalf(5.9604645e-8f) == 5.9604645e-8f);  // the smallest subnormal
+  CHECK(std::isnan(roundToHalf(NAN)));
 }
 
 TEST_CASE("half-float mode: float32 tensors in RGBA16F, int32 and bool kept exact") {
@@ -369,7 +370,7 @@ TEST_CASE("half-float mode: float32 tensors in RGBA16F, int32 and bool kept exac
   Tensor x = tensor(*half, {4}, {1.0f / 3, 70000.0f, -1e-9f, 2.5f});
   CHECK(half->stats().liveBytes - before.liveBytes == 8);  // one RGBA16F texel
   std::vector<float> stored = x.data();
-  CHECK(stored[0] == gl::roundToHalf(1.0f / 3));
+  CHECK(stored[0] == roundToHalf(1.0f / 3));
   CHECK(std::isinf(stored[1]));  // beyond 65504
   CHECK(stored[2] == 0.0f);
   CHECK(stored[3] == 2.5f);
@@ -386,7 +387,7 @@ TEST_CASE("half-float mode: float32 tensors in RGBA16F, int32 and bool kept exac
   // Ops compute in float32 and store in f16: a sum of thousands of values keeps its
   // documented accuracy.
   std::vector<float> values = randomValues(4097, 3);
-  for (float& v : values) v = gl::roundToHalf(v);
+  for (float& v : values) v = roundToHalf(v);
   double want = 0.0;
   for (float v : values) want += v;
   float got = sum(tensor(*half, {4097}, values)).data()[0];

@@ -1,8 +1,8 @@
 // Shapes that run into the GL backend's limits: llvmpipe silently stops any shader loop
 // after 65535 iterations, so every kernel must split long work into passes or reject it.
 // The extreme values sit at the very end, where a cut-short loop would miss them.
+#include "engine/core/half.h"
 #include "engine/gl/gl_pass.h"
-#include "engine/gl/half.h"
 #include "tests/test_support.h"
 
 namespace texel::test {
@@ -90,8 +90,8 @@ TEST_CASE("tensors beyond one texture are split by rows and work in the ops that
   // matMul by row blocks, with an output that fits ([300, 8]) and one that is split too.
   both([&](Backend& b) { return matMul(onBoth(b, big, 1), onBoth(b, {16, 8}, 7)); });
   both([&](Backend& b) {
-    return fusedMatMul(onBoth(b, big, 1), onBoth(b, {16, 16}, 8),
-                       {.bias = onBoth(b, {16}, 9), .activation = "relu"});
+    return fusedMatMul(onBoth(b, big, 1), onBoth(b, {16, 16}, 8), {.activation = Activation::Relu},
+                       onBoth(b, {16}, 9));
   });
   // An op result bigger than one texture from small inputs.
   both([&](Backend& b) { return add(onBoth(b, {300, 1}, 4), onBoth(b, {16}, 2)); });
@@ -124,7 +124,7 @@ TEST_CASE("gather from a 400,000 x 300 embedding table stored in half floats") {
   const int64_t rows = 400000, dim = 300;
   std::vector<float> table(static_cast<size_t>(rows * dim));
   auto value = [](int64_t r, int64_t c) {  // distinct per row; f16 keeps 11 bits of it
-    return gl::roundToHalf(static_cast<float>(r / 1024) + static_cast<float>(c) / 512.0f);
+    return roundToHalf(static_cast<float>(r / 1024) + static_cast<float>(c) / 512.0f);
   };
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < dim; ++c) table[static_cast<size_t>(r * dim + c)] = value(r, c);

@@ -53,15 +53,15 @@ TEST_CASE("pad: constant, reflect and symmetric modes") {
       {6}, {9, 9, 1, 2, 3, 9});
   expectOnBothBackends(
       [&](Backend& b) {
-        return mirrorPad(x(b), {{2, 2}}, MirrorPadMode::Reflect);
+        return mirrorPad(x(b), {{2, 2}}, PadMode::Reflect);
       },
       {7}, {3, 2, 1, 2, 3, 2, 1});
   expectOnBothBackends(
       [&](Backend& b) {
-        return mirrorPad(x(b), {{2, 3}}, MirrorPadMode::Symmetric);
+        return mirrorPad(x(b), {{2, 3}}, PadMode::Symmetric);
       },
       {8}, {2, 1, 1, 2, 3, 3, 2, 1});
-  CHECK_THROWS_WITH_AS(mirrorPad(x(cpu()), {{3, 0}}, MirrorPadMode::Reflect),
+  CHECK_THROWS_WITH_AS(mirrorPad(x(cpu()), {{3, 0}}, PadMode::Reflect),
                        doctest::Contains("exceeds 2"), Error);
 }
 

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
            {{n, n}, {n, n}},
            [](const std::vector<texel::Tensor>& in) { return texel::matMul(in[0], in[1]); }});
     int64_t side = quick ? 28 : 56, channels = quick ? 32 : 64;
-    texel::Conv2DOptions same;
+    texel::Conv2DAttrs same;
     same.padding = texel::Padding::Same;
     workloads.push_back({"conv2d 1x" + std::to_string(side) + "x" + std::to_string(side) + "x" +
                              std::to_string(channels) + "->" + std::to_string(channels) + " 3x3",

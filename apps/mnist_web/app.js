@@ -15,6 +15,9 @@ function showError(message) {
   $('state').textContent = 'error';
 }
 
+// The feature-map tiles and logit cells, made once per model (renderInside below).
+let insideViews = null;  // { key, layers: [{ tiles: [{ canvas, view, image }] }], logits: [] }
+
 function clearPad() {
   ink.fillStyle = '#000';
   ink.fillRect(0, 0, pad.width, pad.height);
@@ -22,8 +25,8 @@ function clearPad() {
   $('confidence').textContent = 'draw a digit';
   renderBars(null);
   $('input').getContext('2d').clearRect(0, 0, 28, 28);
-  $('maps').textContent = '';
-  $('logits').textContent = '';
+  $('maps').hidden = true;
+  $('logits').hidden = true;
 }
 
 // The unmasked renderer string (WebGL2 hides it behind an extension).
@@ -34,21 +37,27 @@ function rendererName() {
   return debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
 }
 
+// The ten probability bars, made once and updated in place.
+let barViews = null;
 function renderBars(probabilities) {
-  const bars = $('bars');
-  bars.textContent = '';
+  if (!barViews) {
+    barViews = [];
+    for (let d = 0; d < 10; ++d) {
+      const label = document.createElement('span');
+      label.textContent = d;
+      const bar = document.createElement('div');
+      const value = document.createElement('span');
+      $('bars').append(label, bar, value);
+      barViews.push({ bar, value });
+    }
+  }
   const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
-  for (let d = 0; d < 10; ++d) {
+  barViews.forEach(({ bar, value }, d) => {
     const p = probabilities ? probabilities[d] : 0;
-    const label = document.createElement('span');
-    label.textContent = d;
-    const bar = document.createElement('div');
     bar.className = d === top ? 'bar top' : 'bar';
     bar.style.width = `${(p * 100).toFixed(1)}%`;
-    const value = document.createElement('span');
     value.textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '';
-    bars.append(label, bar, value);
-  }
+  });
 }
 
 // Paints 28x28 grey levels (0..1) onto a 28x28 canvas.
@@ -56,8 +65,9 @@ function paintGrey(canvas, pixels) {
   const view = canvas.getContext('2d');
   const image = view.createImageData(28, 28);
   for (let i = 0; i < 784; ++i) {
-    const v = Math.round(pixels[i] * 255);
-    image.data.set([v, v, v, 255], 4 * i);
+    const v = pixels[i] * 255;  // the clamped array rounds
+    image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = v;
+    image.data[4 * i + 3] = 255;
   }
   view.putImageData(image, 0, 0);
 }
@@ -139,43 +149,68 @@ async function startEngine(modelUrl, forceCpu) {
   };
 }
 
-// One tile per feature map, each scaled to its own maximum (ReLU outputs are >= 0).
-function renderInside(maps, logits) {
+// One tile per feature map, each scaled to its own maximum (ReLU outputs are >= 0). The
+// tiles are made once per model and only repainted after that: rebuilding two dozen
+// canvases per prediction cost a long main-thread task each time.
+function buildInside(maps) {
   const root = $('maps');
   root.textContent = '';
-  for (const m of maps) {
+  const layers = maps.map((m) => {
     const layer = document.createElement('div');
     layer.className = 'layer';
     const name = document.createElement('div');
     name.className = 'layer-name';
     name.textContent = `${m.name}: ${m.channels} maps of ${m.height}x${m.width}`;
-    const tiles = document.createElement('div');
-    tiles.className = 'tiles';
+    const row = document.createElement('div');
+    row.className = 'tiles';
+    const tiles = [];
     for (let c = 0; c < m.channels; ++c) {
-      const tile = document.createElement('canvas');
-      tile.className = 'tile';
-      tile.width = m.width;
-      tile.height = m.height;
-      let max = 0;
-      for (let p = 0; p < m.height * m.width; ++p) max = Math.max(max, m.values[p * m.channels + c]);
-      const image = tile.getContext('2d').createImageData(m.width, m.height);
-      for (let p = 0; p < m.height * m.width; ++p) {
-        const v = max > 0 ? Math.round((255 * Math.max(0, m.values[p * m.channels + c])) / max) : 0;
-        image.data.set([v, Math.round(v * 0.8), Math.round(v * 0.3), 255], 4 * p);
-      }
-      tile.getContext('2d').putImageData(image, 0, 0);
-      tile.title = `${m.name} map ${c} (max ${max.toFixed(2)})`;
-      tiles.append(tile);
+      const canvas = document.createElement('canvas');
+      canvas.className = 'tile';
+      canvas.width = m.width;
+      canvas.height = m.height;
+      const view = canvas.getContext('2d');
+      tiles.push({ canvas, view, image: view.createImageData(m.width, m.height) });
+      row.append(canvas);
     }
-    layer.append(name, tiles);
+    layer.append(name, row);
     root.append(layer);
-  }
-  $('logits').textContent = '';
-  logits.forEach((z, d) => {
-    const cell = document.createElement('span');
-    cell.textContent = `${d}: ${z.toFixed(2)}`;
-    $('logits').append(cell);
+    return { tiles };
   });
+  $('logits').textContent = '';
+  const logits = [];
+  for (let d = 0; d < 10; ++d) {
+    const cell = document.createElement('span');
+    $('logits').append(cell);
+    logits.push(cell);
+  }
+  return { key: maps.map((m) => `${m.name}:${m.height}x${m.width}x${m.channels}`).join(), layers,
+           logits };
+}
+
+function renderInside(maps, logits) {
+  const key = maps.map((m) => `${m.name}:${m.height}x${m.width}x${m.channels}`).join();
+  if (!insideViews || insideViews.key !== key) insideViews = buildInside(maps);
+  $('maps').hidden = false;
+  $('logits').hidden = false;
+  maps.forEach((m, l) => {
+    const pixels = m.height * m.width;
+    insideViews.layers[l].tiles.forEach(({ canvas, view, image }, c) => {
+      let max = 0;
+      for (let p = 0; p < pixels; ++p) max = Math.max(max, m.values[p * m.channels + c]);
+      const data = image.data;
+      for (let p = 0; p < pixels; ++p) {
+        const v = max > 0 ? (255 * Math.max(0, m.values[p * m.channels + c])) / max : 0;
+        data[4 * p] = v;
+        data[4 * p + 1] = v * 0.8;
+        data[4 * p + 2] = v * 0.3;
+        data[4 * p + 3] = 255;
+      }
+      view.putImageData(image, 0, 0);
+      canvas.title = `${m.name} map ${c} (max ${max.toFixed(2)})`;
+    });
+  });
+  logits.forEach((z, d) => { insideViews.logits[d].textContent = `${d}: ${z.toFixed(2)}`; });
 }
 
 // ---- recognition ----
@@ -260,12 +295,26 @@ $('clear').addEventListener('click', clearPad);
 const TRAINED_KEY = 'trained-model';
 let trainedBytes = null;
 
+// Runs the first of everything a prediction does (preprocessing, both models, the
+// feature-map tiles) on a blank input while nothing else happens, so the first drawing
+// (perhaps while the worker trains) does not pay for it in one long main-thread task.
+function primeViews() {
+  preprocess(greyOf(ink.getImageData(0, 0, pad.width, pad.height)), pad.width, pad.height);
+  const blank = new Float32Array(784);
+  engine.predict(blank, true);
+  const { logits } = engine.predict(blank);
+  renderInside(engine.featureMaps(), logits);
+  $('maps').hidden = true;
+  $('logits').hidden = true;
+}
+
 function useModel(bytes, label) {
   const failure = engine.load(bytes);
   if (failure) {
     showError(`${label} could not be loaded: ${failure}`);
     return false;
   }
+  primeViews();
   $('error').hidden = true;
   $('inUse').textContent = label;
   window.texelApp.inUse = label;
@@ -423,6 +472,7 @@ if ('serviceWorker' in navigator && !params.has('nosw'))
         `${(info.bytes / 1024).toFixed(0)} KB ${from} in ${info.fetchMs.toFixed(0)} ms` +
         (info.cacheNote ? ` (${info.cacheNote})` : '');
     $('warmup').textContent = `${info.warmupPrograms} programs compiled in ${info.warmupMs.toFixed(0)} ms`;
+    primeViews();
     $('state').textContent = 'ready';
     await showSavedModel();
     window.texelApp.info = { ...info, renderer: renderer || info.renderer };

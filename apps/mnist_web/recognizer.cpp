@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/mnist_web/wasm_call.h"
 #include "engine/texel.h"
 #include "platform/platform.h"
@@ -38,16 +40,6 @@ struct Recognizer {
 Recognizer& state() {
   static Recognizer r;
   return r;
-}
-
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
 }
 
 template <typename F>
@@ -104,16 +96,16 @@ EMSCRIPTEN_KEEPALIVE int recognizer_load(const uint8_t* bytes, int size) {
     bool gl = r.backend->kind() == texel::BackendKind::Gl;
     std::string renderer =
         gl ? static_cast<texel::GlBackend&>(*r.backend).info().renderer : std::string("CPU");
-    char numbers[160];
-    std::snprintf(numbers, sizeof numbers,
-                  "\"loadMs\":%.1f,\"warmupPrograms\":%lld,\"warmupMs\":%.1f,\"params\":%lld",
-                  loadMs, static_cast<long long>(warm.programsBuilt), warm.milliseconds,
-                  static_cast<long long>(r.model->countParams()));
     bool half = gl && static_cast<texel::GlBackend&>(*r.backend).halfFloat();
-    r.info = "{\"backend\":" + jsonString(gl ? "webgl2" : "cpu") +
-             ",\"precision\":" + jsonString(half ? "float16 textures" : "float32") +
-             ",\"renderer\":" + jsonString(renderer) +
-             ",\"fallback\":" + jsonString(r.fallbackReason) + "," + numbers + "}";
+    r.info = nlohmann::json{{"backend", gl ? "webgl2" : "cpu"},
+                            {"precision", half ? "float16 textures" : "float32"},
+                            {"renderer", renderer},
+                            {"fallback", r.fallbackReason},
+                            {"loadMs", loadMs},
+                            {"warmupPrograms", warm.programsBuilt},
+                            {"warmupMs", warm.milliseconds},
+                            {"params", r.model->countParams()}}
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   });
 }
 

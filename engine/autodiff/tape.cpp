@@ -3,7 +3,6 @@
 #include <map>
 #include <set>
 
-#include "engine/autodiff/gradients.h"
 #include "engine/core/create.h"
 #include "engine/core/error.h"
 #include "engine/ops/ops.h"
@@ -23,11 +22,11 @@ GradientTape::~GradientTape() {
   setOpObserver(previous_);
 }
 
-void GradientTape::observe(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs,
+void GradientTape::observe(const OpDef& def, std::span<const Tensor> inputs, const OpAttrs& attrs,
                            std::span<const Tensor> outputs) {
   entries_.push_back(
-      {std::string(op), {inputs.begin(), inputs.end()}, attrs, {outputs.begin(), outputs.end()}});
-  if (previous_) previous_->observe(op, inputs, attrs, outputs);
+      {&def, {inputs.begin(), inputs.end()}, attrs, {outputs.begin(), outputs.end()}});
+  if (previous_) previous_->observe(def, inputs, attrs, outputs);
 }
 
 std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vector<Tensor>& sources,
@@ -67,31 +66,23 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     bool needed = false;
     for (const Tensor& out : entry->outputs) needed = needed || grad.count(identity(out));
     if (!needed) continue;
-    autodiff::GradFn fn = autodiff::findGradient(entry->op);
-    if (!fn)
-      fail("gradient: op '", entry->op, "' (",
-           describeCall(
-               entry->op,
-               [&] {
-                 std::vector<TensorSpec> specs;
-                 for (const Tensor& t : entry->inputs) specs.push_back({t.shape(), t.dtype()});
-                 return specs;
-               }(),
-               entry->attrs),
-           ") has no gradient");
+    std::string_view op = entry->def->name;
+    if (!entry->def->gradient)
+      fail("gradient: op '", op, "' (", describeCall(op, specsOf(entry->inputs), entry->attrs),
+           ") has no gradient: ", entry->def->noGradient);
     std::vector<Tensor> outputGrads;
     for (const Tensor& out : entry->outputs) {
       auto it = grad.find(identity(out));
       outputGrads.push_back(it != grad.end() ? it->second : zerosLike(out));
     }
-    autodiff::GradContext ctx{entry->op, entry->inputs, entry->attrs, entry->outputs, outputGrads};
+    GradContext ctx{op, entry->inputs, entry->attrs, entry->outputs, outputGrads};
     for (const Tensor& in : entry->inputs)
       ctx.needed.push_back(dependsOnSource.count(identity(in)) > 0);
-    std::vector<Tensor> inputGrads = fn(ctx);
+    std::vector<Tensor> inputGrads = entry->def->gradient(ctx);
     for (size_t i = 0; i < inputGrads.size() && i < entry->inputs.size(); ++i) {
       if (!inputGrads[i].defined() || entry->inputs[i].dtype() != DType::Float32) continue;
       if (inputGrads[i].shape() != entry->inputs[i].shape())
-        fail("gradient of '", entry->op, "': internal error: gradient of input ", i, " has shape ",
+        fail("gradient of '", op, "': internal error: gradient of input ", i, " has shape ",
              inputGrads[i].shape(), ", expected ", entry->inputs[i].shape());
       accumulate(entry->inputs[i], inputGrads[i]);
     }
@@ -122,7 +113,8 @@ std::vector<Tensor> grads(const std::function<Tensor(const std::vector<Tensor>&)
 }
 
 bool hasGradient(std::string_view op) {
-  return autodiff::findGradient(op) != nullptr;
+  const OpDef* def = OpRegistry::instance().find(op);
+  return def && def->gradient;
 }
 
 }  // namespace texel

@@ -1,9 +1,9 @@
 #pragma once
 // Reverse-mode automatic differentiation. A GradientTape records the op calls made on
 // its thread while it lives (engine/core/registry.h's OpObserver); gradient() walks them
-// backwards, calling each op's gradient function (engine/autodiff/gradients.cpp), which
-// computes with ordinary ops: on the GL backend the whole backward pass runs on the GPU,
-// with no readback.
+// backwards, calling each op's gradient function (declared in its registry row, beside
+// the op in its family file), which computes with ordinary ops: on the GL backend the
+// whole backward pass runs on the GPU, with no readback.
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,15 +31,15 @@ class GradientTape : public OpObserver {
   std::vector<Tensor> gradient(const Tensor& target, const std::vector<Tensor>& sources,
                                std::optional<Tensor> seed = std::nullopt);
 
-  void observe(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs,
+  void observe(const OpDef& def, std::span<const Tensor> inputs, const OpAttrs& attrs,
                std::span<const Tensor> outputs) override;
   size_t recordedOps() const { return entries_.size(); }
 
  private:
   struct Entry {
-    std::string op;
+    const OpDef* def;
     std::vector<Tensor> inputs;
-    Attrs attrs;
+    OpAttrs attrs;
     std::vector<Tensor> outputs;
   };
   std::vector<Entry> entries_;
@@ -57,7 +57,7 @@ ValueAndGrads valueAndGrads(const std::function<Tensor(const std::vector<Tensor>
 std::vector<Tensor> grads(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& xs);
 
-// Whether `op` has a gradient function (for tests and error messages).
+// Whether `op` has a gradient function (its registry row's; for tests and messages).
 bool hasGradient(std::string_view op);
 
 }  // namespace texel

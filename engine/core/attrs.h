@@ -1,6 +1,7 @@
 #pragma once
-// Op attributes: a small ordered list of named values (strides, axes, flags...). Kept
-// generic so that op calls can be recorded (warmup signatures, later the gradient tape).
+// An attribute bag: a small ordered list of named values (strides, axes, flags...), the
+// untyped form of op attributes that model files, warmup signatures and test cases carry.
+// Ops read it once, into their typed struct (engine/core/op_attrs.h).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ class Attrs {
   }
 
   bool has(std::string_view key) const { return find(key) != nullptr; }
+  // The value stored under `key`, or null.
+  const AttrValue* find(std::string_view key) const;
   // Typed getters throw texel::Error naming `op` when the attribute is missing or has
   // another type; the *Or variants return the fallback when it is missing.
   int64_t getInt(std::string_view key, std::string_view op) const;
@@ -43,7 +46,6 @@ class Attrs {
   bool operator==(const Attrs&) const = default;
 
  private:
-  const AttrValue* find(std::string_view key) const;
   template <typename T>
   const T& get(std::string_view key, std::string_view op, const char* typeName) const;
 

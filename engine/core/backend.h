@@ -4,6 +4,7 @@
 // registry (engine/core/registry.h), which holds a CPU and a GL kernel per op.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@ namespace texel {
 
 enum class BackendKind { Cpu, Gl };
 struct OpContext;  // engine/core/registry.h
+using KernelFn = std::function<std::vector<Tensor>(const OpContext& ctx)>;
 
 struct MemoryStats {
   int64_t liveTensors = 0;     // tensor handles' distinct objects alive on this backend
@@ -63,8 +65,7 @@ class Backend : public std::enable_shared_from_this<Backend> {
   virtual void finish() {}
   // Runs `kernel` for an op call whose inputs and outputs passed inference. The GL
   // backend overrides it to split work over tensors too big for one texture.
-  using KernelFn = std::vector<Tensor> (*)(const OpContext&);
-  virtual std::vector<Tensor> runKernel(KernelFn kernel, const OpContext& ctx) {
+  virtual std::vector<Tensor> runKernel(const KernelFn& kernel, const OpContext& ctx) {
     return kernel(ctx);
   }
 

@@ -7,13 +7,45 @@
 
 namespace texel {
 
+std::string DTypes::toString() const {
+  std::string text;
+  for (DType d : {DType::Float32, DType::Int32, DType::Bool})
+    if (has(d)) text += concat(text.empty() ? "" : ", ", dtypeName(d));
+  return text;
+}
+
+namespace {
+
+// A row must be complete: the tables below the registry (cases, the op table, the tape)
+// rely on it, and a missing piece should fail when the registry is built, not when a
+// user first calls the op.
+void checkRow(const OpDef& def) {
+  auto missing = [&](const char* what) {
+    throw Error(concat("op registry: '", def.name, "' has no ", what));
+  };
+  if (def.family.empty()) missing("family");
+  if (!def.parse) missing("attribute parser");
+  if (!def.infer) missing("shape inference");
+  if (!def.cpu) missing("CPU kernel");
+  if (!def.gl) missing("GL kernel");
+  if (def.minInputs < 1 || def.maxInputs < def.minInputs) missing("valid input count");
+  if (!def.gradient == def.noGradient.empty())
+    throw Error(concat("op registry: '", def.name,
+                       "' must have exactly one of a gradient and a reason for having none"));
+}
+
+}  // namespace
+
 OpRegistry::OpRegistry() {
-  registerAllOps(ops_);
+  OpList list(ops_);
+  registerAllOps(list);
   std::sort(ops_.begin(), ops_.end(),
             [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
-  for (size_t i = 1; i < ops_.size(); ++i)
-    if (ops_[i].name == ops_[i - 1].name)
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    checkRow(ops_[i]);
+    if (i > 0 && ops_[i].name == ops_[i - 1].name)
       throw Error(concat("op registry: '", ops_[i].name, "' is registered twice"));
+  }
 }
 
 const OpRegistry& OpRegistry::instance() {
@@ -47,6 +79,18 @@ std::string describeCall(std::string_view op, std::span<const TensorSpec> inputs
   return out.str();
 }
 
+std::string describeCall(std::string_view op, std::span<const TensorSpec> inputs,
+                         const OpAttrs& attrs) {
+  return describeCall(op, inputs, attrs.toAttrs());
+}
+
+std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors) {
+  std::vector<TensorSpec> specs;
+  specs.reserve(tensors.size());
+  for (const Tensor& t : tensors) specs.push_back({t.shape(), t.dtype()});
+  return specs;
+}
+
 namespace {
 
 const OpDef& checkedDef(std::string_view op, size_t inputCount) {
@@ -60,70 +104,42 @@ const OpDef& checkedDef(std::string_view op, size_t inputCount) {
   return def;
 }
 
-std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors, std::string_view op) {
-  std::vector<TensorSpec> specs;
-  specs.reserve(tensors.size());
-  for (size_t i = 0; i < tensors.size(); ++i) {
+std::vector<TensorSpec> checkedSpecs(std::span<const Tensor> tensors, std::string_view op) {
+  for (size_t i = 0; i < tensors.size(); ++i)
     if (!tensors[i].defined()) fail(op, ": input ", i, " is an empty tensor handle");
-    specs.push_back({tensors[i].shape(), tensors[i].dtype()});
-  }
-  return specs;
+  return specsOf(tensors);
 }
 
-}  // namespace
+void checkAttrsType(const OpDef& def, const OpAttrs& attrs) {
+  if (attrs.type() != def.attrsType)
+    fail(def.name, ": attributes of another op's type were passed (",
+         "build them with the op's own attribute struct)");
+}
 
-std::vector<TensorSpec> inferOp(std::string_view op, std::span<const TensorSpec> inputs,
-                                const Attrs& attrs) {
-  const OpDef& def = checkedDef(op, inputs.size());
-  for (const TensorSpec& spec : inputs) validateShape(spec.shape, std::string(op));
-  std::vector<TensorSpec> outputs = def.infer(op, inputs, attrs);
-  for (const TensorSpec& spec : outputs) validateShape(spec.shape, std::string(op));
+std::vector<TensorSpec> inferChecked(const OpDef& def, std::span<const TensorSpec> inputs,
+                                     const OpAttrs& attrs) {
+  for (const TensorSpec& spec : inputs) validateShape(spec.shape, std::string(def.name));
+  std::vector<TensorSpec> outputs = def.infer(def.name, inputs, attrs);
+  for (const TensorSpec& spec : outputs) validateShape(spec.shape, std::string(def.name));
   return outputs;
 }
 
-namespace {
 thread_local OpObserver* t_observer = nullptr;
 thread_local int t_kernelDepth = 0;  // > 0 while a (non-composite) op's kernel runs
 
-std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
-                                    std::span<const Tensor> inputs, const Attrs& attrs);
-}  // namespace
+std::vector<Tensor> runParsed(const OpDef& def, std::span<const Tensor> inputs,
+                              const OpAttrs& attrs);
 
-OpObserver* setOpObserver(OpObserver* observer) {
-  OpObserver* previous = t_observer;
-  t_observer = observer;
-  return previous;
-}
-
-std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
-  const OpDef& def = checkedDef(op, inputs.size());
-  bool observed = t_observer && t_kernelDepth == 0 && !def.composite;
-  std::vector<Tensor> outputs;
-  {
-    // Ops that a kernel calls are steps of that op, not calls of their own (a composite's
-    // inner calls are the exception: they are all there is to observe).
-    struct DepthGuard {
-      bool active;
-      explicit DepthGuard(bool a) : active(a) { t_kernelDepth += active; }
-      ~DepthGuard() { t_kernelDepth -= active; }
-    } guard(!def.composite);
-    outputs = runOpUnobserved(def, op, inputs, attrs);
-  }
-  if (observed) t_observer->observe(op, inputs, attrs, outputs);
-  return outputs;
-}
-
-namespace {
-std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
-                                    std::span<const Tensor> inputs, const Attrs& attrs) {
-  std::vector<TensorSpec> inSpecs = specsOf(inputs, op);
-  if (inputs.empty()) fail(op, ": ops need at least one input to know their backend");
+std::vector<Tensor> runUnobserved(const OpDef& def, std::span<const Tensor> inputs,
+                                  const OpAttrs& attrs) {
+  std::string_view op = def.name;
+  std::vector<TensorSpec> inSpecs = checkedSpecs(inputs, op);
   Backend& backend = inputs[0].backend();
   for (size_t i = 1; i < inputs.size(); ++i)
     if (&inputs[i].backend() != &backend)
       fail(op, ": input 0 is on backend '", backend.name(), "' but input ", i, " is on '",
            inputs[i].backend().name(), "'; move tensors with Tensor::to() first");
-  std::vector<TensorSpec> outSpecs = inferOp(op, inSpecs, attrs);
+  std::vector<TensorSpec> outSpecs = inferChecked(def, inSpecs, attrs);
 
   // Tensors with no elements never reach a GL kernel (there is no zero-sized texture):
   // the CPU reference computes them and the results move back.
@@ -133,14 +149,13 @@ std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
   if (anyEmpty && backend.kind() != BackendKind::Cpu) {
     std::vector<Tensor> onCpu;
     for (const Tensor& t : inputs) onCpu.push_back(t.to(cpu()));
-    std::vector<Tensor> results = runOp(op, onCpu, attrs);
+    std::vector<Tensor> results = runParsed(def, onCpu, attrs);
     for (Tensor& r : results) r = r.to(backend);
     return results;
   }
 
-  KernelFn kernel = backend.kind() == BackendKind::Cpu ? def.cpu : def.gl;
-  if (!kernel) fail(op, ": no kernel for backend '", backend.name(), "'");
-  OpContext ctx{op, backend, inputs, attrs, outSpecs};
+  const KernelFn& kernel = backend.kind() == BackendKind::Cpu ? def.cpu : def.gl;
+  OpContext ctx{def, op, backend, inputs, attrs, outSpecs};
   std::vector<Tensor> outputs = backend.runKernel(kernel, ctx);
   if (outputs.size() != outSpecs.size())
     fail(op, ": internal error: kernel returned ", outputs.size(), " outputs, expected ",
@@ -158,12 +173,62 @@ std::vector<Tensor> runOpUnobserved(const OpDef& def, std::string_view op,
   }
   return outputs;
 }
-}  // namespace
 
-Tensor runOp1(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
-  std::vector<Tensor> outputs = runOp(op, inputs, attrs);
+std::vector<Tensor> runParsed(const OpDef& def, std::span<const Tensor> inputs,
+                              const OpAttrs& attrs) {
+  bool observed = t_observer && t_kernelDepth == 0 && !def.composite;
+  std::vector<Tensor> outputs;
+  {
+    // Ops that a kernel calls are steps of that op, not calls of their own (a composite's
+    // inner calls are the exception: they are all there is to observe).
+    struct DepthGuard {
+      bool active;
+      explicit DepthGuard(bool a) : active(a) { t_kernelDepth += active; }
+      ~DepthGuard() { t_kernelDepth -= active; }
+    } guard(!def.composite);
+    outputs = runUnobserved(def, inputs, attrs);
+  }
+  if (observed) t_observer->observe(def, inputs, attrs, outputs);
+  return outputs;
+}
+
+Tensor single(std::string_view op, std::vector<Tensor> outputs) {
   if (outputs.size() != 1) fail(op, ": has ", outputs.size(), " outputs; use runOp");
   return std::move(outputs[0]);
+}
+
+}  // namespace
+
+OpObserver* setOpObserver(OpObserver* observer) {
+  OpObserver* previous = t_observer;
+  t_observer = observer;
+  return previous;
+}
+
+std::vector<TensorSpec> inferOp(std::string_view op, std::span<const TensorSpec> inputs,
+                                const Attrs& attrs) {
+  const OpDef& def = checkedDef(op, inputs.size());
+  return inferChecked(def, inputs, def.parse(op, attrs));
+}
+
+std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  const OpDef& def = checkedDef(op, inputs.size());
+  return runParsed(def, inputs, def.parse(op, attrs));
+}
+
+std::vector<Tensor> runOp(std::string_view op, std::span<const Tensor> inputs,
+                          const OpAttrs& attrs) {
+  const OpDef& def = checkedDef(op, inputs.size());
+  checkAttrsType(def, attrs);
+  return runParsed(def, inputs, attrs);
+}
+
+Tensor runOp1(std::string_view op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  return single(op, runOp(op, inputs, attrs));
+}
+
+Tensor runOp1(std::string_view op, std::span<const Tensor> inputs, const OpAttrs& attrs) {
+  return single(op, runOp(op, inputs, attrs));
 }
 
 }  // namespace texel

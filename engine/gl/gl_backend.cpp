@@ -4,8 +4,11 @@
 #include <cstring>
 
 #include "engine/core/error.h"
+#include "engine/core/half.h"
 #include "engine/gl/gl_check.h"
-#include "engine/gl/half.h"
+#include "engine/gl/gl_objects.h"
+#include "engine/gl/program_cache.h"
+#include "engine/gl/texture_pool.h"
 
 namespace texel {
 
@@ -70,8 +73,29 @@ std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
   return backend;
 }
 
+struct GlBackend::GlObjects {
+  gl::TexturePool pool{0};
+  gl::ProgramCache programs;
+  gl::FramebufferId framebuffer;
+  gl::VertexArrayId emptyVertexArray;
+};
+static_assert(GlOptions{}.poolIdleLimit == gl::TexturePool::kDefaultIdleLimit);
+
+void GlBackend::setBudget(uint64_t budgetBytes) {
+  gl_->pool.setBudget(budgetBytes);
+}
+void GlBackend::freePooledTextures() {
+  gl_->pool.freePooled();
+}
+void GlBackend::resetPeak() {
+  gl_->pool.resetPeak();
+}
+gl::ProgramCache& GlBackend::programs() {
+  return gl_->programs;
+}
+
 GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
-    : context_(std::move(context)), options_(options), pool_(0) {
+    : context_(std::move(context)), options_(options), gl_(std::make_unique<GlObjects>()) {
   drainErrors();
   probe();
   if (options_.forceHalfFloat && !info_.halfFloatRenderable)
@@ -82,11 +106,11 @@ GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
                         ? std::min(options_.maxTextureSize, info_.maxTextureSize)
                         : info_.maxTextureSize;
   chooseDeviceBudget();
-  pool_.setBudget(options_.budgetBytes.value_or(info_.deviceBudgetBytes));
-  pool_.setIdleLimit(options_.poolIdleLimit);
+  gl_->pool.setBudget(options_.budgetBytes.value_or(info_.deviceBudgetBytes));
+  gl_->pool.setIdleLimit(options_.poolIdleLimit);
   setPaging(options_.paging);
-  framebuffer_ = gl::makeFramebuffer();
-  emptyVertexArray_ = gl::makeVertexArray();
+  gl_->framebuffer = gl::makeFramebuffer();
+  gl_->emptyVertexArray = gl::makeVertexArray();
   checkGlError("GlBackend::create");
 }
 
@@ -162,7 +186,7 @@ void GlBackend::probe() {
          "); use the CPU backend");
 }
 
-GLenum GlBackend::storageFormat(DType dtype, bool uploaded, bool fullPrecision) const {
+unsigned GlBackend::storageFormat(DType dtype, bool uploaded, bool fullPrecision) const {
   if (dtype == DType::Float32 && !fullPrecision) return halfFloat_ ? GL_RGBA16F : GL_RGBA32F;
   // Integers need 24 bits of mantissa; textures that are only sampled may always be RGBA32F.
   return uploaded || info_.floatRenderable ? GL_RGBA32F : GL_RGBA16F;
@@ -180,8 +204,8 @@ Tensor GlBackend::allocate(const TensorSpec& spec, const std::string& op, bool u
                   std::make_shared<GlStorage>(self, nullptr, gl::TextureLayout{}, std::string()));
   gl::TextureLayout layout = layoutOf(spec.shape, op);
   auto texture =
-      pool_.acquire(layout.width, layout.height, storageFormat(spec.dtype, uploaded, fullPrecision),
-                    maxTextureSize_, op);
+      gl_->pool.acquire(layout.width, layout.height,
+                        storageFormat(spec.dtype, uploaded, fullPrecision), maxTextureSize_, op);
   std::string owner = options_.trackOwners ? concat(op, " ", spec.shape) : std::string();
   return Tensor(self, spec.shape, spec.dtype,
                 std::make_shared<GlStorage>(self, std::move(texture), layout, std::move(owner)));
@@ -221,7 +245,7 @@ GlStorage::GlStorage(std::shared_ptr<GlBackend> backend, std::unique_ptr<gl::Tex
 GlStorage::~GlStorage() {
   if (empty_) return;
   backend_->untrack(*this);
-  if (texture_) backend_->pool_.release(std::move(texture_));
+  if (texture_) backend_->gl_->pool.release(std::move(texture_));
 }
 
 gl::Texture* GlStorage::texture() {
@@ -247,8 +271,8 @@ void GlBackend::makeResident(GlStorage& storage) {
                              " lost its values with the GL context (a GPU result without a host "
                              "copy); compute it again"));
   OpScope scope(*this, "paging a tensor back in");
-  auto texture = pool_.acquire(storage.layout_.width, storage.layout_.height, storage.format_,
-                               maxTextureSize_, "paging a tensor back in");
+  auto texture = gl_->pool.acquire(storage.layout_.width, storage.layout_.height, storage.format_,
+                                   maxTextureSize_, "paging a tensor back in");
   writeTexels(*texture, storage.layout_, storage.host_, "paging a tensor back in");
   storage.texture_ = std::move(texture);
   ++pageIns_;
@@ -256,7 +280,8 @@ void GlBackend::makeResident(GlStorage& storage) {
 
 void GlBackend::setPaging(bool enabled) {
   options_.paging = enabled;
-  pool_.setReclaim(enabled ? gl::TexturePool::Reclaim([this] { return pageOutLeastRecentlyUsed(); })
+  gl_->pool.setReclaim(enabled
+                           ? gl::TexturePool::Reclaim([this] { return pageOutLeastRecentlyUsed(); })
                            : gl::TexturePool::Reclaim());
 }
 
@@ -269,7 +294,7 @@ bool GlBackend::pageOutLeastRecentlyUsed() {
   if (!victim) return false;
   if (victim->host_.empty())
     victim->host_ = readTexels(*victim->texture_, victim->layout_, "paging a tensor out");
-  pool_.discard(std::move(victim->texture_));
+  gl_->pool.discard(std::move(victim->texture_));
   ++pageOuts_;
   return true;
 }
@@ -321,15 +346,15 @@ void GlBackend::markContextLost(const std::string& reason) {
   lost_ = true;
   ++contextLosses_;
   ++gl::contextGeneration();  // every GL object made so far died with the context
-  programs_.clear();
-  pool_.freePooled();  // stale ids from here on: these "deletes" delete nothing
+  gl_->programs.clear();
+  gl_->pool.freePooled();  // stale ids from here on: these "deletes" delete nothing
   for (GlStorage* storage : storages_) {
     if (!storage->texture_) continue;
-    pool_.discard(std::move(storage->texture_));
+    gl_->pool.discard(std::move(storage->texture_));
     if (storage->host_.empty()) storage->lost_ = true;
   }
-  framebuffer_.reset();
-  emptyVertexArray_.reset();
+  gl_->framebuffer.reset();
+  gl_->emptyVertexArray.reset();
   if (contextListener_) contextListener_(ContextEvent::Lost, reason);
 }
 
@@ -347,8 +372,8 @@ void GlBackend::restoreContext() {
   if (wasHalfFloat != (options_.forceHalfFloat || !info_.floatRenderable))
     fail("restoreContext: the restored context (", info_.renderer,
          ") stores float textures differently from the lost one; create a new backend");
-  framebuffer_ = gl::makeFramebuffer();
-  emptyVertexArray_ = gl::makeVertexArray();
+  gl_->framebuffer = gl::makeFramebuffer();
+  gl_->emptyVertexArray = gl::makeVertexArray();
   checkGlError("restoreContext");
   lost_ = false;
   if (contextListener_) contextListener_(ContextEvent::Restored, info_.renderer);
@@ -383,7 +408,7 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
   gl::packTexels(layout, values, texels);
   // The host copy must hold what the texture holds: binary16 values in half-float mode.
   if (storage.format_ == GL_RGBA16F)
-    for (float& v : texels) v = gl::roundToHalf(v);
+    for (float& v : texels) v = roundToHalf(v);
   writeTexels(*storage.texture(), layout, texels,
               concat(what, ": uploading a tensor of shape ", shape));
   if (options_.keepUploadsOnHost) storage.host_ = std::move(texels);
@@ -397,7 +422,7 @@ void GlBackend::writeTexels(gl::Texture& texture, const gl::TextureLayout& layou
   if (texture.internalFormat == GL_RGBA16F) {
     // Rounded here (to nearest even) rather than by the driver, whose rounding varies.
     std::vector<uint16_t> halves(texels.size());
-    for (size_t i = 0; i < texels.size(); ++i) halves[i] = gl::floatToHalf(texels[i]);
+    for (size_t i = 0; i < texels.size(); ++i) halves[i] = floatToHalf(texels[i]);
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_HALF_FLOAT,
                     halves.data());
   } else {
@@ -418,7 +443,7 @@ std::vector<float> GlBackend::readTexels(gl::Texture& texture, const gl::Texture
 }
 
 void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
-  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_.id());
+  glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
   if (!texture.renderTargetChecked) {
     GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
@@ -578,19 +603,19 @@ bool GlBackend::canShareStorage(const Shape& from, const Shape& to) const {
   // Split tensors are views only of their own shape.
   if (!gl::fitsOneTexture(from, maxTextureSize_) || !gl::fitsOneTexture(to, maxTextureSize_))
     return from == to;
-  return layoutOf(from, "reshape") == layoutOf(to, "reshape");
+  return layoutOf(from, "view") == layoutOf(to, "view");
 }
 
 MemoryStats GlBackend::stats() const {
   MemoryStats stats;
   stats.liveTensors = liveTensors();
-  stats.liveTextures = pool_.liveTextures();
-  stats.liveBytes = pool_.liveBytes();
-  stats.pooledTextures = pool_.pooledTextures();
-  stats.pooledBytes = pool_.pooledBytes();
-  stats.peakBytes = pool_.peakBytes();
-  stats.peakLiveBytes = pool_.peakLiveBytes();
-  stats.trimmedTextures = pool_.trimmed();
+  stats.liveTextures = gl_->pool.liveTextures();
+  stats.liveBytes = gl_->pool.liveBytes();
+  stats.pooledTextures = gl_->pool.pooledTextures();
+  stats.pooledBytes = gl_->pool.pooledBytes();
+  stats.peakBytes = gl_->pool.peakBytes();
+  stats.peakLiveBytes = gl_->pool.peakLiveBytes();
+  stats.trimmedTextures = gl_->pool.trimmed();
   for (const GlStorage* storage : storages_) {
     if (storage->texture_ || storage->lost_) continue;
     ++stats.pagedOutTensors;
@@ -600,15 +625,15 @@ MemoryStats GlBackend::stats() const {
   stats.pageOuts = pageOuts_;
   stats.pageIns = pageIns_;
   stats.contextLosses = contextLosses_;
-  stats.budgetBytes = pool_.budgetBytes();
-  stats.textureAllocations = pool_.allocations();
-  stats.poolHits = pool_.hits();
-  stats.compileCount = programs_.compileCount();
+  stats.budgetBytes = gl_->pool.budgetBytes();
+  stats.textureAllocations = gl_->pool.allocations();
+  stats.poolHits = gl_->pool.hits();
+  stats.compileCount = gl_->programs.compileCount();
   stats.passCount = passCount_;
   return stats;
 }
 
-std::vector<Tensor> GlBackend::runKernel(KernelFn kernel, const OpContext& ctx) {
+std::vector<Tensor> GlBackend::runKernel(const KernelFn& kernel, const OpContext& ctx) {
   OpScope scope(*this, std::string(ctx.op));
   bool split = false;
   for (const Tensor& t : ctx.inputs) split = split || gl::isSplit(t);
@@ -623,7 +648,7 @@ void GlBackend::finish() {
 #ifdef __EMSCRIPTEN__
   // WebGL's finish() returns before the GPU process has run the commands. Reading one
   // texel of the last pass's target (still attached to our framebuffer) waits for it.
-  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_.id());
+  glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
   if (glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE) {
     float texel[4];
     glReadPixels(0, 0, 1, 1, GL_RGBA, GL_FLOAT, texel);
@@ -640,7 +665,7 @@ void GlBackend::drawInto(const Tensor& output, const std::string& op) {
   glDisable(GL_BLEND);
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_SCISSOR_TEST);
-  glBindVertexArray(emptyVertexArray_.id());
+  glBindVertexArray(gl_->emptyVertexArray.id());
   glDrawArrays(GL_TRIANGLES, 0, 3);
   ++passCount_;
   if (options_.checkErrorsEveryPass) checkGlError(op + ": drawing a pass");

@@ -13,11 +13,16 @@
 #include "engine/core/backend.h"
 #include "engine/core/registry.h"
 #include "engine/gl/gl_context.h"
-#include "engine/gl/gl_objects.h"
 #include "engine/gl/layout.h"
-#include "engine/gl/program_cache.h"
 #include "engine/gl/split.h"
-#include "engine/gl/texture_pool.h"
+
+// No GL header comes through here (engine/texel.h includes this file): the GL objects
+// live behind forward declarations and GLenum values travel as unsigned.
+namespace texel::gl {
+class ProgramCache;
+class TexturePool;
+struct Texture;
+}  // namespace texel::gl
 
 namespace texel {
 
@@ -49,7 +54,7 @@ struct GlOptions {
   // use out to host memory (re-uploaded on their next use) instead of failing.
   bool paging = true;
   // Pooled textures not reused within this many texture acquisitions are freed.
-  uint64_t poolIdleLimit = gl::TexturePool::kDefaultIdleLimit;
+  uint64_t poolIdleLimit = 8192;  // gl::TexturePool::kDefaultIdleLimit
   // Keep the host values of uploaded tensors (model weights, inputs): paging them out is
   // free and they survive a context loss. Costs their size in host memory.
   bool keepUploadsOnHost = true;
@@ -62,6 +67,13 @@ struct GlOptions {
   // compilation, framebuffer setup and readback). Costly in browsers, where each check
   // is a round trip to the GPU process.
   bool checkErrorsEveryPass = false;
+  // Fail a pass that sets a uniform none of its shaders mentions (a misspelt or stale
+  // name; gl_pass.h). Checked once per program; on in debug builds and in the tests.
+#ifdef NDEBUG
+  bool checkUniforms = false;
+#else
+  bool checkUniforms = true;
+#endif
   // Store float32 tensors as RGBA16F even where RGBA32F is renderable (the automatic
   // fallback where it is not). See docs/ARCHITECTURE.md, "Precision".
   bool forceHalfFloat = false;
@@ -101,7 +113,7 @@ class GlBackend : public Backend {
   PendingRead downloadAsync(const Tensor& tensor) override;
   bool canShareStorage(const Shape& from, const Shape& to) const override;
   // Splits op calls over tensors too big for one texture (engine/gl/split.h).
-  std::vector<Tensor> runKernel(KernelFn kernel, const OpContext& ctx) override;
+  std::vector<Tensor> runKernel(const KernelFn& kernel, const OpContext& ctx) override;
   MemoryStats stats() const override;
   void finish() override;
 
@@ -112,13 +124,13 @@ class GlBackend : public Backend {
   // (unless `fullPrecision`: intermediate results that must not be rounded); int32 and
   // bool stay RGBA32F where that is renderable (uploads always, so indices are exact),
   // else RGBA16F (exact for |x| <= 2048).
-  GLenum storageFormat(DType dtype, bool uploaded, bool fullPrecision = false) const;
+  unsigned storageFormat(DType dtype, bool uploaded, bool fullPrecision = false) const;
   int maxTextureSize() const { return maxTextureSize_; }
-  void setBudget(uint64_t budgetBytes) { pool_.setBudget(budgetBytes); }
+  void setBudget(uint64_t budgetBytes);
   void setPaging(bool enabled);
-  void freePooledTextures() { pool_.freePooled(); }
+  void freePooledTextures();
   // Starts a new peak: stats().peakBytes / peakLiveBytes restart from what is live now.
-  void resetPeak() override { pool_.resetPeak(); }
+  void resetPeak() override;
   uint64_t storageBytes(const Shape& shape, DType dtype) const override;
   std::vector<LiveAllocation> liveAllocations() const;
 
@@ -140,7 +152,8 @@ class GlBackend : public Backend {
   gl::TextureLayout layoutOf(const Shape& shape, const std::string& op) const;
   Tensor allocate(const TensorSpec& spec, const std::string& op, bool uploaded = false,
                   bool fullPrecision = false);
-  gl::ProgramCache& programs() { return programs_; }
+  gl::ProgramCache& programs();
+  bool checkUniforms() const { return options_.checkUniforms; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);
   // Binds `texture` as the framebuffer's colour attachment, verifying completeness.
@@ -168,10 +181,8 @@ class GlBackend : public Backend {
   GlInfo info_;
   int maxTextureSize_ = 0;
   bool halfFloat_ = false;
-  gl::TexturePool pool_;
-  gl::ProgramCache programs_;
-  gl::FramebufferId framebuffer_;
-  gl::VertexArrayId emptyVertexArray_;
+  struct GlObjects;  // the texture pool, program cache, framebuffer and vertex array
+  std::unique_ptr<GlObjects> gl_;
   int64_t passCount_ = 0;
   std::list<GlStorage*> storages_;  // every storage that has (or had) a texture
   uint64_t useClock_ = 0;           // advanced once per top-level op, upload or readback
@@ -203,7 +214,7 @@ class GlStorage : public Storage {
   std::shared_ptr<GlBackend> backend_;
   std::unique_ptr<gl::Texture> texture_;
   gl::TextureLayout layout_;
-  GLenum format_ = 0;
+  unsigned format_ = 0;  // GLenum
   bool empty_ = false;
   bool lost_ = false;
   std::vector<float> host_;  // layout capacity x 4 floats, when a host copy exists

@@ -1,10 +1,13 @@
 #include "engine/gl/gl_pass.h"
 
+#include <cctype>
 #include <limits>
 
 #include "engine/core/error.h"
 #include "engine/gl/gl_check.h"
-#include "engine/gl/shader_sources.h"
+#include "engine/gl/gl_objects.h"
+#include "engine/gl/program_cache.h"
+#include "engine/gl/texture_pool.h"
 
 namespace texel::gl {
 
@@ -21,7 +24,7 @@ void checkLoop(int64_t iterations, const std::string& op, const char* what) {
          " (llvmpipe cuts longer loops short); run this op on the CPU backend");
 }
 
-Pass::Pass(GlBackend& backend, std::string op, std::initializer_list<std::string_view> shaders)
+Pass::Pass(GlBackend& backend, std::string op, std::initializer_list<Shader> shaders)
     : backend_(backend), op_(std::move(op)), shaders_(shaders) {}
 
 Pass& Pass::define(std::string_view name, int64_t value) {
@@ -44,20 +47,25 @@ Pass& Pass::input(std::string_view name, const Tensor& tensor) {
   return *this;
 }
 
-Pass& Pass::uniform(std::string_view name, int value) {
-  uniforms_.push_back({std::string(name), Uniform::Kind::Int, {value}, 0.0f});
+Pass& Pass::addUniform(Uniform u) {
+  for (const Uniform& existing : uniforms_)
+    if (existing.name == u.name) fail(op_, ": internal error: uniform '", u.name, "' set twice");
+  uniforms_.push_back(std::move(u));
   return *this;
+}
+
+Pass& Pass::uniform(std::string_view name, int value) {
+  return addUniform({std::string(name), Uniform::Kind::Int, {value}, 0.0f});
 }
 
 Pass& Pass::uniform(std::string_view name, float value) {
-  uniforms_.push_back({std::string(name), Uniform::Kind::Float, {}, value});
-  return *this;
+  return addUniform({std::string(name), Uniform::Kind::Float, {}, value});
 }
 
 Pass& Pass::uniform(std::string_view name, std::span<const int> values) {
-  uniforms_.push_back(
+  if (values.empty()) fail(op_, ": internal error: uniform array '", name, "' is empty");
+  return addUniform(
       {std::string(name), Uniform::Kind::IntArray, {values.begin(), values.end()}, 0.0f});
-  return *this;
 }
 
 std::string Pass::source(const TextureLayout& outputLayout) const {
@@ -68,11 +76,33 @@ std::string Pass::source(const TextureLayout& outputLayout) const {
       "precision highp sampler2D;\n";
   text += concat("#define OUT_ALIGNED ", outputLayout.aligned ? 1 : 0, '\n');
   text += defines_;
-  text += shaderSource("prelude");
-  std::string_view inputTemplate = shaderSource("input");
+  for (const auto& [name, tensor] : inputs_)
+    text += concat("#define ", name, "_ALIGNED ",
+                   tensor.storageAs<GlStorage>().layout().aligned ? 1 : 0, '\n');
+  // The output's layout (glsl/prelude.glsl), each input's sampler and layout
+  // (glsl/input.glsl), then the pass's own uniforms.
+  text +=
+      "uniform int out_width;\nuniform int out_slices;\nuniform int out_last;\n"
+      "uniform int out_texels;\n";
+  for (const auto& [name, tensor] : inputs_)
+    text += concat("uniform highp sampler2D ", name, ";\nuniform int ", name,
+                   "_width;\nuniform int ", name, "_slices;\nuniform int ", name, "_last;\n");
+  for (const Uniform& u : uniforms_) {
+    switch (u.kind) {
+      case Uniform::Kind::Int:
+        text += concat("uniform int ", u.name, ";\n");
+        break;
+      case Uniform::Kind::Float:
+        text += concat("uniform float ", u.name, ";\n");
+        break;
+      case Uniform::Kind::IntArray:
+        text += concat("uniform int ", u.name, "[", u.ints.size(), "];\n");
+        break;
+    }
+  }
+  text += shaderSource(shaders::prelude);
+  std::string_view inputTemplate = shaderSource(shaders::input);
   for (const auto& [name, tensor] : inputs_) {
-    const TextureLayout& layout = tensor.storageAs<GlStorage>().layout();
-    text += concat("#define ", name, "_ALIGNED ", layout.aligned ? 1 : 0, '\n');
     for (char c : inputTemplate) {
       if (c == '$')
         text += name;
@@ -80,8 +110,35 @@ std::string Pass::source(const TextureLayout& outputLayout) const {
         text += c;
     }
   }
-  for (std::string_view shader : shaders_) text += shaderSource(shader);
+  for (Shader shader : shaders_) text += shaderSource(shader);
   return text;
+}
+
+namespace {
+
+// Whether `word` occurs in `text` as a whole identifier.
+bool mentions(std::string_view text, std::string_view word) {
+  auto identifier = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    bool before = at > 0 && identifier(text[at - 1]);
+    bool after = at + word.size() < text.size() && identifier(text[at + word.size()]);
+    if (!before && !after) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Pass::checkUniformsUsed() const {
+  for (const Uniform& u : uniforms_) {
+    bool used = mentions(defines_, u.name);
+    for (Shader shader : shaders_) used = used || mentions(shaderSource(shader), u.name);
+    if (used) continue;
+    std::string files;
+    for (Shader shader : shaders_) files += concat(files.empty() ? "" : ", ", shaderName(shader));
+    fail(op_, ": uniform '", u.name, "' is set but none of the pass's shaders (", files,
+         ") uses it");
+  }
 }
 
 Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
@@ -90,7 +147,9 @@ Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
          backend_.info().maxTextureImageUnits);
   Tensor result = backend_.allocate(output, op_, false, fullPrecision);
   const TextureLayout& outLayout = result.storageAs<GlStorage>().layout();
-  Program& program = backend_.programs().get(source(outLayout), op_);
+  std::string text = source(outLayout);
+  if (backend_.checkUniforms() && !backend_.programs().contains(text)) checkUniformsUsed();
+  Program& program = backend_.programs().get(text, op_);
   glUseProgram(program.id());
 
   int unit = 0;

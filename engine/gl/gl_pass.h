@@ -1,9 +1,14 @@
 #pragma once
-// Building and running one fragment pass. A kernel names its shader files, declares its
-// inputs and uniforms and calls run(); the pass assembles the final source
-//   #version 300 es, precision, defines, glsl/prelude.glsl, one glsl/input.glsl block
-//   per input (with $ replaced by the input's name), then the kernel's shader files
+// Building and running one fragment pass. A kernel names its shader files (generated
+// constants, gl::shaders::<file>), declares its inputs and uniforms and calls run(); the
+// pass assembles the final source
+//   #version 300 es, precision, defines, the uniform declarations, glsl/prelude.glsl,
+//   one glsl/input.glsl block per input ($ replaced by the input's name), the shaders
 // fetches the program from the cache (compiling on first use), binds, and draws.
+// Uniforms are declared once, here, from the C++ values and their types: glsl/ files use
+// them without declaring them, so a name the C++ side does not set fails to compile, and
+// with GlOptions::checkUniforms a set uniform that no shader of the pass mentions is an
+// error too.
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -12,22 +17,24 @@
 
 #include "engine/core/tensor.h"
 #include "engine/gl/gl_backend.h"
+#include "engine/gl/shaders.h"
 
 namespace texel::gl {
 
 class Pass {
  public:
-  // `op` names the op in errors; `shaders` are glsl/ file names without ".glsl".
-  Pass(GlBackend& backend, std::string op, std::initializer_list<std::string_view> shaders);
+  // `op` names the op in errors.
+  Pass(GlBackend& backend, std::string op, std::initializer_list<Shader> shaders);
 
   Pass& define(std::string_view name, int64_t value);
   Pass& define(std::string_view name, std::string_view text);
   // Binds `tensor` as sampler `name` with its layout uniforms name_width, name_slices,
   // name_last and the define name_ALIGNED.
   Pass& input(std::string_view name, const Tensor& tensor);
+  // `uniform int name;`, `uniform float name;`, `uniform int name[N];`.
   Pass& uniform(std::string_view name, int value);
   Pass& uniform(std::string_view name, float value);
-  Pass& uniform(std::string_view name, std::span<const int> values);  // int array uniform
+  Pass& uniform(std::string_view name, std::span<const int> values);
   Pass& uniform(std::string_view name, std::initializer_list<int> values) {
     return uniform(name, std::span<const int>(values.begin(), values.size()));
   }
@@ -46,9 +53,13 @@ class Pass {
     std::vector<int> ints;
     float value = 0.0f;
   };
+  Pass& addUniform(Uniform u);
+  // Throws naming the op when a set uniform appears in none of the pass's shaders.
+  void checkUniformsUsed() const;
+
   GlBackend& backend_;
   std::string op_;
-  std::vector<std::string_view> shaders_;
+  std::vector<Shader> shaders_;
   std::string defines_;
   std::vector<std::pair<std::string, Tensor>> inputs_;
   std::vector<Uniform> uniforms_;

@@ -4,7 +4,7 @@
 
 #include "engine/core/error.h"
 #include "engine/gl/gl_check.h"
-#include "engine/gl/shader_sources.h"
+#include "engine/gl/shaders.h"
 
 namespace texel::gl {
 
@@ -53,8 +53,8 @@ Program& ProgramCache::get(const std::string& fragmentSource, const std::string&
   if (it != programs_.end()) return *it->second;
 
   if (!vertexShader_)  // shared by every program: one full-screen triangle
-    vertexShader_ = compileShader(GL_VERTEX_SHADER, std::string(shaderSource("fullscreen_vert")),
-                                  "shader setup");
+    vertexShader_ = compileShader(
+        GL_VERTEX_SHADER, std::string(shaderSource(shaders::fullscreen_vert)), "shader setup");
 
   ShaderId fragment = compileShader(GL_FRAGMENT_SHADER, fragmentSource, op);
   ProgramId program(glCreateProgram());

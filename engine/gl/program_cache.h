@@ -15,7 +15,8 @@ class Program {
  public:
   explicit Program(ProgramId id) : id_(std::move(id)) {}
   GLuint id() const { return id_.id(); }
-  // -1 for uniforms the compiler removed; setting those is a harmless no-op.
+  // -1 for uniforms the compiler removed (used only in code a define turned off);
+  // setting those is a harmless no-op.
   GLint uniformLocation(const std::string& name);
 
  private:
@@ -28,6 +29,9 @@ class ProgramCache {
   // Returns the program for this fragment source, compiling and linking it on first use.
   // Throws texel::Error naming `op` with the driver's info log on failure.
   Program& get(const std::string& fragmentSource, const std::string& op);
+  bool contains(const std::string& fragmentSource) const {
+    return programs_.count(fragmentSource) > 0;
+  }
   int64_t compileCount() const { return compileCount_; }
   std::size_t size() const { return programs_.size(); }
   // Forgets every program (after a context loss they are gone; they rebuild on next use).

@@ -1,9 +1,8 @@
 #pragma once
 // Tensors too big for one texture (more than MAX_TEXTURE_SIZE^2 texels): their leading
 // dimension is cut into chunks that each fit one texture, every chunk an ordinary GL
-// tensor. Uploads, readback and the ops that work row by row (elementwise ops, cast,
-// matMul by row blocks of its first operand, softmax over a later axis) and gather from
-// a split table along axis 0 handle them; any other op given one throws a clear error.
+// tensor. Uploads and readback handle them here; ops run on them through their registry
+// row's split kernel (OpDef::splitKernel), and ops without one fail with a clear error.
 #include <vector>
 
 #include "engine/core/registry.h"
@@ -28,10 +27,18 @@ class GlSplitStorage : public Storage {
 namespace gl {
 
 bool isSplit(const Tensor& tensor);
+// The split storage of a split tensor.
+const GlSplitStorage& splitStorage(const Tensor& tensor);
 // Rows of the leading dimension per chunk for a tensor of `shape` (0: not even one row
 // of the leading dimension fits a texture, so the tensor cannot be split).
 int64_t rowsPerChunk(const Shape& shape, int maxTextureSize);
-// Runs an op call some of whose tensors are split (GlBackend::runKernel sends it here).
+// A split tensor of `spec` from its row chunks, `rows` rows of the leading dimension each.
+Tensor makeSplit(GlBackend& backend, const TensorSpec& spec, std::vector<Tensor> chunks,
+                 int64_t rows);
+// "more than one 8192x8192 texture holds", for messages.
+std::string splitLimitText(const GlBackend& backend);
+// Runs an op call some of whose tensors are split (GlBackend::runKernel sends it here):
+// the row's split kernel, else an error naming the op, the call and the ops that can.
 std::vector<Tensor> runSplit(GlBackend& backend, const OpContext& ctx);
 
 }  // namespace gl

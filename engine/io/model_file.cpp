@@ -10,7 +10,7 @@
 
 #include "engine/core/create.h"
 #include "engine/core/error.h"
-#include "engine/gl/half.h"
+#include "engine/core/half.h"
 
 namespace texel {
 
@@ -215,7 +215,7 @@ std::vector<uint8_t> serializeModel(Model& model, const SaveOptions& options) {
     weights.shape(v->value().shape());
     std::vector<float> values = v->value().data();
     if (options.float16) {
-      for (float x : values) weights.value<uint16_t>(gl::floatToHalf(x));
+      for (float x : values) weights.value<uint16_t>(floatToHalf(x));
     } else {
       weights.bytes(values.data(), values.size() * sizeof(float));
     }
@@ -338,7 +338,7 @@ Model loadModel(Backend& backend, std::span<const uint8_t> bytes) {
       for (size_t k = 0; k < values.size(); ++k) {
         uint16_t h;
         std::memcpy(&h, data.data() + 2 * k, 2);
-        values[k] = gl::halfToFloat(h);
+        values[k] = halfToFloat(h);
       }
     } else {
       if (!data.empty()) std::memcpy(values.data(), data.data(), data.size());

@@ -165,9 +165,11 @@ namespace {
 const char* const kActivations[] = {"linear",  "relu", "relu6",   "elu",      "selu",
                                     "sigmoid", "tanh", "softmax", "softplus", "gelu"};
 // What fusedMatMul / fusedConv2d apply in their last pass.
-bool fusable(const std::string& activation) {
-  return activation == "linear" || activation == "relu" || activation == "relu6" ||
-         activation == "elu" || activation == "sigmoid" || activation == "tanh";
+// The fused ops' form of a layer activation, when it has one.
+std::optional<Activation> fusedActivation(const std::string& activation) {
+  for (const auto& [value, name] : EnumNames<Activation>::values)
+    if (name == activation && value != Activation::LeakyRelu) return value;
+  return std::nullopt;
 }
 }  // namespace
 
@@ -279,6 +281,9 @@ class BiasActivationLayer : public Layer {
     return applyActivation(y, activationFor(options));
   }
   const Tensor* bias() const { return useBias_ ? &weights().back().variable.value() : nullptr; }
+  std::optional<Tensor> biasIfAny() const {
+    return useBias_ ? std::optional<Tensor>(weights().back().variable.value()) : std::nullopt;
+  }
 
   std::string activation_;
   bool useBias_ = true;
@@ -310,13 +315,9 @@ class Dense : public BiasActivationLayer {
     std::vector<int64_t> outDims = x.shape().dims();
     outDims.back() = units_;
     if (x.rank() != 2) x = texel::reshape(x, {-1, x.shape().fromEnd(1)});
-    std::string activation = activationFor(options);
     Tensor y;
-    if (fusable(activation)) {
-      FusedOptions fused;
-      if (bias()) fused.bias = *bias();
-      fused.activation = activation;
-      y = fusedMatMul(x, kernel, fused);
+    if (std::optional<Activation> fused = fusedActivation(activationFor(options))) {
+      y = fusedMatMul(x, kernel, {.activation = *fused}, biasIfAny());
     } else {
       y = finish(matMul(x, kernel), bias(), options);
     }
@@ -388,15 +389,10 @@ class Conv2DLayer : public BiasActivationLayer {
   Tensor call(const std::vector<Tensor>& in, const CallOptions& options) override {
     const Tensor& x = in[0];
     const Tensor& kernel = weights()[0].variable.value();
-    texel::Conv2DOptions conv{asInt(strides_), padding_, asInt(dilation_)};
+    texel::Conv2DAttrs conv{asInt(strides_), padding_, asInt(dilation_)};
     if (className() == "Conv2D") {
-      std::string activation = activationFor(options);
-      if (fusable(activation)) {
-        FusedOptions fused;
-        if (bias()) fused.bias = *bias();
-        fused.activation = activation;
-        return fusedConv2d(x, kernel, conv, fused);
-      }
+      if (std::optional<Activation> fused = fusedActivation(activationFor(options)))
+        return fusedConv2d(x, kernel, {conv, *fused}, biasIfAny());
       return finish(texel::conv2d(x, kernel, conv), bias(), options);
     }
     if (className() == "DepthwiseConv2D")
@@ -405,9 +401,10 @@ class Conv2DLayer : public BiasActivationLayer {
       return finish(texel::separableConv2d(x, kernel, weights()[1].variable.value(), conv), bias(),
                     options);
     Shape out = outputShape({x.shape()});
-    return finish(texel::conv2dTranspose(x, kernel, {x.shape()[0], out[1], out[2], out[3]},
-                                         asInt(strides_), padding_),
-                  bias(), options);
+    return finish(
+        texel::conv2dTranspose(x, kernel,
+                               {{x.shape()[0], out[1], out[2], out[3]}, asInt(strides_), padding_}),
+        bias(), options);
   }
 
  private:
@@ -445,8 +442,8 @@ class Conv1DLayer : public BiasActivationLayer {
     if (useBias_) addWeight({filters_}, "zeros", "bias");
   }
   Tensor call(const std::vector<Tensor>& in, const CallOptions& options) override {
-    return finish(texel::conv1d(in[0], weights()[0].variable.value(), static_cast<int>(stride_),
-                                padding_, static_cast<int>(dilation_)),
+    return finish(texel::conv1d(in[0], weights()[0].variable.value(),
+                                {static_cast<int>(stride_), padding_, static_cast<int>(dilation_)}),
                   bias(), options);
   }
 
@@ -482,7 +479,7 @@ class Pooling : public Layer {
     return out;
   }
   Tensor call(const std::vector<Tensor>& in, const CallOptions&) override {
-    Pool2DOptions pool{asInt(size_), asInt(strides_), padding_};
+    Pool2DAttrs pool{asInt(size_), asInt(strides_), padding_};
     Tensor x = in[0];
     if (dims_ == 1) {
       const Shape& s = x.shape();
@@ -493,7 +490,7 @@ class Pooling : public Layer {
   }
 
  private:
-  Tensor pool2d(const Tensor& x, const Pool2DOptions& pool) const {
+  Tensor pool2d(const Tensor& x, const Pool2DAttrs& pool) const {
     return max_ ? maxPool(x, pool) : avgPool(x, pool);
   }
   int dims_;
@@ -503,7 +500,7 @@ class Pooling : public Layer {
 };
 
 // Config for 1D pooling stored as 2D pairs {1, k}: one code path.
-Attrs pooling1dConfig(const layers::Pooling1DOptions& o) {
+Attrs pooling1dConfig(const layers::Pooling1DLayerArgs& o) {
   return Attrs()
       .setString("name", o.name)
       .setInts("poolSize", {1, o.poolSize})
@@ -812,7 +809,7 @@ Attrs named(const std::string& name) {
   return Attrs().setString("name", name);
 }
 
-Attrs convConfig(const layers::Conv2DOptions& o) {
+Attrs convConfig(const layers::Conv2DLayerArgs& o) {
   return named(o.name)
       .setInt("filters", o.filters)
       .setInts("kernelSize", {o.kernelSize[0], o.kernelSize[1]})
@@ -842,7 +839,7 @@ std::vector<std::string> layerClassNames() {
 
 namespace layers {
 
-std::shared_ptr<Layer> dense(const DenseOptions& o) {
+std::shared_ptr<Layer> dense(const DenseLayerArgs& o) {
   return makeLayer("Dense", named(o.name)
                                 .setInt("units", o.units)
                                 .setString("activation", o.activation)
@@ -850,13 +847,13 @@ std::shared_ptr<Layer> dense(const DenseOptions& o) {
                                 .setString("kernelInitializer", o.kernelInitializer)
                                 .setString("biasInitializer", o.biasInitializer));
 }
-std::shared_ptr<Layer> conv2d(const Conv2DOptions& o) {
+std::shared_ptr<Layer> conv2d(const Conv2DLayerArgs& o) {
   return makeLayer("Conv2D", convConfig(o));
 }
-std::shared_ptr<Layer> conv2dTranspose(const Conv2DOptions& o) {
+std::shared_ptr<Layer> conv2dTranspose(const Conv2DLayerArgs& o) {
   return makeLayer("Conv2DTranspose", convConfig(o));
 }
-std::shared_ptr<Layer> conv1d(const Conv1DOptions& o) {
+std::shared_ptr<Layer> conv1d(const Conv1DLayerArgs& o) {
   return makeLayer("Conv1D", named(o.name)
                                  .setInt("filters", o.filters)
                                  .setInt("kernelSize", o.kernelSize)
@@ -867,7 +864,7 @@ std::shared_ptr<Layer> conv1d(const Conv1DOptions& o) {
                                  .setBool("useBias", o.useBias)
                                  .setString("kernelInitializer", o.kernelInitializer));
 }
-std::shared_ptr<Layer> depthwiseConv2d(const DepthwiseConv2DOptions& o) {
+std::shared_ptr<Layer> depthwiseConv2d(const DepthwiseConv2DLayerArgs& o) {
   return makeLayer("DepthwiseConv2D",
                    named(o.name)
                        .setInts("kernelSize", {o.kernelSize[0], o.kernelSize[1]})
@@ -878,7 +875,7 @@ std::shared_ptr<Layer> depthwiseConv2d(const DepthwiseConv2DOptions& o) {
                        .setBool("useBias", o.useBias)
                        .setString("depthwiseInitializer", o.depthwiseInitializer));
 }
-std::shared_ptr<Layer> separableConv2d(const SeparableConv2DOptions& o) {
+std::shared_ptr<Layer> separableConv2d(const SeparableConv2DLayerArgs& o) {
   return makeLayer("SeparableConv2D", named(o.name)
                                           .setInt("filters", o.filters)
                                           .setInts("kernelSize", {o.kernelSize[0], o.kernelSize[1]})
@@ -888,7 +885,7 @@ std::shared_ptr<Layer> separableConv2d(const SeparableConv2DOptions& o) {
                                           .setString("activation", o.activation)
                                           .setBool("useBias", o.useBias));
 }
-static Attrs pooling2dConfig(const Pooling2DOptions& o) {
+static Attrs pooling2dConfig(const Pooling2DLayerArgs& o) {
   // {0, 0} means "as poolSize"; anything else goes to the layer, which checks it.
   std::array<int64_t, 2> strides = o.strides[0] == 0 && o.strides[1] == 0 ? o.poolSize : o.strides;
   return named(o.name)
@@ -896,16 +893,16 @@ static Attrs pooling2dConfig(const Pooling2DOptions& o) {
       .setInts("strides", {strides[0], strides[1]})
       .setString("padding", o.padding);
 }
-std::shared_ptr<Layer> maxPooling2d(const Pooling2DOptions& o) {
+std::shared_ptr<Layer> maxPooling2d(const Pooling2DLayerArgs& o) {
   return makeLayer("MaxPooling2D", pooling2dConfig(o));
 }
-std::shared_ptr<Layer> averagePooling2d(const Pooling2DOptions& o) {
+std::shared_ptr<Layer> averagePooling2d(const Pooling2DLayerArgs& o) {
   return makeLayer("AveragePooling2D", pooling2dConfig(o));
 }
-std::shared_ptr<Layer> maxPooling1d(const Pooling1DOptions& o) {
+std::shared_ptr<Layer> maxPooling1d(const Pooling1DLayerArgs& o) {
   return makeLayer("MaxPooling1D", pooling1dConfig(o));
 }
-std::shared_ptr<Layer> averagePooling1d(const Pooling1DOptions& o) {
+std::shared_ptr<Layer> averagePooling1d(const Pooling1DLayerArgs& o) {
   return makeLayer("AveragePooling1D", pooling1dConfig(o));
 }
 std::shared_ptr<Layer> globalMaxPooling1d(std::string name) {
@@ -929,19 +926,19 @@ std::shared_ptr<Layer> reshape(std::vector<int64_t> targetShape, std::string nam
 std::shared_ptr<Layer> activation(std::string activation, std::string name) {
   return makeLayer("Activation", named(name).setString("activation", std::move(activation)));
 }
-std::shared_ptr<Layer> dropout(const DropoutOptions& o) {
+std::shared_ptr<Layer> dropout(const DropoutLayerArgs& o) {
   return makeLayer(
       "Dropout",
       named(o.name).setFloat("rate", o.rate).setInt("seed", static_cast<int64_t>(o.seed)));
 }
-std::shared_ptr<Layer> batchNormalization(const BatchNormalizationOptions& o) {
+std::shared_ptr<Layer> batchNormalization(const BatchNormalizationLayerArgs& o) {
   return makeLayer("BatchNormalization", named(o.name)
                                              .setFloat("momentum", o.momentum)
                                              .setFloat("epsilon", o.epsilon)
                                              .setBool("center", o.center)
                                              .setBool("scale", o.scale));
 }
-std::shared_ptr<Layer> embedding(const EmbeddingOptions& o) {
+std::shared_ptr<Layer> embedding(const EmbeddingLayerArgs& o) {
   return makeLayer("Embedding", named(o.name)
                                     .setInt("inputDim", o.inputDim)
                                     .setInt("outputDim", o.outputDim)

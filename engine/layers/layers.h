@@ -125,11 +125,12 @@ std::vector<std::string> layerClassNames();
 Tensor initialize(Backend& backend, const std::string& initializer, const Shape& shape,
                   uint64_t seed, const std::string& context);
 
-// Layer constructors with TF.js's option names and defaults. Every option struct has
+// Layer constructors with TF.js's option names and defaults. Their configurations are
+// <Layer>LayerArgs (TF.js's names; ops take <Op>Attrs, engine/ops/ops.h). Every one has
 // `name` (default: class name + counter).
 namespace layers {
 
-struct DenseOptions {
+struct DenseLayerArgs {
   int64_t units = 0;
   std::string activation = "linear";
   bool useBias = true;
@@ -137,9 +138,9 @@ struct DenseOptions {
   std::string biasInitializer = "zeros";
   std::string name;
 };
-std::shared_ptr<Layer> dense(const DenseOptions& options);
+std::shared_ptr<Layer> dense(const DenseLayerArgs& options);
 
-struct Conv2DOptions {
+struct Conv2DLayerArgs {
   int64_t filters = 0;
   std::array<int64_t, 2> kernelSize{3, 3};
   std::array<int64_t, 2> strides{1, 1};
@@ -150,10 +151,10 @@ struct Conv2DOptions {
   std::string kernelInitializer = "glorotUniform";
   std::string name;
 };
-std::shared_ptr<Layer> conv2d(const Conv2DOptions& options);
-std::shared_ptr<Layer> conv2dTranspose(const Conv2DOptions& options);  // no dilation
+std::shared_ptr<Layer> conv2d(const Conv2DLayerArgs& options);
+std::shared_ptr<Layer> conv2dTranspose(const Conv2DLayerArgs& options);  // no dilation
 
-struct Conv1DOptions {
+struct Conv1DLayerArgs {
   int64_t filters = 0;
   int64_t kernelSize = 3;
   int64_t strides = 1;
@@ -164,9 +165,9 @@ struct Conv1DOptions {
   std::string kernelInitializer = "glorotUniform";
   std::string name;
 };
-std::shared_ptr<Layer> conv1d(const Conv1DOptions& options);
+std::shared_ptr<Layer> conv1d(const Conv1DLayerArgs& options);
 
-struct DepthwiseConv2DOptions {
+struct DepthwiseConv2DLayerArgs {
   std::array<int64_t, 2> kernelSize{3, 3};
   int64_t depthMultiplier = 1;
   std::array<int64_t, 2> strides{1, 1};
@@ -176,9 +177,9 @@ struct DepthwiseConv2DOptions {
   std::string depthwiseInitializer = "glorotUniform";
   std::string name;
 };
-std::shared_ptr<Layer> depthwiseConv2d(const DepthwiseConv2DOptions& options);
+std::shared_ptr<Layer> depthwiseConv2d(const DepthwiseConv2DLayerArgs& options);
 
-struct SeparableConv2DOptions {
+struct SeparableConv2DLayerArgs {
   int64_t filters = 0;
   std::array<int64_t, 2> kernelSize{3, 3};
   int64_t depthMultiplier = 1;
@@ -188,25 +189,25 @@ struct SeparableConv2DOptions {
   bool useBias = true;
   std::string name;
 };
-std::shared_ptr<Layer> separableConv2d(const SeparableConv2DOptions& options);
+std::shared_ptr<Layer> separableConv2d(const SeparableConv2DLayerArgs& options);
 
-struct Pooling2DOptions {
+struct Pooling2DLayerArgs {
   std::array<int64_t, 2> poolSize{2, 2};
   std::array<int64_t, 2> strides{0, 0};  // 0: poolSize
   std::string padding = "valid";
   std::string name;
 };
-std::shared_ptr<Layer> maxPooling2d(const Pooling2DOptions& options = {});
-std::shared_ptr<Layer> averagePooling2d(const Pooling2DOptions& options = {});
+std::shared_ptr<Layer> maxPooling2d(const Pooling2DLayerArgs& options = {});
+std::shared_ptr<Layer> averagePooling2d(const Pooling2DLayerArgs& options = {});
 
-struct Pooling1DOptions {
+struct Pooling1DLayerArgs {
   int64_t poolSize = 2;
   int64_t strides = 0;  // 0: poolSize
   std::string padding = "valid";
   std::string name;
 };
-std::shared_ptr<Layer> maxPooling1d(const Pooling1DOptions& options = {});
-std::shared_ptr<Layer> averagePooling1d(const Pooling1DOptions& options = {});
+std::shared_ptr<Layer> maxPooling1d(const Pooling1DLayerArgs& options = {});
+std::shared_ptr<Layer> averagePooling1d(const Pooling1DLayerArgs& options = {});
 
 std::shared_ptr<Layer> globalMaxPooling1d(std::string name = "");
 std::shared_ptr<Layer> globalAveragePooling1d(std::string name = "");
@@ -217,30 +218,30 @@ std::shared_ptr<Layer> flatten(std::string name = "");
 std::shared_ptr<Layer> reshape(std::vector<int64_t> targetShape, std::string name = "");
 std::shared_ptr<Layer> activation(std::string activation, std::string name = "");
 
-struct DropoutOptions {
+struct DropoutLayerArgs {
   double rate = 0.5;
   uint64_t seed = 0;  // masks are seeded, differing per call
   std::string name;
 };
-std::shared_ptr<Layer> dropout(const DropoutOptions& options);
+std::shared_ptr<Layer> dropout(const DropoutLayerArgs& options);
 
 // Normalises the last axis (the channel axis of NHWC).
-struct BatchNormalizationOptions {
+struct BatchNormalizationLayerArgs {
   double momentum = 0.99;
   double epsilon = 1e-3;
   bool center = true;
   bool scale = true;
   std::string name;
 };
-std::shared_ptr<Layer> batchNormalization(const BatchNormalizationOptions& options = {});
+std::shared_ptr<Layer> batchNormalization(const BatchNormalizationLayerArgs& options = {});
 
-struct EmbeddingOptions {
+struct EmbeddingLayerArgs {
   int64_t inputDim = 0;
   int64_t outputDim = 0;
   std::string embeddingsInitializer = "randomUniform";
   std::string name;
 };
-std::shared_ptr<Layer> embedding(const EmbeddingOptions& options);
+std::shared_ptr<Layer> embedding(const EmbeddingLayerArgs& options);
 
 std::shared_ptr<Layer> concatenate(int64_t axis = -1, std::string name = "");
 std::shared_ptr<Layer> add(std::string name = "");

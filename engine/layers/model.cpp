@@ -12,7 +12,6 @@
 #include "engine/core/error.h"
 #include "engine/ops/ops.h"
 #include "engine/train/losses.h"
-#include "engine/train/progress.h"
 
 namespace texel {
 
@@ -330,9 +329,10 @@ Model::Step Model::lossAndMetrics(const Tensor& y, const Tensor& output) const {
   if (y.shape() != want)
     fail("Model: labels have shape ", y.shape(), ", the ", name, " loss expects ", want,
          sparse ? " (class ids)" : "");
-  Tensor labels = sparse ? oneHot(y.dtype() == DType::Int32 ? y : cast(y, DType::Int32),
-                                  static_cast<int>(output.shape().fromEnd(1)))
-                         : y;
+  Tensor labels =
+      sparse ? oneHot(y.dtype() == DType::Int32 ? y : cast(y, DType::Int32),
+                      static_cast<int>(output.shape().fromEnd(1)), 1.0f, 0.0f, DType::Float32)
+             : y;
   Step step;
   if (name == "categoricalCrossentropy" || sparse) {
     if (fusesSoftmax()) {
@@ -448,6 +448,9 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
   int64_t batches = (trainCount + options.batchSize - 1) / options.batchSize;
   History history;
   stopRequested_ = false;
+  if (options.callbacks.onTrainBegin)
+    options.callbacks.onTrainBegin(
+        {options.initialEpoch, options.epochs, batches, trainCount, options.batchSize});
   for (int epoch = options.initialEpoch; epoch < options.epochs && !stopRequested_; ++epoch) {
     // Fisher-Yates with our own draws from a per-epoch seed: the same order on every
     // platform, and a resumed fit shuffles as an uninterrupted one would.
@@ -470,8 +473,6 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
         xs[i] = replaced[i].to(*backend_);
       }
     }
-    ProgressBar bar(options.progress, batches,
-                    "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs));
     Logs sums;
     int64_t seen = 0;
     for (int64_t b = 0; b < batches && !stopRequested_; ++b) {
@@ -491,9 +492,6 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
       Logs logs = trainBatch(batchX, batchY);
       seen += end - begin;
       for (const auto& [name, value] : logs) sums[name] += value * static_cast<double>(end - begin);
-      Logs running;
-      for (const auto& [name, value] : sums) running[name] = value / static_cast<double>(seen);
-      bar.update(b + 1, running);
       if (options.callbacks.onBatchEnd)
         options.callbacks.onBatchEnd(epoch, static_cast<int>(b), logs);
     }
@@ -503,7 +501,6 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
       Logs val = evaluate(valX, valY, options.batchSize);
       for (const auto& [name, value] : val) epochLogs["val_" + name] = value;
     }
-    bar.finish(epochLogs);
     history.epochs.push_back(epochLogs);
     if (options.callbacks.onEpochEnd) options.callbacks.onEpochEnd(epoch, epochLogs);
   }

@@ -1,7 +1,7 @@
 #pragma once
 // Models: a graph of layers from inputs to one output (the functional API, or
 // Model::sequential for a chain), with TF.js's training surface: compile, fit (batches,
-// seeded shuffle, validation, callbacks, a progress bar), evaluate, predict,
+// seeded shuffle, validation, callbacks such as progressBar()), evaluate, predict,
 // trainOnBatch, summary and warmup.
 #include <cstdio>
 #include <functional>
@@ -13,12 +13,10 @@
 
 #include "engine/core/warmup.h"
 #include "engine/layers/layers.h"
+#include "engine/train/callbacks.h"
 #include "engine/train/optimizer.h"
 
 namespace texel {
-
-// Loss and metric values by name ("loss", "acc", "val_loss", "val_acc", ...).
-using Logs = std::map<std::string, double>;
 
 struct CompileOptions {
   std::shared_ptr<Optimizer> optimizer;
@@ -27,14 +25,6 @@ struct CompileOptions {
   // final softmax is computed from the logits (stable; the softmax pass is skipped).
   std::string loss = "categoricalCrossentropy";
   std::vector<std::string> metrics;  // "accuracy" (as the loss implies) or "categoricalAccuracy"
-};
-
-struct FitCallbacks {
-  // Before each epoch; may replace the training inputs with others of the same shapes
-  // (augmented copies, say). Validation data is not affected.
-  std::function<void(int epoch, std::vector<Tensor>& trainX)> onEpochBegin;
-  std::function<void(int epoch, int batch, const Logs& logs)> onBatchEnd;
-  std::function<void(int epoch, const Logs& logs)> onEpochEnd;
 };
 
 struct FitOptions {
@@ -47,8 +37,8 @@ struct FitOptions {
   double validationSplit = 0.0;
   std::vector<Tensor> validationX;  // or explicit validation data
   Tensor validationY;
+  // e.g. combine(progressBar(stderr), {.onEpochEnd = ...}).
   FitCallbacks callbacks;
-  std::FILE* progress = nullptr;  // a progress bar with ETA, loss and metrics (e.g. stderr)
 };
 
 struct History {

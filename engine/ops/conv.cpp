@@ -1,13 +1,17 @@
-// conv2d (NHWC input, HWIO filter, strides, dilations, 'same' / 'valid' padding) and
-// 2-D pooling (maxPool, avgPool). Direct kernels: no im2col matrix is materialised.
+// conv2d (NHWC input, HWIO filter, strides, dilations, 'same' / 'valid' padding), its
+// fused, depthwise, separable, transposed and 1-D forms, 2-D pooling (maxPool, avgPool,
+// global pooling) and the gradients of all of them (conv2dFilterGrad, maxPoolGrad and
+// avgPoolGrad exist for those). Direct kernels: no im2col matrix is materialised.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
 #include "engine/ops/fused.h"
 #include "engine/ops/gl_helpers.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -23,19 +27,24 @@ struct Window2D {
   bool batched;  // the input had a batch dimension
 };
 
-std::array<int64_t, 2> pair(const Attrs& attrs, const char* key, std::string_view op) {
-  std::vector<int64_t> v = attrs.getIntsOr(key, {1, 1}, op);
-  if (v.size() != 2) fail(op, ": '", key, "' needs 2 values [h, w], got ", v.size());
-  if (v[0] < 1 || v[1] < 1) fail(op, ": '", key, "' must be >= 1, got [", v[0], ",", v[1], "]");
-  return {v[0], v[1]};
-}
+// conv2dFilterGrad(x, dy): the gradient of conv2d with respect to its filter, whose shape
+// is filterShape, with conv2d's window.
+struct FilterGradAttrs {
+  std::vector<int64_t> filterShape;
+  Conv2DAttrs conv;
+  static constexpr auto fields() {
+    return attrFields(requiredField("filterShape", &FilterGradAttrs::filterShape),
+                      group(&FilterGradAttrs::conv));
+  }
+  void validate(std::string_view op) const { conv.validate(op); }
+};
 
 // Output size and leading padding like TensorFlow: 'valid' keeps windows inside the
 // input; 'same' gives ceil(in / stride) outputs and splits the padding, extra at the end.
-void resolvePadding(std::string_view op, const std::string& padding, int64_t in, int64_t kernel,
-                    int64_t stride, int64_t dilation, int64_t& out, int64_t& padBefore) {
+void resolvePadding(Padding padding, int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                    int64_t& out, int64_t& padBefore) {
   int64_t effective = (kernel - 1) * dilation + 1;
-  if (padding == "valid") {
+  if (padding == Padding::Valid) {
     if (effective > in) {
       out = 0;
       padBefore = 0;
@@ -43,17 +52,15 @@ void resolvePadding(std::string_view op, const std::string& padding, int64_t in,
     }
     out = (in - effective) / stride + 1;
     padBefore = 0;
-  } else if (padding == "same") {
+  } else {
     out = (in + stride - 1) / stride;
     int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
     padBefore = total / 2;
-  } else {
-    fail(op, ": padding must be 'same' or 'valid', got '", padding, "'");
   }
 }
 
 Window2D windowOf(std::string_view op, const Shape& x, int64_t kernelH, int64_t kernelW,
-                  const Attrs& attrs) {
+                  const Conv2DAttrs& attrs) {
   if (x.rank() != 4 && x.rank() != 3)
     fail(op, ": input must be [batch, height, width, channels] or [height, width, channels], got ",
          x);
@@ -65,16 +72,13 @@ Window2D windowOf(std::string_view op, const Shape& x, int64_t kernelH, int64_t 
   w.channels = x.fromEnd(1);
   w.kernelH = kernelH;
   w.kernelW = kernelW;
-  auto strides = pair(attrs, "strides", op);
-  auto dilations = pair(attrs, "dilations", op);
-  w.strideH = strides[0];
-  w.strideW = strides[1];
-  w.dilationH = dilations[0];
-  w.dilationW = dilations[1];
-  std::string padding = attrs.getStringOr("padding", "valid", op);
-  resolvePadding(op, padding, w.inH, kernelH, w.strideH, w.dilationH, w.outH, w.padTop);
-  resolvePadding(op, padding, w.inW, kernelW, w.strideW, w.dilationW, w.outW, w.padLeft);
-  if (padding == "valid" && (w.outH == 0 || w.outW == 0))
+  w.strideH = attrs.strides[0];
+  w.strideW = attrs.strides[1];
+  w.dilationH = attrs.dilations[0];
+  w.dilationW = attrs.dilations[1];
+  resolvePadding(attrs.padding, w.inH, kernelH, w.strideH, w.dilationH, w.outH, w.padTop);
+  resolvePadding(attrs.padding, w.inW, kernelW, w.strideW, w.dilationW, w.outW, w.padLeft);
+  if (attrs.padding == Padding::Valid && (w.outH == 0 || w.outW == 0))
     fail(op, ": with 'valid' padding the ", (kernelH - 1) * w.dilationH + 1, "x",
          (kernelW - 1) * w.dilationW + 1, " window (dilated) does not fit the ", w.inH, "x", w.inW,
          " input ", x);
@@ -86,11 +90,11 @@ Shape outputShape(const Window2D& w, int64_t outChannels) {
   return Shape{w.outH, w.outW, outChannels};
 }
 
-// ---- conv2d ----
+// ---- conv2d and fusedConv2d ----
 
 // The window of a filter laid out [kernelH, kernelW, inChannels, `lastName`].
-Window2D filterWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs,
-                      const char* lastName) {
+Window2D filterWindow(std::string_view op, const Shape& x, const Shape& filter,
+                      const Conv2DAttrs& attrs, const char* lastName) {
   std::string layout = concat("[kernelH, kernelW, inChannels, ", lastName, "]");
   ops::requireRank(op, concat("filter ", layout).c_str(), filter, 4);
   Window2D w = windowOf(op, x, filter[0], filter[1], attrs);
@@ -101,20 +105,31 @@ Window2D filterWindow(std::string_view op, const Shape& x, const Shape& filter, 
   return w;
 }
 
-Window2D convWindow(std::string_view op, const Shape& x, const Shape& filter, const Attrs& attrs) {
+Window2D convWindow(std::string_view op, const Shape& x, const Shape& filter,
+                    const Conv2DAttrs& attrs) {
   return filterWindow(op, x, filter, attrs, "outChannels");
 }
 
-std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+Shape conv2DShape(std::string_view op, std::span<const TensorSpec> in, const Conv2DAttrs& attrs) {
   ops::requireFloat(op, in);
   Window2D w = convWindow(op, in[0].shape, in[1].shape, attrs);
-  Shape out = outputShape(w, in[1].shape[3]);
-  if (op == "fusedConv2d") {
-    ops::fusionOf(op, attrs, in.size() - 2);
-    if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
-  }
+  return outputShape(w, in[1].shape[3]);
+}
+
+std::vector<TensorSpec> inferConv2D(std::string_view op, std::span<const TensorSpec> in,
+                                    const Conv2DAttrs& attrs) {
+  return {{conv2DShape(op, in, attrs), DType::Float32}};
+}
+
+std::vector<TensorSpec> inferFusedConv2D(std::string_view op, std::span<const TensorSpec> in,
+                                         const FusedConv2DAttrs& attrs) {
+  Shape out = conv2DShape(op, in, attrs.conv);
+  if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
   return {{out, DType::Float32}};
+}
+
+ops::Fusion fusionOf(const FusedConv2DAttrs& a) {
+  return {a.activation, a.leakyreluAlpha};
 }
 
 // The CPU references' walk over a window: fn(inPixel, outPixel, tap) for every output
@@ -140,25 +155,35 @@ std::vector<float> toFloats(const std::vector<double>& values) {
   return std::vector<float>(values.begin(), values.end());
 }
 
-std::vector<Tensor> conv2DCpu(const OpContext& ctx) {
-  const Shape& filterShape = ctx.inputs[1].shape();
-  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), filterShape, ctx.attrs);
-  int64_t outC = filterShape[3];
+// The CPU references of the filter ops: fn(x, w, acc, inPixel, outPixel, tap) for every
+// in-bounds tap of `w` (forEachTap), with inputs 0 and 1 as x and w and a float64
+// accumulator of the output's size, returned as float32.
+template <typename Fn>
+std::vector<float> accumulateTaps(const OpContext& ctx, const Window2D& w, Fn&& fn) {
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& f = cpuValues(ctx.inputs[1]);
   std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
-  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
-    const float* xp = &x[static_cast<size_t>(in * w.channels)];
-    const float* fp = &f[static_cast<size_t>(tap * w.channels * outC)];
-    double* yp = &acc[static_cast<size_t>(out * outC)];
-    for (int64_t c = 0; c < w.channels; ++c)
-      for (int64_t o = 0; o < outC; ++o) yp[o] += static_cast<double>(xp[c]) * fp[c * outC + o];
-  });
-  std::vector<float> y = toFloats(acc);
-  if (ctx.op == "fusedConv2d") {
+  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) { fn(x, f, acc, in, out, tap); });
+  return toFloats(acc);
+}
+
+// conv2d, then the fused bias and activation when `fusion` is given.
+std::vector<Tensor> conv2DCpu(const OpContext& ctx, const Conv2DAttrs& attrs,
+                              const ops::Fusion* fusion) {
+  const Shape& filterShape = ctx.inputs[1].shape();
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), filterShape, attrs);
+  int64_t outC = filterShape[3];
+  std::vector<float> y = accumulateTaps(
+      ctx, w, [&](const auto& x, const auto& f, auto& acc, int64_t in, int64_t out, int64_t tap) {
+        const float* xp = &x[static_cast<size_t>(in * w.channels)];
+        const float* fp = &f[static_cast<size_t>(tap * w.channels * outC)];
+        double* yp = &acc[static_cast<size_t>(out * outC)];
+        for (int64_t c = 0; c < w.channels; ++c)
+          for (int64_t o = 0; o < outC; ++o) yp[o] += static_cast<double>(xp[c]) * fp[c * outC + o];
+      });
+  if (fusion) {
     const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
-    ops::epilogueCpu(y, ctx.outputs[0].shape,
-                     ops::fusionOf(ctx.op, ctx.attrs, ctx.inputs.size() - 2), bias);
+    ops::epilogueCpu(y, ctx.outputs[0].shape, *fusion, bias);
   }
   return {cpuResult(ctx, std::move(y))};
 }
@@ -179,74 +204,108 @@ gl::Pass& windowUniforms(gl::Pass& pass, const Window2D& w, const std::string& o
       .uniform("padLeft", static_cast<int>(w.padLeft));
 }
 
-std::vector<Tensor> conv2DGl(const OpContext& ctx) {
-  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+std::vector<Tensor> conv2DGl(const OpContext& ctx, const Conv2DAttrs& attrs,
+                             const ops::Fusion* fusion) {
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), attrs);
   std::string op(ctx.op);
-  ops::Fusion fusion = ops::fusionOf(op, ctx.attrs, ctx.inputs.size() - 2);
   const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
   gl::checkLoop(w.kernelH * w.kernelW * ((w.channels + 3) / 4), op, "a filter this large");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "fused_epilogue", "conv2d"});
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::window2d, gl::shaders::fused_epilogue, gl::shaders::conv2d});
   pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]);
   windowUniforms(pass, w, op);
   if (bias && !ops::biasFitsEpilogue(bias->shape(), ctx.inputs[1].shape()[3])) {
     ops::epilogue(pass, ops::Fusion{}, nullptr);
-    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), fusion, bias)};
+    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), *fusion, bias)};
   }
-  ops::epilogue(pass, fusion, bias);
+  ops::epilogue(pass, fusion ? *fusion : ops::Fusion{}, bias);
   return {pass.run(ctx.outputs[0])};
+}
+
+// conv2dTranspose is conv2d's input gradient, conv2dFilterGrad its filter gradient.
+std::vector<Tensor> conv2DGrads(const GradContext& c, const Tensor& dz, const Conv2DAttrs& window) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  Tensor dx, df;
+  if (c.needs(0)) dx = conv2dTranspose(dz, filter, {x.shape().dims(), window});
+  if (c.needs(1))
+    df = runOp1("conv2dFilterGrad", {x, dz}, FilterGradAttrs{filter.shape().dims(), window});
+  std::vector<Tensor> result = {dx, df};
+  if (c.inputs.size() > 2) result.push_back(ops::unbroadcast(dz, c.inputs[2].shape()));
+  return result;
 }
 
 // ---- depthwiseConv2d ----
 
 Window2D depthwiseWindow(std::string_view op, const Shape& x, const Shape& filter,
-                         const Attrs& attrs) {
+                         const Conv2DAttrs& attrs) {
   return filterWindow(op, x, filter, attrs, "channelMultiplier");
 }
 
 std::vector<TensorSpec> inferDepthwise(std::string_view op, std::span<const TensorSpec> in,
-                                       const Attrs& attrs) {
+                                       const Conv2DAttrs& attrs) {
   ops::requireFloat(op, in);
   Window2D w = depthwiseWindow(op, in[0].shape, in[1].shape, attrs);
   return {{outputShape(w, w.channels * in[1].shape[3]), DType::Float32}};
 }
 
-std::vector<Tensor> depthwiseCpu(const OpContext& ctx) {
+std::vector<Tensor> depthwiseCpu(const OpContext& ctx, const Conv2DAttrs& attrs) {
   const Shape& fs = ctx.inputs[1].shape();
-  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
   int64_t mult = fs[3];
-  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
-  std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
-  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
-    for (int64_t c = 0; c < w.channels; ++c)
-      for (int64_t m = 0; m < mult; ++m)
-        acc[static_cast<size_t>((out * w.channels + c) * mult + m)] +=
-            static_cast<double>(x[static_cast<size_t>(in * w.channels + c)]) *
-            f[static_cast<size_t>((tap * w.channels + c) * mult + m)];
-  });
-  return {cpuResult(ctx, toFloats(acc))};
+  return {cpuResult(
+      ctx, accumulateTaps(
+               ctx, w,
+               [&](const auto& x, const auto& f, auto& acc, int64_t in, int64_t out, int64_t tap) {
+                 for (int64_t c = 0; c < w.channels; ++c)
+                   for (int64_t m = 0; m < mult; ++m)
+                     acc[static_cast<size_t>((out * w.channels + c) * mult + m)] +=
+                         static_cast<double>(x[static_cast<size_t>(in * w.channels + c)]) *
+                         f[static_cast<size_t>((tap * w.channels + c) * mult + m)];
+               }))};
 }
 
-std::vector<Tensor> depthwiseGl(const OpContext& ctx) {
+std::vector<Tensor> depthwiseGl(const OpContext& ctx, const Conv2DAttrs& attrs) {
   const Shape& fs = ctx.inputs[1].shape();
-  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  Window2D w = depthwiseWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
   std::string op(ctx.op);
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   Tensor filter = ops::reshapeGl(backend, ctx.inputs[1], Shape{fs[0] * fs[1], fs[2] * fs[3]});
   gl::checkLoop(w.kernelH * w.kernelW * 4, op, "a filter this large");
-  gl::Pass pass(backend, op, {"window2d", "depthwise_conv2d"});
+  gl::Pass pass(backend, op, {gl::shaders::window2d, gl::shaders::depthwise_conv2d});
   pass.input("X", ctx.inputs[0]).input("F", filter).uniform("multiplier", static_cast<int>(fs[3]));
   windowUniforms(pass, w, op);
   return {pass.run(ctx.outputs[0])};
+}
+
+// A depthwise filter [fh, fw, C, M] as the block-diagonal conv2d filter [fh, fw, C, C*M]
+// it equals (output channel c*M + m reads input channel c only), so depthwiseConv2d
+// differentiates through conv2d's gradient ops; the filter gradient keeps the diagonal
+// blocks of conv2d's. C times the work of a dedicated kernel, fine for the channel
+// counts of small models.
+std::vector<Tensor> depthwiseGrad(const GradContext& c, const Conv2DAttrs& window) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  const Shape& f = filter.shape();
+  int64_t channels = f[2], multiplier = f[3];
+  Tensor diagonal = reshape(eye(filter.backend(), channels), {1, 1, channels, channels, 1});
+  Tensor full = reshape(mul(reshape(filter, {f[0], f[1], channels, 1, multiplier}), diagonal),
+                        {f[0], f[1], channels, channels * multiplier});
+  const Tensor& dz = c.outputGrads[0];
+  Tensor dx = conv2dTranspose(dz, full, {x.shape().dims(), window});
+  Tensor dfull = runOp1("conv2dFilterGrad", {x, dz}, FilterGradAttrs{full.shape().dims(), window});
+  Tensor df = sum(mul(reshape(dfull, {f[0], f[1], channels, channels, multiplier}), diagonal),
+                  std::vector<int>{3});
+  return {dx, df};
 }
 
 // ---- conv2dTranspose ----
 
 // The forward conv2d whose input has `outputShape` and whose output must be x.
 Window2D transposeWindow(std::string_view op, const Shape& x, const Shape& filter,
-                         const Attrs& attrs) {
+                         const Conv2DTransposeAttrs& attrs) {
   ops::requireRank(op, "filter [kernelH, kernelW, outChannels, inChannels]", filter, 4);
-  Shape outShape(attrs.getInts("outputShape", op));
+  Shape outShape(attrs.outputShape);
   if (outShape.rank() != x.rank())
     fail(op, ": outputShape ", outShape, " must have the rank of the input ", x);
   if (filter[3] != x.fromEnd(1))
@@ -257,7 +316,7 @@ Window2D transposeWindow(std::string_view op, const Shape& x, const Shape& filte
          " channels but the filter makes ", filter[2]);
   if (x.rank() == 4 && outShape[0] != x[0])
     fail(op, ": outputShape ", outShape, " and input ", x, " differ in batch size");
-  Window2D w = windowOf(op, outShape, filter[0], filter[1], attrs);
+  Window2D w = windowOf(op, outShape, filter[0], filter[1], attrs.conv);
   if (w.outH != x.fromEnd(3) || w.outW != x.fromEnd(2))
     fail(op, ": a conv2d of outputShape ", outShape,
          " with this filter, strides and padding gives ", w.outH, "x", w.outW,
@@ -266,50 +325,68 @@ Window2D transposeWindow(std::string_view op, const Shape& x, const Shape& filte
 }
 
 std::vector<TensorSpec> inferConvTranspose(std::string_view op, std::span<const TensorSpec> in,
-                                           const Attrs& attrs) {
+                                           const Conv2DTransposeAttrs& attrs) {
   ops::requireFloat(op, in);
+  validateShape(Shape(attrs.outputShape), std::string(op));
   transposeWindow(op, in[0].shape, in[1].shape, attrs);
-  return {{Shape(attrs.getInts("outputShape", op)), DType::Float32}};
+  return {{Shape(attrs.outputShape), DType::Float32}};
 }
 
-std::vector<Tensor> convTransposeCpu(const OpContext& ctx) {
+std::vector<Tensor> convTransposeCpu(const OpContext& ctx, const Conv2DTransposeAttrs& attrs) {
   const Shape& fs = ctx.inputs[1].shape();
-  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
   int64_t outC = fs[2], inC = fs[3];
-  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& f = cpuValues(ctx.inputs[1]);
   // Scatter form (each pixel of x, the forward conv2d's output, adds its filter-weighted
   // window to the forward input), independent of the shader's gather form.
-  std::vector<double> acc(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
-  forEachTap(w, [&](int64_t forwardIn, int64_t forwardOut, int64_t tap) {
-    for (int64_t co = 0; co < outC; ++co)
-      for (int64_t ci = 0; ci < inC; ++ci)
-        acc[static_cast<size_t>(forwardIn * outC + co)] +=
-            static_cast<double>(x[static_cast<size_t>(forwardOut * inC + ci)]) *
-            f[static_cast<size_t>((tap * outC + co) * inC + ci)];
-  });
-  return {cpuResult(ctx, toFloats(acc))};
+  return {
+      cpuResult(ctx, accumulateTaps(ctx, w,
+                                    [&](const auto& x, const auto& f, auto& acc, int64_t forwardIn,
+                                        int64_t forwardOut, int64_t tap) {
+                                      for (int64_t co = 0; co < outC; ++co)
+                                        for (int64_t ci = 0; ci < inC; ++ci)
+                                          acc[static_cast<size_t>(forwardIn * outC + co)] +=
+                                              static_cast<double>(
+                                                  x[static_cast<size_t>(forwardOut * inC + ci)]) *
+                                              f[static_cast<size_t>((tap * outC + co) * inC + ci)];
+                                    }))};
 }
 
-std::vector<Tensor> convTransposeGl(const OpContext& ctx) {
+std::vector<Tensor> convTransposeGl(const OpContext& ctx, const Conv2DTransposeAttrs& attrs) {
   const Shape& fs = ctx.inputs[1].shape();
-  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, ctx.attrs);
+  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
   std::string op(ctx.op);
-  gl::checkLoop(w.kernelH * w.kernelW * ((fs[3] + 3) / 4), op, "a filter this large");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "conv2d_transpose"});
+  // The shader walks the forward windows that cover each output pixel.
+  int64_t windows = ((w.kernelH - 1) * w.dilationH / w.strideH + 1) *
+                    ((w.kernelW - 1) * w.dilationW / w.strideW + 1);
+  gl::checkLoop(windows * ((fs[3] + 3) / 4), op, "a filter this large");
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::window2d, gl::shaders::conv2d_transpose});
   pass.input("X", ctx.inputs[0]).input("F", ctx.inputs[1]).uniform("outC", static_cast<int>(fs[2]));
   windowUniforms(pass, w, op);
   return {pass.run(ctx.outputs[0])};
 }
 
+// y = conv2dTranspose(x, filter) is the input gradient of a conv2d from y's shape to x's:
+// its own input gradient is that conv2d, its filter gradient conv2dFilterGrad with the
+// roles of input and output gradient exchanged.
+std::vector<Tensor> convTransposeGrad(const GradContext& c, const Conv2DTransposeAttrs& attrs) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& filter = c.inputs[1];
+  const Tensor& dy = c.outputGrads[0];
+  Tensor dx = conv2d(dy, filter, attrs.conv);
+  Tensor df =
+      runOp1("conv2dFilterGrad", {dy, x}, FilterGradAttrs{filter.shape().dims(), attrs.conv});
+  return {dx, df};
+}
+
 // ---- conv2dFilterGrad: the gradient of conv2d with respect to its filter ----
 
-// Inputs x [N, H, W, C] and dy [N, OH, OW, CO]; attribute filterShape [KH, KW, C, CO] and
-// conv2d's strides, padding and dilations.
+// Inputs x [N, H, W, C] and dy [N, OH, OW, CO]; filterShape [KH, KW, C, CO].
 Window2D filterGradWindow(std::string_view op, const Shape& x, const Shape& dy,
-                          const Attrs& attrs) {
-  Shape filter(attrs.getInts("filterShape", op));
-  Window2D w = convWindow(op, x, filter, attrs);
+                          const FilterGradAttrs& attrs) {
+  Shape filter(attrs.filterShape);
+  validateShape(filter, std::string(op));
+  Window2D w = convWindow(op, x, filter, attrs.conv);
   Shape expected = outputShape(w, filter[3]);
   if (dy != expected)
     fail(op, ": dy ", dy, " is not conv2d's output ", expected, " for input ", x, " and filter ",
@@ -318,31 +395,31 @@ Window2D filterGradWindow(std::string_view op, const Shape& x, const Shape& dy,
 }
 
 std::vector<TensorSpec> inferFilterGrad(std::string_view op, std::span<const TensorSpec> in,
-                                        const Attrs& attrs) {
+                                        const FilterGradAttrs& attrs) {
   ops::requireFloat(op, in);
   filterGradWindow(op, in[0].shape, in[1].shape, attrs);
-  return {{Shape(attrs.getInts("filterShape", op)), DType::Float32}};
+  return {{Shape(attrs.filterShape), DType::Float32}};
 }
 
-std::vector<Tensor> filterGradCpu(const OpContext& ctx) {
-  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+std::vector<Tensor> filterGradCpu(const OpContext& ctx, const FilterGradAttrs& attrs) {
+  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), attrs);
   const Shape& fs = ctx.outputs[0].shape;
   int64_t outC = fs[3];
-  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& dy = cpuValues(ctx.inputs[1]);
-  std::vector<double> acc(static_cast<size_t>(fs.size()), 0.0);
-  forEachTap(w, [&](int64_t in, int64_t out, int64_t tap) {
-    const float* xp = &x[static_cast<size_t>(in * w.channels)];
-    const float* g = &dy[static_cast<size_t>(out * outC)];
-    double* a = &acc[static_cast<size_t>(tap * w.channels * outC)];
-    for (int64_t c = 0; c < w.channels; ++c)
-      for (int64_t o = 0; o < outC; ++o) a[c * outC + o] += static_cast<double>(xp[c]) * g[o];
-  });
-  return {cpuResult(ctx, toFloats(acc))};
+  return {cpuResult(
+      ctx, accumulateTaps(
+               ctx, w,
+               [&](const auto& x, const auto& dy, auto& acc, int64_t in, int64_t out, int64_t tap) {
+                 const float* xp = &x[static_cast<size_t>(in * w.channels)];
+                 const float* g = &dy[static_cast<size_t>(out * outC)];
+                 double* a = &acc[static_cast<size_t>(tap * w.channels * outC)];
+                 for (int64_t c = 0; c < w.channels; ++c)
+                   for (int64_t o = 0; o < outC; ++o)
+                     a[c * outC + o] += static_cast<double>(xp[c]) * g[o];
+               }))};
 }
 
-std::vector<Tensor> filterGradGl(const OpContext& ctx) {
-  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), ctx.attrs);
+std::vector<Tensor> filterGradGl(const OpContext& ctx, const FilterGradAttrs& attrs) {
+  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), attrs);
   std::string op(ctx.op);
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   // Enough groups that ~8192 fragments share the work (a 3x3x1x8 filter alone would be
@@ -356,7 +433,7 @@ std::vector<Tensor> filterGradGl(const OpContext& ctx) {
   int64_t perGroup =
       std::clamp<int64_t>((positions + wanted - 1) / wanted, 64, kMaxPositionsPerGroup);
   int64_t groups = std::max<int64_t>(1, (positions + perGroup - 1) / perGroup);
-  gl::Pass pass(backend, op, {"window2d", "conv2d_filter_grad"});
+  gl::Pass pass(backend, op, {gl::shaders::window2d, gl::shaders::conv2d_filter_grad});
   pass.input("X", ctx.inputs[0])
       .input("DY", ctx.inputs[1])
       .uniform("positionsPerGroup", gl::checkedInt(perGroup, op, "positions per group"))
@@ -365,8 +442,8 @@ std::vector<Tensor> filterGradGl(const OpContext& ctx) {
   Tensor parts =
       pass.run({Shape{groups * filterRows, fs[3]}, DType::Float32}, /*fullPrecision=*/true);
   if (groups == 1) return {ops::reshapeGl(backend, parts, fs)};
-  Tensor summed = runOp1("sum", {ops::reshapeGl(backend, parts, Shape{groups, filterRows, fs[3]})},
-                         Attrs().setInts("axes", {0}));
+  Tensor summed =
+      sum(ops::reshapeGl(backend, parts, Shape{groups, filterRows, fs[3]}), std::vector<int>{0});
   return {ops::reshapeGl(backend, summed, fs)};
 }
 
@@ -374,12 +451,8 @@ std::vector<Tensor> filterGradGl(const OpContext& ctx) {
 
 // conv1d(x [batch, width, channels], filter [kernelW, in, out], stride, dilation) is
 // conv2d on a height-1 image.
-Attrs conv1DAsConv2D(std::string_view op, const Attrs& attrs) {
-  Attrs a;
-  a.setInts("strides", {1, attrs.getIntOr("stride", 1, op)})
-      .setInts("dilations", {1, attrs.getIntOr("dilation", 1, op)})
-      .setString("padding", attrs.getStringOr("padding", "valid", op));
-  return a;
+Conv2DAttrs asConv2D(const Conv1DAttrs& a) {
+  return {{1, a.stride}, a.padding, {1, a.dilation}};
 }
 
 std::vector<int64_t> asImage(const Shape& x) {
@@ -388,30 +461,27 @@ std::vector<int64_t> asImage(const Shape& x) {
 }
 
 std::vector<TensorSpec> inferConv1D(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+                                    const Conv1DAttrs& attrs) {
   ops::requireFloat(op, in);
   const Shape& x = in[0].shape;
   const Shape& f = in[1].shape;
   if (x.rank() != 3 && x.rank() != 2)
     fail(op, ": input must be [batch, width, channels] or [width, channels], got ", x);
   ops::requireRank(op, "filter [kernelWidth, inChannels, outChannels]", f, 3);
-  Window2D w =
-      convWindow(op, Shape(asImage(x)), Shape{1, f[0], f[1], f[2]}, conv1DAsConv2D(op, attrs));
+  Window2D w = convWindow(op, Shape(asImage(x)), Shape{1, f[0], f[1], f[2]}, asConv2D(attrs));
   if (x.rank() == 3) return {{Shape{x[0], w.outW, f[2]}, DType::Float32}};
   return {{Shape{w.outW, f[2]}, DType::Float32}};
 }
 
-std::vector<Tensor> conv1DKernel(const OpContext& ctx) {
+std::vector<Tensor> conv1DKernel(const OpContext& ctx, const Conv1DAttrs& attrs) {
   const Shape& f = ctx.inputs[1].shape();
-  Tensor y = runOp1("conv2d",
-                    {reshape(ctx.inputs[0], asImage(ctx.inputs[0].shape())),
-                     reshape(ctx.inputs[1], {1, f[0], f[1], f[2]})},
-                    conv1DAsConv2D(ctx.op, ctx.attrs));
+  Tensor y = conv2d(reshape(ctx.inputs[0], asImage(ctx.inputs[0].shape())),
+                    reshape(ctx.inputs[1], {1, f[0], f[1], f[2]}), asConv2D(attrs));
   return {reshape(y, ctx.outputs[0].shape.dims())};
 }
 
 std::vector<TensorSpec> inferSeparable(std::string_view op, std::span<const TensorSpec> in,
-                                       const Attrs& attrs) {
+                                       const Conv2DAttrs& attrs) {
   ops::requireFloat(op, in);
   std::vector<TensorSpec> depthwise = inferDepthwise(op, in.first(2), attrs);
   const Shape& p = in[2].shape;
@@ -424,13 +494,13 @@ std::vector<TensorSpec> inferSeparable(std::string_view op, std::span<const Tens
   return {{out, DType::Float32}};
 }
 
-std::vector<Tensor> separableKernel(const OpContext& ctx) {
-  Tensor mid = runOp1("depthwiseConv2d", {ctx.inputs[0], ctx.inputs[1]}, ctx.attrs);
-  return {runOp1("conv2d", {mid, ctx.inputs[2]})};
+std::vector<Tensor> separableKernel(const OpContext& ctx, const Conv2DAttrs& attrs) {
+  Tensor mid = depthwiseConv2d(ctx.inputs[0], ctx.inputs[1], attrs);
+  return {conv2d(mid, ctx.inputs[2])};
 }
 
 std::vector<TensorSpec> inferGlobalPool(std::string_view op, std::span<const TensorSpec> in,
-                                        const Attrs&) {
+                                        const NoAttrs&) {
   ops::requireFloat(op, in);
   const Shape& x = in[0].shape;
   if (x.rank() != 4 && x.rank() != 3)
@@ -440,34 +510,30 @@ std::vector<TensorSpec> inferGlobalPool(std::string_view op, std::span<const Ten
   return {{Shape{x[2]}, DType::Float32}};
 }
 
-std::vector<Tensor> globalPoolKernel(const OpContext& ctx) {
-  int rank = ctx.inputs[0].rank();
-  Attrs attrs;
-  attrs.setInts("axes", rank == 4 ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{0, 1});
-  return {runOp1(ctx.op == "globalMaxPool" ? "max" : "mean", {ctx.inputs[0]}, attrs)};
+// Height and width of x [N, H, W, C] or [H, W, C].
+std::vector<int> spatialAxes(const Tensor& x) {
+  return x.rank() == 4 ? std::vector<int>{1, 2} : std::vector<int>{0, 1};
 }
 
 // ---- pooling ----
 
-Window2D poolWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
-  std::vector<int64_t> size = attrs.getInts("filterSize", op);
-  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
-    fail(op, ": filterSize must be [h, w] with both >= 1");
-  Attrs windowAttrs = attrs;
-  windowAttrs.setInts("dilations", {1, 1});
-  return windowOf(op, x, size[0], size[1], windowAttrs);
+Window2D poolWindow(std::string_view op, const Shape& x, const Pool2DAttrs& attrs) {
+  return windowOf(op, x, attrs.filterSize[0], attrs.filterSize[1],
+                  Conv2DAttrs{attrs.strides, attrs.padding, {1, 1}});
 }
 
 std::vector<TensorSpec> inferPool(std::string_view op, std::span<const TensorSpec> in,
-                                  const Attrs& attrs) {
+                                  const Pool2DAttrs& attrs) {
   ops::requireFloat(op, in);
   Window2D w = poolWindow(op, in[0].shape, attrs);
   return {{outputShape(w, w.channels), DType::Float32}};
 }
 
-std::vector<Tensor> poolCpu(const OpContext& ctx) {
-  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
-  bool isMax = ctx.op == "maxPool";
+enum class Pool { Max, Average };
+
+std::vector<Tensor> poolCpu(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
+  bool isMax = kind == Pool::Max;
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   size_t out = 0;
@@ -496,12 +562,13 @@ std::vector<Tensor> poolCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> poolGl(const OpContext& ctx) {
-  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> poolGl(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
   std::string op(ctx.op);
   gl::checkLoop(w.kernelH * w.kernelW, op, "a window this large");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "pool2d"});
-  pass.define("POOL_MAX", op == "maxPool" ? 1 : 0).input("X", ctx.inputs[0]);
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::window2d, gl::shaders::pool2d});
+  pass.define("POOL_MAX", kind == Pool::Max ? 1 : 0).input("X", ctx.inputs[0]);
   windowUniforms(pass, w, op);
   return {pass.run(ctx.outputs[0])};
 }
@@ -511,11 +578,8 @@ std::vector<Tensor> poolGl(const OpContext& ctx) {
 // its input x (y: the pool's output), with the pool's filterSize, strides and padding.
 
 std::vector<TensorSpec> inferPoolGrad(std::string_view op, std::span<const TensorSpec> in,
-                                      const Attrs& attrs) {
+                                      const Pool2DAttrs& attrs) {
   ops::requireFloat(op, in);
-  if (in.size() != (op == "maxPoolGrad" ? 3u : 2u))
-    fail(op, ": expected ", op == "maxPoolGrad" ? "x, y and dy" : "x and dy", ", got ", in.size(),
-         " inputs");
   Window2D w = poolWindow(op, in[0].shape, attrs);
   Shape pooled = outputShape(w, w.channels);
   for (size_t i = 1; i < in.size(); ++i)
@@ -524,9 +588,9 @@ std::vector<TensorSpec> inferPoolGrad(std::string_view op, std::span<const Tenso
   return {in[0]};
 }
 
-std::vector<Tensor> poolGradCpu(const OpContext& ctx) {
-  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
-  bool isMax = ctx.op == "maxPoolGrad";
+std::vector<Tensor> poolGradCpu(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
+  bool isMax = kind == Pool::Max;
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& dy = cpuValues(ctx.inputs.back());
   const std::vector<float>* y = isMax ? &cpuValues(ctx.inputs[1]) : nullptr;
@@ -555,97 +619,147 @@ std::vector<Tensor> poolGradCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::vector<float>(dx.begin(), dx.end()))};
 }
 
-std::vector<Tensor> poolGradGl(const OpContext& ctx) {
-  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> poolGradGl(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
   std::string op(ctx.op);
-  bool isMax = op == "maxPoolGrad";
+  bool isMax = kind == Pool::Max;
   gl::checkLoop(
       ((w.kernelH + w.strideH - 1) / w.strideH) * ((w.kernelW + w.strideW - 1) / w.strideW) + 2, op,
       "a window this large");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"window2d", "pool2d_grad"});
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::window2d, gl::shaders::pool2d_grad});
   pass.define("POOL_MAX", isMax ? 1 : 0).input("DY", ctx.inputs.back());
   if (isMax) pass.input("X", ctx.inputs[0]).input("Y", ctx.inputs[1]);
   windowUniforms(pass, w, op);
   return {pass.run(ctx.outputs[0])};
 }
 
-Attrs poolAttrs(const Pool2DOptions& options) {
-  Attrs attrs;
-  attrs.setInts("filterSize", {options.filterSize[0], options.filterSize[1]})
-      .setInts("strides", {options.strides[0], options.strides[1]})
-      .setString("padding", options.padding == Padding::Same ? "same" : "valid");
-  return attrs;
+constexpr std::string_view kGradientHelper =
+    "a gradient helper (second derivatives through it are not supported)";
+
+// The rows of maxPool / avgPool and their gradient helpers, which differ only in `kind`.
+void addPool(OpList& ops, std::string_view name, std::string_view gradName, Pool kind) {
+  ops.add<Pool2DAttrs>(name, "conv")
+      .infer(inferPool)
+      .cpu([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolCpu(ctx, a, kind); })
+      .gl([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGl(ctx, a, kind); })
+      .gradient([gradName, kind](const GradContext& c, const Pool2DAttrs& a) {
+        const Tensor& x = c.inputs[0];
+        if (kind == Pool::Max)
+          return std::vector<Tensor>{runOp1(gradName, {x, c.outputs[0], c.outputGrads[0]}, a)};
+        return std::vector<Tensor>{runOp1(gradName, {x, c.outputGrads[0]}, a)};
+      });
+  int inputs = kind == Pool::Max ? 3 : 2;
+  ops.add<Pool2DAttrs>(gradName, "conv")
+      .inputs(inputs, inputs)
+      .infer(inferPoolGrad)
+      .cpu([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGradCpu(ctx, a, kind); })
+      .gl([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGradGl(ctx, a, kind); })
+      .noGradient(kGradientHelper);
 }
 
 }  // namespace
 
-void registerConvOps(std::vector<OpDef>& ops) {
-  ops.push_back({"conv2d", 2, 2, inferConv2D, conv2DCpu, conv2DGl});
-  ops.push_back({"fusedConv2d", 2, 3, inferConv2D, conv2DCpu, conv2DGl});
-  ops.push_back({"depthwiseConv2d", 2, 2, inferDepthwise, depthwiseCpu, depthwiseGl});
-  ops.push_back({"conv2dTranspose", 2, 2, inferConvTranspose, convTransposeCpu, convTransposeGl});
-  ops.push_back({"conv2dFilterGrad", 2, 2, inferFilterGrad, filterGradCpu, filterGradGl});
-  ops.push_back({"maxPoolGrad", 3, 3, inferPoolGrad, poolGradCpu, poolGradGl});
-  ops.push_back({"avgPoolGrad", 2, 2, inferPoolGrad, poolGradCpu, poolGradGl});
-  // Compositions of the kernels above: one kernel serves both backends.
-  ops.push_back({"conv1d", 2, 2, inferConv1D, conv1DKernel, conv1DKernel, true});
-  ops.push_back({"separableConv2d", 3, 3, inferSeparable, separableKernel, separableKernel, true});
-  ops.push_back({"globalAvgPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel, true});
-  ops.push_back({"globalMaxPool", 1, 1, inferGlobalPool, globalPoolKernel, globalPoolKernel, true});
-  ops.push_back({"maxPool", 1, 1, inferPool, poolCpu, poolGl});
-  ops.push_back({"avgPool", 1, 1, inferPool, poolCpu, poolGl});
+void Conv2DAttrs::validate(std::string_view op) const {
+  for (auto [key, v] : {std::pair{"strides", strides}, std::pair{"dilations", dilations}})
+    if (v[0] < 1 || v[1] < 1) fail(op, ": '", key, "' must be >= 1, got [", v[0], ",", v[1], "]");
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options) {
-  Attrs attrs;
-  attrs.setInts("strides", {options.strides[0], options.strides[1]})
-      .setString("padding", options.padding == Padding::Same ? "same" : "valid")
-      .setInts("dilations", {options.dilations[0], options.dilations[1]});
+void Conv1DAttrs::validate(std::string_view op) const {
+  if (stride < 1 || dilation < 1)
+    fail(op, ": stride and dilation must be >= 1, got ", stride, " and ", dilation);
+}
+
+void Pool2DAttrs::validate(std::string_view op) const {
+  if (filterSize[0] < 1 || filterSize[1] < 1)
+    fail(op, ": filterSize must be [h, w] with both >= 1");
+  if (strides[0] < 1 || strides[1] < 1)
+    fail(op, ": 'strides' must be >= 1, got [", strides[0], ",", strides[1], "]");
+}
+
+void registerConvOps(OpList& ops) {
+  ops.add<Conv2DAttrs>("conv2d", "conv")
+      .inputs(2, 2)
+      .infer(inferConv2D)
+      .cpu([](const OpContext& ctx, const Conv2DAttrs& a) { return conv2DCpu(ctx, a, nullptr); })
+      .gl([](const OpContext& ctx, const Conv2DAttrs& a) { return conv2DGl(ctx, a, nullptr); })
+      .gradient([](const GradContext& c, const Conv2DAttrs& a) {
+        return conv2DGrads(c, c.outputGrads[0], a);
+      });
+  ops.add<FusedConv2DAttrs>("fusedConv2d", "conv")
+      .inputs(2, 3)
+      .infer(inferFusedConv2D)
+      .cpu([](const OpContext& ctx, const FusedConv2DAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return conv2DCpu(ctx, a.conv, &fusion);
+      })
+      .gl([](const OpContext& ctx, const FusedConv2DAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return conv2DGl(ctx, a.conv, &fusion);
+      })
+      .gradient([](const GradContext& c, const FusedConv2DAttrs& a) {
+        Tensor dz = ops::activationGrad(fusionOf(a), c.outputs[0], c.outputGrads[0]);
+        return conv2DGrads(c, dz, a.conv);
+      });
+  ops.add<Conv2DAttrs>("depthwiseConv2d", "conv")
+      .inputs(2, 2)
+      .infer(inferDepthwise)
+      .kernels(depthwiseCpu, depthwiseGl)
+      .gradient(depthwiseGrad);
+  ops.add<Conv2DTransposeAttrs>("conv2dTranspose", "conv")
+      .inputs(2, 2)
+      .infer(inferConvTranspose)
+      .kernels(convTransposeCpu, convTransposeGl)
+      .gradient(convTransposeGrad);
+  ops.add<FilterGradAttrs>("conv2dFilterGrad", "conv")
+      .inputs(2, 2)
+      .infer(inferFilterGrad)
+      .kernels(filterGradCpu, filterGradGl)
+      .noGradient(kGradientHelper);
+  addPool(ops, "maxPool", "maxPoolGrad", Pool::Max);
+  addPool(ops, "avgPool", "avgPoolGrad", Pool::Average);
+  // Compositions of the kernels above: one kernel serves both backends.
+  ops.add<Conv1DAttrs>("conv1d", "conv").inputs(2, 2).infer(inferConv1D).composite(conv1DKernel);
+  ops.add<Conv2DAttrs>("separableConv2d", "conv")
+      .inputs(3, 3)
+      .infer(inferSeparable)
+      .composite(separableKernel);
+  ops.add("globalAvgPool", "conv")
+      .infer(inferGlobalPool)
+      .composite([](const OpContext& ctx, const NoAttrs&) {
+        return std::vector<Tensor>{mean(ctx.inputs[0], spatialAxes(ctx.inputs[0]))};
+      });
+  ops.add("globalMaxPool", "conv")
+      .infer(inferGlobalPool)
+      .composite([](const OpContext& ctx, const NoAttrs&) {
+        return std::vector<Tensor>{max(ctx.inputs[0], spatialAxes(ctx.inputs[0]))};
+      });
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& filter, const Conv2DAttrs& attrs) {
   return runOp1("conv2d", {x, filter}, attrs);
 }
 
-namespace {
-Attrs convAttrs(const Conv2DOptions& options) {
-  Attrs attrs;
-  attrs.setInts("strides", {options.strides[0], options.strides[1]})
-      .setString("padding", options.padding == Padding::Same ? "same" : "valid")
-      .setInts("dilations", {options.dilations[0], options.dilations[1]});
-  return attrs;
-}
-}  // namespace
-
-Tensor fusedConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options,
-                   const FusedOptions& fused) {
-  Attrs attrs = convAttrs(options);
-  attrs.setString("activation", fused.activation).setFloat("leakyreluAlpha", fused.leakyreluAlpha);
-  if (fused.bias) return runOp1("fusedConv2d", {x, filter, *fused.bias}, attrs);
+Tensor fusedConv2d(const Tensor& x, const Tensor& filter, const FusedConv2DAttrs& attrs,
+                   const std::optional<Tensor>& bias) {
+  if (bias) return runOp1("fusedConv2d", {x, filter, *bias}, attrs);
   return runOp1("fusedConv2d", {x, filter}, attrs);
 }
 
-Tensor depthwiseConv2d(const Tensor& x, const Tensor& filter, const Conv2DOptions& options) {
-  return runOp1("depthwiseConv2d", {x, filter}, convAttrs(options));
+Tensor depthwiseConv2d(const Tensor& x, const Tensor& filter, const Conv2DAttrs& attrs) {
+  return runOp1("depthwiseConv2d", {x, filter}, attrs);
 }
 
 Tensor separableConv2d(const Tensor& x, const Tensor& depthwiseFilter,
-                       const Tensor& pointwiseFilter, const Conv2DOptions& options) {
-  return runOp1("separableConv2d", {x, depthwiseFilter, pointwiseFilter}, convAttrs(options));
+                       const Tensor& pointwiseFilter, const Conv2DAttrs& attrs) {
+  return runOp1("separableConv2d", {x, depthwiseFilter, pointwiseFilter}, attrs);
 }
 
-Tensor conv2dTranspose(const Tensor& x, const Tensor& filter,
-                       const std::vector<int64_t>& outputShape, std::array<int, 2> strides,
-                       Padding padding) {
-  Attrs attrs;
-  attrs.setInts("outputShape", outputShape)
-      .setInts("strides", {strides[0], strides[1]})
-      .setString("padding", padding == Padding::Same ? "same" : "valid");
+Tensor conv2dTranspose(const Tensor& x, const Tensor& filter, const Conv2DTransposeAttrs& attrs) {
   return runOp1("conv2dTranspose", {x, filter}, attrs);
 }
 
-Tensor conv1d(const Tensor& x, const Tensor& filter, int stride, Padding padding, int dilation) {
-  Attrs attrs;
-  attrs.setInt("stride", stride)
-      .setInt("dilation", dilation)
-      .setString("padding", padding == Padding::Same ? "same" : "valid");
+Tensor conv1d(const Tensor& x, const Tensor& filter, const Conv1DAttrs& attrs) {
   return runOp1("conv1d", {x, filter}, attrs);
 }
 
@@ -657,12 +771,12 @@ Tensor globalMaxPool(const Tensor& x) {
   return runOp1("globalMaxPool", {x});
 }
 
-Tensor maxPool(const Tensor& x, const Pool2DOptions& options) {
-  return runOp1("maxPool", {x}, poolAttrs(options));
+Tensor maxPool(const Tensor& x, const Pool2DAttrs& attrs) {
+  return runOp1("maxPool", {x}, attrs);
 }
 
-Tensor avgPool(const Tensor& x, const Pool2DOptions& options) {
-  return runOp1("avgPool", {x}, poolAttrs(options));
+Tensor avgPool(const Tensor& x, const Pool2DAttrs& attrs) {
+  return runOp1("avgPool", {x}, attrs);
 }
 
 }  // namespace texel

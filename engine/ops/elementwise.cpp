@@ -1,16 +1,25 @@
 // Elementwise ops: unary (math, activations, predicates), binary with NumPy broadcasting
-// (arithmetic, comparisons, logical) and where. The CPU references and GL kernels share
-// one table per arity.
+// (arithmetic, comparisons, logical) and where. One table row per op holds everything
+// about it: the CPU reference, the GLSL expression, its dtypes and its derivative; the
+// kernels, the registry rows and the conformance cases (tests/cases/elementwise.cpp) are
+// generated from the tables.
 #include <cmath>
 #include <limits>
 
+#include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/fused.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
 namespace texel {
 namespace {
+
+using ops::maskWhere;
+using ops::scalarLike;
+using ops::unbroadcast;
 
 // Input and output element types of an elementwise op.
 enum class Kind {
@@ -22,22 +31,42 @@ enum class Kind {
   Logical,    // bool in, bool out
 };
 
+DTypes dtypesOf(Kind kind) {
+  switch (kind) {
+    case Kind::Numeric:
+      return DTypes::numeric();
+    case Kind::Compare:
+      return DTypes::any();
+    case Kind::Logical:
+      return DTypes::bools();
+    default:
+      return DTypes::floats();
+  }
+}
+
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+// What a unary derivative sees: the input, the output, the output's gradient and the
+// op's parameters.
+struct UnaryGradArgs {
+  const Tensor& x;
+  const Tensor& y;
+  const Tensor& dy;
+  float param0, param1;
+  Tensor k(float v) const { return scalarLike(x, v); }
+};
+// Bool outputs and piecewise-constant ops have no useful derivative (see the rows).
+using UnaryDerivative = Tensor (*)(const UnaryGradArgs& g);
 
 struct UnaryOp {
   std::string_view name;
   double (*reference)(double x, double p0, double p1);
   std::string_view glsl;  // expression of vec4 x and the floats param0, param1
   Kind kind = Kind::Float;
-  // Attributes feeding param0 / param1 (empty: unused); NaN default = required.
-  std::string_view param0 = {};
-  double default0 = 0.0;
-  std::string_view param1 = {};
-  double default1 = 0.0;
+  UnaryDerivative derivative = nullptr;  // dx; null: no gradient (bool output)
+  bool usesParams = false;               // the GLSL reads param0 / param1
 };
-
-constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();
 
 double roundHalfEven(double x) {
   double r = std::round(x);
@@ -45,74 +74,156 @@ double roundHalfEven(double x) {
   return r;
 }
 
+Tensor zeroDerivative(const UnaryGradArgs& g) {
+  return zerosLike(g.x);  // piecewise constant: zero almost everywhere
+}
+
 const UnaryOp kUnaryOps[] = {
-    {"abs", [](double x, double, double) { return std::fabs(x); }, "abs(x)", Kind::Numeric},
+    {"abs", [](double x, double, double) { return std::fabs(x); }, "abs(x)", Kind::Numeric,
+     [](const UnaryGradArgs& g) { return mul(g.dy, sign(g.x)); }},
     {"acos", [](double x, double, double) { return std::acos(x); },
-     "domain11(x, atan(sqrt((1.0 - x) * (1.0 + x)), x))"},
+     "domain11(x, atan(sqrt((1.0 - x) * (1.0 + x)), x))", Kind::Float,
+     [](const UnaryGradArgs& g) { return neg(mul(g.dy, rsqrt(sub(g.k(1), square(g.x))))); }},
     {"asin", [](double x, double, double) { return std::asin(x); },
-     "mix(domain11(x, atan(x, sqrt((1.0 - x) * (1.0 + x)))), x, equal(x, vec4(0.0)))"},
-    {"atan", [](double x, double, double) { return std::atan(x); }, "atan(x)"},
-    {"ceil", [](double x, double, double) { return std::ceil(x); }, "ceil(x)"},
-    {"clipByValue", [](double x, double lo, double hi) { return std::min(std::max(x, lo), hi); },
-     "clamp(x, param0, param1)", Kind::Float, "clipValueMin", kRequired, "clipValueMax", kRequired},
-    {"cos", [](double x, double, double) { return std::cos(x); }, "cosAccurate(x)"},
-    {"cosh", [](double x, double, double) { return std::cosh(x); }, "0.5 * (exp(x) + exp(-x))"},
+     "mix(domain11(x, atan(x, sqrt((1.0 - x) * (1.0 + x)))), x, equal(x, vec4(0.0)))", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, rsqrt(sub(g.k(1), square(g.x)))); }},
+    {"atan", [](double x, double, double) { return std::atan(x); }, "atan(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return div(g.dy, add(g.k(1), square(g.x))); }},
+    {"ceil", [](double x, double, double) { return std::ceil(x); }, "ceil(x)", Kind::Float,
+     zeroDerivative},
+    {"cos", [](double x, double, double) { return std::cos(x); }, "cosAccurate(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return neg(mul(g.dy, sin(g.x))); }},
+    {"cosh", [](double x, double, double) { return std::cosh(x); }, "0.5 * (exp(x) + exp(-x))",
+     Kind::Float, [](const UnaryGradArgs& g) { return mul(g.dy, sinh(g.x)); }},
     {"elu", [](double x, double, double) { return x > 0 ? x : std::expm1(x); },
-     "mix(expm1Accurate(x), x, greaterThan(x, vec4(0.0)))"},
+     "mix(expm1Accurate(x), x, greaterThan(x, vec4(0.0)))", Kind::Float,
+     [](const UnaryGradArgs& g) {
+       return where(greater(g.x, g.k(0)), g.dy, mul(g.dy, add(g.y, g.k(1))));
+     }},
     // The shader's erf is Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7); the oracle is exact.
-    {"erf", [](double x, double, double) { return std::erf(x); }, "erfApprox(x)"},
-    {"exp", [](double x, double, double) { return std::exp(x); }, "exp(x)"},
-    {"expm1", [](double x, double, double) { return std::expm1(x); }, "expm1Accurate(x)"},
-    {"floor", [](double x, double, double) { return std::floor(x); }, "floor(x)"},
+    // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
+    {"erf", [](double x, double, double) { return std::erf(x); }, "erfApprox(x)", Kind::Float,
+     [](const UnaryGradArgs& g) {
+       return mul(g.dy, mul(g.k(1.1283791670955126f), exp(neg(square(g.x)))));
+     }},
+    {"exp", [](double x, double, double) { return std::exp(x); }, "exp(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, g.y); }},
+    {"expm1", [](double x, double, double) { return std::expm1(x); }, "expm1Accurate(x)",
+     Kind::Float, [](const UnaryGradArgs& g) { return mul(g.dy, add(g.y, g.k(1))); }},
+    {"floor", [](double x, double, double) { return std::floor(x); }, "floor(x)", Kind::Float,
+     zeroDerivative},
+    // d/dx = 0.5 (1 + erf(x/sqrt2)) + x exp(-x^2/2) / sqrt(2 pi)
     {"gelu",
      [](double x, double, double) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); },
-     "0.5 * x * (1.0 + erfApprox(x * 0.70710678118654752))"},
+     "0.5 * x * (1.0 + erfApprox(x * 0.70710678118654752))", Kind::Float,
+     [](const UnaryGradArgs& g) {
+       Tensor cdf = mul(g.k(0.5f), add(g.k(1), erf(mul(g.x, g.k(0.70710678118654752f)))));
+       Tensor pdf = mul(g.k(0.3989422804014327f), exp(mul(square(g.x), g.k(-0.5f))));
+       return mul(g.dy, add(cdf, mul(g.x, pdf)));
+     }},
     {"isInf", [](double x, double, double) { return std::isinf(x) ? 1.0 : 0.0; }, "isInf4(x)",
      Kind::Predicate},
     {"isNaN", [](double x, double, double) { return std::isnan(x) ? 1.0 : 0.0; }, "vec4(isNan4(x))",
      Kind::Predicate},
-    {"leakyRelu", [](double x, double alpha, double) { return x < 0 ? alpha * x : x; },
-     "mix(x, param0 * x, lessThan(x, vec4(0.0)))", Kind::Float, "alpha", 0.2},
-    {"log", [](double x, double, double) { return std::log(x); }, "logIeee(x)"},
-    {"log1p", [](double x, double, double) { return std::log1p(x); }, "log1pAccurate(x)"},
+    {"log", [](double x, double, double) { return std::log(x); }, "logIeee(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return div(g.dy, g.x); }},
+    {"log1p", [](double x, double, double) { return std::log1p(x); }, "log1pAccurate(x)",
+     Kind::Float, [](const UnaryGradArgs& g) { return div(g.dy, add(g.x, g.k(1))); }},
     {"logicalNot", [](double x, double, double) { return x != 0 ? 0.0 : 1.0; },
      "vec4(equal(x, vec4(0.0)))", Kind::Logical},
-    {"neg", [](double x, double, double) { return -x; }, "(-(x))", Kind::Numeric},
-    {"reciprocal", [](double x, double, double) { return 1.0 / x; }, "(1.0 / (x))"},
-    {"relu", [](double x, double, double) { return x < 0 ? 0.0 : x; }, "reluIeee(x)"},
+    {"neg", [](double x, double, double) { return -x; }, "(-(x))", Kind::Numeric,
+     [](const UnaryGradArgs& g) { return neg(g.dy); }},
+    {"reciprocal", [](double x, double, double) { return 1.0 / x; }, "(1.0 / (x))", Kind::Float,
+     [](const UnaryGradArgs& g) { return neg(mul(g.dy, square(g.y))); }},
+    {"relu", [](double x, double, double) { return x < 0 ? 0.0 : x; }, "reluIeee(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return maskWhere(greater(g.x, g.k(0)), g.dy); }},
     {"relu6", [](double x, double, double) { return std::min(std::max(x, 0.0), 6.0); },
-     "clamp(x, 0.0, 6.0)"},
-    {"round", [](double x, double, double) { return roundHalfEven(x); }, "roundEven(x)"},
-    {"rsqrt", [](double x, double, double) { return 1.0 / std::sqrt(x); }, "(1.0 / sqrtIeee(x))"},
+     "clamp(x, 0.0, 6.0)", Kind::Float,
+     [](const UnaryGradArgs& g) {
+       return maskWhere(logicalAnd(greater(g.x, g.k(0)), less(g.x, g.k(6))), g.dy);
+     }},
+    {"round", [](double x, double, double) { return roundHalfEven(x); }, "roundEven(x)",
+     Kind::Float, zeroDerivative},
+    {"rsqrt", [](double x, double, double) { return 1.0 / std::sqrt(x); }, "(1.0 / sqrtIeee(x))",
+     Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, mul(g.k(-0.5f), mul(g.y, square(g.y)))); }},
+    // d/dx = scale for x > 0, y + scale * alpha below
     {"selu",
      [](double x, double, double) { return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x)); },
      "1.0507009873554805 * mix(1.6732632423543772 * expm1Accurate(x), x, greaterThan(x, "
-     "vec4(0.0)))"},
+     "vec4(0.0)))",
+     Kind::Float,
+     [](const UnaryGradArgs& g) {
+       return where(greater(g.x, g.k(0)), mul(g.dy, g.k(static_cast<float>(kSeluScale))),
+                    mul(g.dy, add(g.y, g.k(static_cast<float>(kSeluScale * kSeluAlpha)))));
+     }},
     {"sigmoid", [](double x, double, double) { return 1.0 / (1.0 + std::exp(-x)); },
-     "sigmoidStable(x)"},
+     "sigmoidStable(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, mul(g.y, sub(g.k(1), g.y))); }},
     {"sign",
      [](double x, double, double) {
        return std::isnan(x) ? x : (x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0));
      },
-     "sign(x)", Kind::Numeric},
-    {"sin", [](double x, double, double) { return std::sin(x); }, "sinAccurate(x)"},
-    {"sinh", [](double x, double, double) { return std::sinh(x); }, "0.5 * (exp(x) - exp(-x))"},
+     "sign(x)", Kind::Numeric, zeroDerivative},
+    {"sin", [](double x, double, double) { return std::sin(x); }, "sinAccurate(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, cos(g.x)); }},
+    {"sinh", [](double x, double, double) { return std::sinh(x); }, "0.5 * (exp(x) - exp(-x))",
+     Kind::Float, [](const UnaryGradArgs& g) { return mul(g.dy, cosh(g.x)); }},
     {"softplus",
      [](double x, double, double) {
        return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
      },
-     "max(x, 0.0) + log1pAccurate(exp(-abs(x)))"},
-    {"sqrt", [](double x, double, double) { return std::sqrt(x); }, "sqrtIeee(x)"},
-    {"square", [](double x, double, double) { return x * x; }, "((x) * (x))", Kind::Numeric},
-    {"tan", [](double x, double, double) { return std::tan(x); }, "tanAccurate(x)"},
-    {"tanh", [](double x, double, double) { return std::tanh(x); }, "tanhStable(x)"},
+     "max(x, 0.0) + log1pAccurate(exp(-abs(x)))", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, sigmoid(g.x)); }},
+    {"sqrt", [](double x, double, double) { return std::sqrt(x); }, "sqrtIeee(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return div(g.dy, mul(g.y, g.k(2))); }},
+    {"square", [](double x, double, double) { return x * x; }, "((x) * (x))", Kind::Numeric,
+     [](const UnaryGradArgs& g) { return mul(g.dy, mul(g.x, g.k(2))); }},
+    {"tan", [](double x, double, double) { return std::tan(x); }, "tanAccurate(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, add(g.k(1), square(g.y))); }},
+    {"tanh", [](double x, double, double) { return std::tanh(x); }, "tanhStable(x)", Kind::Float,
+     [](const UnaryGradArgs& g) { return mul(g.dy, sub(g.k(1), square(g.y))); }},
 };
+
+// The unary ops with attributes; their rows read param0 / param1 from their structs.
+const UnaryOp kLeakyRelu = {"leakyRelu",
+                            [](double x, double alpha, double) { return x < 0 ? alpha * x : x; },
+                            "mix(x, param0 * x, lessThan(x, vec4(0.0)))",
+                            Kind::Float,
+                            [](const UnaryGradArgs& g) {
+                              return where(greater(g.x, g.k(0)), g.dy, mul(g.dy, g.k(g.param0)));
+                            },
+                            true};
+const UnaryOp kClipByValue = {
+    "clipByValue",
+    [](double x, double lo, double hi) { return std::min(std::max(x, lo), hi); },
+    "clamp(x, param0, param1)",
+    Kind::Float,
+    [](const UnaryGradArgs& g) {
+      return maskWhere(logicalAnd(greaterEqual(g.x, g.k(g.param0)), lessEqual(g.x, g.k(g.param1))),
+                       g.dy);
+    },
+    true};
+
+// What a binary derivative sees; it returns da and db before unbroadcasting.
+struct BinaryGradArgs {
+  const Tensor& a;
+  const Tensor& b;
+  const Tensor& y;
+  const Tensor& dy;
+};
+using BinaryDerivative = std::pair<Tensor, Tensor> (*)(const BinaryGradArgs& g);
 
 struct BinaryOp {
   std::string_view name;
   double (*reference)(double, double);
   std::string_view glsl;  // expression of vec4 a, b
   Kind kind = Kind::Float;
+  BinaryDerivative derivative = nullptr;  // null: no gradient (bool output)
+  // int32 variants (floor division and modulo; dividing by zero gives 0): the reference
+  // and GLSL for int32 operands, when they differ from the float ones.
+  double (*intReference)(double, double) = nullptr;
+  std::string_view intGlsl = {};
 };
 
 double floorMod(double a, double b) {
@@ -120,16 +231,48 @@ double floorMod(double a, double b) {
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
   return r;
 }
+double intFloorDiv(double a, double b) {
+  return b == 0 ? 0.0 : std::floor(a / b);
+}
+double intFloorMod(double a, double b) {
+  return b == 0 ? 0.0 : floorMod(a, b);
+}
+constexpr std::string_view kIntFloorDivGlsl =
+    "mix(floor((a) / (b)), vec4(0.0), equal(b, vec4(0.0)))";
+
+std::pair<Tensor, Tensor> zeroBinaryDerivative(const BinaryGradArgs& g) {
+  return {zerosLike(g.dy), zerosLike(g.dy)};
+}
+
+// maximum / minimum: the gradient goes to the operand that was picked (a on ties).
+template <bool kMaximum>
+std::pair<Tensor, Tensor> extremumDerivative(const BinaryGradArgs& g) {
+  Tensor pickA = kMaximum ? greaterEqual(g.a, g.b) : lessEqual(g.a, g.b);
+  return {maskWhere(pickA, g.dy), where(pickA, zerosLike(g.dy), g.dy)};
+}
 
 // IEEE: every comparison with NaN is false (notEqual true).
 const BinaryOp kBinaryOps[] = {
-    {"add", [](double a, double b) { return a + b; }, "((a) + (b))", Kind::Numeric},
-    {"atan2", [](double a, double b) { return std::atan2(a, b); }, "atan2Ieee(a, b)"},
-    {"div", [](double a, double b) { return a / b; }, "((a) / (b))", Kind::Numeric},
+    {"add", [](double a, double b) { return a + b; }, "((a) + (b))", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       return std::pair{g.dy, g.dy};
+     }},
+    // atan2(a, b): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
+    {"atan2", [](double a, double b) { return std::atan2(a, b); }, "atan2Ieee(a, b)", Kind::Float,
+     [](const BinaryGradArgs& g) {
+       Tensor norm = add(square(g.a), square(g.b));
+       return std::pair{div(mul(g.dy, g.b), norm), neg(div(mul(g.dy, g.a), norm))};
+     }},
+    // div of int32 tensors is floor division, as in TF.js.
+    {"div", [](double a, double b) { return a / b; }, "((a) / (b))", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       return std::pair{div(g.dy, g.b), neg(div(mul(g.dy, g.a), square(g.b)))};
+     },
+     intFloorDiv, kIntFloorDivGlsl},
     {"equal", [](double a, double b) { return a == b ? 1.0 : 0.0; },
      "compare4(equal(a, b), a, b, false)", Kind::Compare},
     {"floorDiv", [](double a, double b) { return std::floor(a / b); }, "floor((a) / (b))",
-     Kind::Numeric},
+     Kind::Numeric, zeroBinaryDerivative, intFloorDiv, kIntFloorDivGlsl},
     {"greater", [](double a, double b) { return a > b ? 1.0 : 0.0; },
      "compare4(greaterThan(a, b), a, b, false)", Kind::Compare},
     {"greaterEqual", [](double a, double b) { return a >= b ? 1.0 : 0.0; },
@@ -144,33 +287,51 @@ const BinaryOp kBinaryOps[] = {
      "vec4(notEqual(abs(a) + abs(b), vec4(0.0)))", Kind::Logical},
     {"maximum",
      [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b); },
-     "maxNan(a, b)", Kind::Numeric},
+     "maxNan(a, b)", Kind::Numeric, extremumDerivative<true>},
     {"minimum",
      [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b); },
-     "minNan(a, b)", Kind::Numeric},
-    {"mod", floorMod, "modFloor(a, b)", Kind::Numeric},
-    {"mul", [](double a, double b) { return a * b; }, "((a) * (b))", Kind::Numeric},
+     "minNan(a, b)", Kind::Numeric, extremumDerivative<false>},
+    // a - b * floor(a / b)
+    {"mod", floorMod, "modFloor(a, b)", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       return std::pair{g.dy, neg(mul(g.dy, floor(div(g.a, g.b))))};
+     },
+     intFloorMod, "mix(modFloor(a, b), vec4(0.0), equal(b, vec4(0.0)))"},
+    {"mul", [](double a, double b) { return a * b; }, "((a) * (b))", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       return std::pair{mul(g.dy, g.b), mul(g.dy, g.a)};
+     }},
     {"notEqual", [](double a, double b) { return a != b ? 1.0 : 0.0; },
      "compare4(notEqual(a, b), a, b, true)", Kind::Compare},
-    {"pow", [](double a, double b) { return std::pow(a, b); }, "powIeee(a, b)"},
+    // d/db a^b = a^b log a, taken as 0 where a <= 0 (as TF does).
+    {"pow", [](double a, double b) { return std::pow(a, b); }, "powIeee(a, b)", Kind::Float,
+     [](const BinaryGradArgs& g) {
+       Tensor da = mul(g.dy, mul(g.b, pow(g.a, sub(g.b, scalarLike(g.b, 1.0f)))));
+       Tensor positive = greater(g.a, scalarLike(g.a, 0.0f));
+       Tensor db =
+           maskWhere(positive, mul(g.dy, mul(g.y, log(where(positive, g.a, onesLike(g.a))))));
+       return std::pair{da, db};
+     }},
     {"prelu", [](double x, double alpha) { return x < 0 ? alpha * x : x; },
-     "mix(a, b * a, lessThan(a, vec4(0.0)))"},
+     "mix(a, b * a, lessThan(a, vec4(0.0)))", Kind::Float,
+     [](const BinaryGradArgs& g) {
+       Tensor positive = greater(g.a, scalarLike(g.a, 0.0f));
+       return std::pair{where(positive, g.dy, mul(g.dy, g.b)),
+                        where(positive, zerosLike(g.dy), mul(g.dy, g.a))};
+     }},
     {"squaredDifference", [](double a, double b) { return (a - b) * (a - b); },
-     "((a) - (b)) * ((a) - (b))", Kind::Numeric},
-    {"sub", [](double a, double b) { return a - b; }, "((a) - (b))", Kind::Numeric},
+     "((a) - (b)) * ((a) - (b))", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       Tensor da = mul(g.dy, mul(sub(g.a, g.b), scalarLike(g.a, 2.0f)));
+       return std::pair{da, neg(da)};
+     }},
+    {"sub", [](double a, double b) { return a - b; }, "((a) - (b))", Kind::Numeric,
+     [](const BinaryGradArgs& g) {
+       return std::pair{g.dy, neg(g.dy)};
+     }},
 };
 
-const UnaryOp& unaryOp(std::string_view name) {
-  for (const UnaryOp& op : kUnaryOps)
-    if (op.name == name) return op;
-  fail("internal error: no unary op ", name);
-}
-
-const BinaryOp& binaryOp(std::string_view name) {
-  for (const BinaryOp& op : kBinaryOps)
-    if (op.name == name) return op;
-  fail("internal error: no binary op ", name);
-}
+constexpr std::string_view kBoolOutput = "its output is bool";
 
 void requireDtype(std::string_view op, std::span<const TensorSpec> in, DType dtype) {
   for (size_t i = 0; i < in.size(); ++i)
@@ -179,28 +340,13 @@ void requireDtype(std::string_view op, std::span<const TensorSpec> in, DType dty
            dtypeName(dtype));
 }
 
-std::pair<double, double> unaryParams(const UnaryOp& op, const Attrs& attrs) {
-  auto param = [&](std::string_view name, double fallback) {
-    if (name.empty()) return 0.0;
-    if (std::isnan(fallback)) return attrs.getFloat(name, op.name);
-    return attrs.getFloatOr(name, fallback, op.name);
-  };
-  double p0 = param(op.param0, op.default0), p1 = param(op.param1, op.default1);
-  if (op.name == "clipByValue" && !(p0 <= p1))
-    fail(op.name, ": clipValueMin (", p0, ") must not exceed clipValueMax (", p1, ")");
-  return {p0, p1};
-}
-
-std::vector<TensorSpec> inferUnary(std::string_view name, std::span<const TensorSpec> in,
-                                   const Attrs& attrs) {
-  const UnaryOp& op = unaryOp(name);
-  unaryParams(op, attrs);  // validates the attributes
+std::vector<TensorSpec> inferUnary(const UnaryOp& op, std::span<const TensorSpec> in) {
   if (op.kind == Kind::Logical) {
-    requireDtype(name, in, DType::Bool);
+    requireDtype(op.name, in, DType::Bool);
     return {in[0]};
   }
   if (op.kind == Kind::Numeric && in[0].dtype == DType::Int32) return {in[0]};
-  ops::requireFloat(name, in);
+  ops::requireFloat(op.name, in);
   if (op.kind == Kind::Predicate) return {{in[0].shape, DType::Bool}};
   return {in[0]};
 }
@@ -211,9 +357,8 @@ Shape broadcastAll(std::string_view op, std::span<const TensorSpec> in) {
   return out;
 }
 
-std::vector<TensorSpec> inferBinary(std::string_view name, std::span<const TensorSpec> in,
-                                    const Attrs&) {
-  const BinaryOp& op = binaryOp(name);
+std::vector<TensorSpec> inferBinary(const BinaryOp& op, std::span<const TensorSpec> in) {
+  std::string_view name = op.name;
   Shape out = broadcastAll(name, in);
   switch (op.kind) {
     case Kind::Compare:
@@ -234,7 +379,7 @@ std::vector<TensorSpec> inferBinary(std::string_view name, std::span<const Tenso
 }
 
 std::vector<TensorSpec> inferWhere(std::string_view op, std::span<const TensorSpec> in,
-                                   const Attrs&) {
+                                   const NoAttrs&) {
   if (in[0].dtype != DType::Bool)
     fail(op, ": condition has dtype ", dtypeName(in[0].dtype), ", expected bool");
   if (in[1].dtype != in[2].dtype)
@@ -243,12 +388,15 @@ std::vector<TensorSpec> inferWhere(std::string_view op, std::span<const TensorSp
   return {{broadcastAll(op, in), in[1].dtype}};
 }
 
-std::vector<Tensor> unaryCpu(const OpContext& ctx) {
-  const UnaryOp& op = unaryOp(ctx.op);
-  auto [p0, p1] = unaryParams(op, ctx.attrs);
+struct UnaryParams {
+  float param0 = 0.0f, param1 = 0.0f;
+};
+
+std::vector<Tensor> unaryCpu(const OpContext& ctx, const UnaryOp& op, UnaryParams p) {
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   std::vector<float> y(x.size());
-  for (size_t i = 0; i < x.size(); ++i) y[i] = static_cast<float>(op.reference(x[i], p0, p1));
+  for (size_t i = 0; i < x.size(); ++i)
+    y[i] = static_cast<float>(op.reference(x[i], p.param0, p.param1));
   return {cpuResult(ctx, std::move(y))};
 }
 
@@ -271,26 +419,19 @@ void forEachBroadcast(const OpContext& ctx, Fn&& fn) {
   }
 }
 
-// div of int32 tensors is floor division, as in TF.js.
-bool integerDivision(const OpContext& ctx) {
-  return ctx.op == "div" && ctx.outputs[0].dtype == DType::Int32;
-}
-
-std::vector<Tensor> binaryCpu(const OpContext& ctx) {
-  const BinaryOp& op = integerDivision(ctx) ? binaryOp("floorDiv") : binaryOp(ctx.op);
-  bool integer = ctx.outputs[0].dtype == DType::Int32;
+std::vector<Tensor> binaryCpu(const OpContext& ctx, const BinaryOp& op) {
+  bool integer = ctx.outputs[0].dtype == DType::Int32 && op.intReference;
+  double (*reference)(double, double) = integer ? op.intReference : op.reference;
   const std::vector<float>& a = cpuValues(ctx.inputs[0]);
   const std::vector<float>& b = cpuValues(ctx.inputs[1]);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   forEachBroadcast(ctx, [&](size_t i, const std::vector<size_t>& at) {
-    // Integer division and modulo by zero give 0 (there is no integer NaN).
-    bool byZero = integer && b[at[1]] == 0 && (op.name == "floorDiv" || op.name == "mod");
-    y[i] = byZero ? 0.0f : static_cast<float>(op.reference(a[at[0]], b[at[1]]));
+    y[i] = static_cast<float>(reference(a[at[0]], b[at[1]]));
   });
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> whereCpu(const OpContext& ctx) {
+std::vector<Tensor> whereCpu(const OpContext& ctx, const NoAttrs&) {
   const std::vector<float>& c = cpuValues(ctx.inputs[0]);
   const std::vector<float>& a = cpuValues(ctx.inputs[1]);
   const std::vector<float>& b = cpuValues(ctx.inputs[2]);
@@ -301,17 +442,14 @@ std::vector<Tensor> whereCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> unaryGl(const OpContext& ctx) {
-  const UnaryOp& op = unaryOp(ctx.op);
-  auto [p0, p1] = unaryParams(op, ctx.attrs);
+std::vector<Tensor> unaryGl(const OpContext& ctx, const UnaryOp& op, UnaryParams p) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
-  return {gl::Pass(backend, std::string(ctx.op), {"unary"})
-              .define("UNARY_OP(x)", op.glsl)
-              .define("NAN_PASSTHROUGH", op.kind == Kind::Float || op.kind == Kind::Numeric ? 1 : 0)
-              .input("X", ctx.inputs[0])
-              .uniform("param0", static_cast<float>(p0))
-              .uniform("param1", static_cast<float>(p1))
-              .run(ctx.outputs[0])};
+  gl::Pass pass(backend, std::string(ctx.op), {gl::shaders::unary});
+  pass.define("UNARY_OP(x)", op.glsl)
+      .define("NAN_PASSTHROUGH", op.kind == Kind::Float || op.kind == Kind::Numeric ? 1 : 0)
+      .input("X", ctx.inputs[0]);
+  if (op.usesParams) pass.uniform("param0", p.param0).uniform("param1", p.param1);
+  return {pass.run(ctx.outputs[0])};
 }
 
 // Row strides of `in` against the output's rows (all but the last dimension), 0 where
@@ -336,7 +474,7 @@ Tensor broadcastGl(const OpContext& ctx, std::string_view expression) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   const Shape& out = ctx.outputs[0].shape;
   const size_t count = ctx.inputs.size();
-  gl::Pass pass(backend, std::string(ctx.op), {"binary"});
+  gl::Pass pass(backend, std::string(ctx.op), {gl::shaders::binary});
   pass.define("BINARY_OP(a, b, c)", expression).define("HAS_C", count > 2 ? 1 : 0);
   bool sameShape = true;
   for (size_t k = 0; k < count; ++k) {
@@ -382,45 +520,125 @@ Tensor broadcastGl(const OpContext& ctx, std::string_view expression) {
   return pass.run(ctx.outputs[0]);
 }
 
-std::vector<Tensor> binaryGl(const OpContext& ctx) {
-  if (ctx.outputs[0].dtype == DType::Int32 &&
-      (ctx.op == "floorDiv" || ctx.op == "mod" || ctx.op == "div")) {
-    std::string expression =
-        concat("mix(", binaryOp(integerDivision(ctx) ? "floorDiv" : ctx.op).glsl,
-               ", vec4(0.0), equal(b, vec4(0.0)))");
-    return {broadcastGl(ctx, expression)};
-  }
-  return {broadcastGl(ctx, binaryOp(ctx.op).glsl)};
+std::vector<Tensor> binaryGl(const OpContext& ctx, const BinaryOp& op) {
+  bool integer = ctx.outputs[0].dtype == DType::Int32 && op.intReference;
+  return {broadcastGl(ctx, integer ? op.intGlsl : op.glsl)};
 }
 
-std::vector<Tensor> whereGl(const OpContext& ctx) {
+std::vector<Tensor> whereGl(const OpContext& ctx, const NoAttrs&) {
   // Inputs are bound as A = condition, B = a, C = b.
   return {broadcastGl(ctx, "mix(c, b, notEqual(a, vec4(0.0)))")};
 }
 
+std::vector<Tensor> whereGrad(const GradContext& c, const NoAttrs&) {
+  const Tensor& condition = c.inputs[0];
+  const Tensor& dy = c.outputGrads[0];
+  return {Tensor(), unbroadcast(maskWhere(condition, dy), c.inputs[1].shape()),
+          unbroadcast(where(condition, zerosLike(dy), dy), c.inputs[2].shape())};
+}
+
+// One row of a unary op whose attribute struct A gives its parameters through `params`.
+template <typename A, typename Params>
+void addUnary(OpList& ops, const UnaryOp& op, Params params) {
+  auto row = ops.add<A>(op.name, "elementwise");
+  row.dtypes(dtypesOf(op.kind))
+      .infer([&op](std::string_view, std::span<const TensorSpec> in, const A&) {
+        return inferUnary(op, in);
+      })
+      .cpu([&op, params](const OpContext& ctx, const A& a) { return unaryCpu(ctx, op, params(a)); })
+      .gl([&op, params](const OpContext& ctx, const A& a) { return unaryGl(ctx, op, params(a)); })
+      .splitKernel(ops::splitRowwise<A>(), ops::kRowwiseSplit);
+  if (!op.derivative) {
+    row.noGradient(kBoolOutput);
+    return;
+  }
+  row.gradient([&op, params](const GradContext& c, const A& a) {
+    UnaryParams p = params(a);
+    return std::vector<Tensor>{
+        op.derivative({c.inputs[0], c.outputs[0], c.outputGrads[0], p.param0, p.param1})};
+  });
+}
+
+const UnaryOp& unaryRow(std::string_view name) {
+  for (const UnaryOp& op : kUnaryOps)
+    if (op.name == name) return op;
+  if (name == kLeakyRelu.name) return kLeakyRelu;
+  fail("internal error: no unary op ", name);
+}
+
+// The unary op a fused activation applies.
+const UnaryOp& activationRow(Activation activation) {
+  switch (activation) {
+    case Activation::Relu:
+      return unaryRow("relu");
+    case Activation::Relu6:
+      return unaryRow("relu6");
+    case Activation::Elu:
+      return unaryRow("elu");
+    case Activation::Sigmoid:
+      return unaryRow("sigmoid");
+    case Activation::Tanh:
+      return unaryRow("tanh");
+    case Activation::LeakyRelu:
+      return kLeakyRelu;
+    case Activation::Linear:
+      break;
+  }
+  fail("internal error: the linear activation has no unary op");
+}
+
 }  // namespace
 
-bool ops::isElementwise(std::string_view name) {
+void ClipByValueAttrs::validate(std::string_view op) const {
+  if (!(clipValueMin <= clipValueMax))
+    fail(op, ": clipValueMin (", clipValueMin, ") must not exceed clipValueMax (", clipValueMax,
+         ")");
+}
+
+std::string_view ops::activationGlsl(Activation activation) {
+  return activationRow(activation).glsl;
+}
+
+double ops::activationReference(Activation activation, double x, double alpha) {
+  return activationRow(activation).reference(x, alpha, 0.0);
+}
+
+void registerElementwiseOps(OpList& ops) {
   for (const UnaryOp& op : kUnaryOps)
-    if (op.name == name) return true;
-  for (const BinaryOp& op : kBinaryOps)
-    if (op.name == name) return true;
-  return name == "where";
-}
-
-std::string_view ops::unaryGlsl(std::string_view name) {
-  return unaryOp(name).glsl;
-}
-
-double ops::unaryReference(std::string_view name, double x, double param0) {
-  return unaryOp(name).reference(x, param0, 0.0);
-}
-
-void registerElementwiseOps(std::vector<OpDef>& ops) {
-  for (const UnaryOp& op : kUnaryOps) ops.push_back({op.name, 1, 1, inferUnary, unaryCpu, unaryGl});
-  for (const BinaryOp& op : kBinaryOps)
-    ops.push_back({op.name, 2, 2, inferBinary, binaryCpu, binaryGl});
-  ops.push_back({"where", 3, 3, inferWhere, whereCpu, whereGl});
+    addUnary<NoAttrs>(ops, op, [](const NoAttrs&) { return UnaryParams{}; });
+  addUnary<LeakyReluAttrs>(ops, kLeakyRelu, [](const LeakyReluAttrs& a) {
+    return UnaryParams{a.alpha, 0.0f};
+  });
+  addUnary<ClipByValueAttrs>(ops, kClipByValue, [](const ClipByValueAttrs& a) {
+    return UnaryParams{a.clipValueMin, a.clipValueMax};
+  });
+  for (const BinaryOp& op : kBinaryOps) {
+    auto row = ops.add(op.name, "elementwise");
+    row.inputs(2, 2)
+        .dtypes(dtypesOf(op.kind))
+        .infer([&op](std::string_view, std::span<const TensorSpec> in, const NoAttrs&) {
+          return inferBinary(op, in);
+        })
+        .cpu([&op](const OpContext& ctx, const NoAttrs&) { return binaryCpu(ctx, op); })
+        .gl([&op](const OpContext& ctx, const NoAttrs&) { return binaryGl(ctx, op); })
+        .splitKernel(ops::splitRowwise<NoAttrs>(), ops::kRowwiseSplit);
+    if (!op.derivative) {
+      row.noGradient(kBoolOutput);
+      continue;
+    }
+    row.gradient([&op](const GradContext& c, const NoAttrs&) {
+      auto [da, db] = op.derivative({c.inputs[0], c.inputs[1], c.outputs[0], c.outputGrads[0]});
+      return std::vector<Tensor>{unbroadcast(da, c.inputs[0].shape()),
+                                 unbroadcast(db, c.inputs[1].shape())};
+    });
+  }
+  ops.add("where", "elementwise")
+      .inputs(3, 3)
+      .dtypes(DTypes::any())
+      .infer(inferWhere)
+      .kernels(whereCpu, whereGl)
+      .splitKernel(ops::splitRowwise<NoAttrs>(), ops::kRowwiseSplit)
+      .gradient(whereGrad);
 }
 
 Tensor abs(const Tensor& x) {
@@ -586,12 +804,10 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   return runOp1("sub", {a, b});
 }
 Tensor leakyRelu(const Tensor& x, float alpha) {
-  return runOp1("leakyRelu", {x}, Attrs().setFloat("alpha", alpha));
+  return runOp1("leakyRelu", {x}, LeakyReluAttrs{alpha});
 }
 Tensor clipByValue(const Tensor& x, float clipValueMin, float clipValueMax) {
-  return runOp1(
-      "clipByValue", {x},
-      Attrs().setFloat("clipValueMin", clipValueMin).setFloat("clipValueMax", clipValueMax));
+  return runOp1("clipByValue", {x}, ClipByValueAttrs{clipValueMin, clipValueMax});
 }
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   return runOp1("where", {condition, a, b});

@@ -3,33 +3,10 @@
 #include <cmath>
 
 #include "engine/cpu/cpu_backend.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 
 namespace texel::ops {
-
-namespace {
-const char* unaryName(const std::string& activation) {
-  if (activation == "relu") return "relu";
-  if (activation == "relu6") return "relu6";
-  if (activation == "elu") return "elu";
-  if (activation == "sigmoid") return "sigmoid";
-  if (activation == "tanh") return "tanh";
-  if (activation == "leakyrelu" || activation == "leakyRelu") return "leakyRelu";
-  return nullptr;
-}
-}  // namespace
-
-Fusion fusionOf(std::string_view op, const Attrs& attrs, size_t biasInputs) {
-  Fusion f;
-  f.activation = attrs.getStringOr("activation", "linear", op);
-  if (f.activation != "linear" && !unaryName(f.activation))
-    fail(op, ": activation must be linear, relu, relu6, elu, sigmoid, tanh or leakyrelu, got '",
-         f.activation, "' (apply prelu as its own op)");
-  if (f.activation != "linear") f.activation = unaryName(f.activation);
-  f.alpha = static_cast<float>(attrs.getFloatOr("leakyreluAlpha", 0.2, op));
-  f.hasBias = biasInputs > 0;
-  return f;
-}
 
 void checkBias(std::string_view op, const Shape& bias, const Shape& out) {
   if (broadcastShapes(bias, out, concat(op, " (bias)")) != out)
@@ -43,18 +20,32 @@ bool biasFitsEpilogue(const Shape& bias, int64_t channels) {
 void epilogue(gl::Pass& pass, const Fusion& fusion, const Tensor* bias) {
   pass.define("HAS_BIAS", bias ? 1 : 0)
       .define("BIAS_SPLAT", bias && bias->size() == 1 ? 1 : 0)
-      .define("ACTIVATION(x)", fusion.activation == "linear" ? std::string_view("(x)")
-                                                             : unaryGlsl(fusion.activation))
-      .uniform("param0", fusion.alpha);
+      .define("ACTIVATION(x)", fusion.activation == Activation::Linear
+                                   ? std::string_view("(x)")
+                                   : activationGlsl(fusion.activation));
+  if (fusion.activation == Activation::LeakyRelu) pass.uniform("param0", fusion.alpha);
   if (bias) pass.input("BIAS", *bias);
 }
 
 Tensor biasAndActivationOps(const Tensor& y, const Fusion& fusion, const Tensor* bias) {
-  Tensor result = bias ? runOp1("add", {y, *bias}) : y;
-  if (fusion.activation == "linear") return result;
-  Attrs attrs;
-  if (fusion.activation == "leakyRelu") attrs.setFloat("alpha", fusion.alpha);
-  return runOp1(fusion.activation, {result}, attrs);
+  Tensor result = bias ? add(y, *bias) : y;
+  switch (fusion.activation) {
+    case Activation::Linear:
+      return result;
+    case Activation::Relu:
+      return relu(result);
+    case Activation::Relu6:
+      return relu6(result);
+    case Activation::Elu:
+      return elu(result);
+    case Activation::Sigmoid:
+      return sigmoid(result);
+    case Activation::Tanh:
+      return tanh(result);
+    case Activation::LeakyRelu:
+      return leakyRelu(result, fusion.alpha);
+  }
+  return result;
 }
 
 void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion,
@@ -70,9 +61,31 @@ void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion,
       nextIndex(index, out);
     }
   }
-  if (fusion.activation == "linear") return;
+  if (fusion.activation == Activation::Linear) return;
   for (float& v : y)
-    if (!std::isnan(v)) v = static_cast<float>(unaryReference(fusion.activation, v, fusion.alpha));
+    if (!std::isnan(v))
+      v = static_cast<float>(activationReference(fusion.activation, v, fusion.alpha));
+}
+
+Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy) {
+  Tensor zero = scalarLike(y, 0.0f), one = scalarLike(y, 1.0f);
+  switch (fusion.activation) {
+    case Activation::Linear:
+      return dy;
+    case Activation::Relu:
+      return maskWhere(greater(y, zero), dy);
+    case Activation::Relu6:
+      return maskWhere(logicalAnd(greater(y, zero), less(y, scalarLike(y, 6.0f))), dy);
+    case Activation::Sigmoid:
+      return mul(dy, mul(y, sub(one, y)));
+    case Activation::Tanh:
+      return mul(dy, sub(one, square(y)));
+    case Activation::Elu:
+      return where(greater(y, zero), dy, mul(dy, add(y, one)));
+    case Activation::LeakyRelu:
+      return where(greater(y, zero), dy, mul(dy, scalarLike(y, fusion.alpha)));
+  }
+  return dy;
 }
 
 }  // namespace texel::ops

@@ -1,26 +1,20 @@
 #pragma once
 // Bias and activation fused into the last step of matMul and conv2d (fusedMatMul,
-// fusedConv2d): the GLSL epilogue's defines and the CPU reference of the same step.
-#include <optional>
-#include <string>
-#include <string_view>
+// fusedConv2d): the GLSL epilogue's defines, the CPU reference of the same step and the
+// activation's derivative for the gradients.
 #include <vector>
 
-#include "engine/core/attrs.h"
 #include "engine/core/registry.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/ops.h"
 
 namespace texel::ops {
 
 struct Fusion {
-  std::string activation = "linear";  // "linear" or the name of a unary op
-  float alpha = 0.2f;                 // leakyRelu's slope
-  bool hasBias = false;
+  Activation activation = Activation::Linear;
+  float alpha = 0.2f;  // leakyRelu's slope
 };
 
-// Reads and validates the "activation" / "leakyreluAlpha" attributes; `biasInputs` is
-// how many inputs follow the op's regular ones (0 or 1).
-Fusion fusionOf(std::string_view op, const Attrs& attrs, size_t biasInputs);
 // Checks that the bias broadcasts to `out`.
 void checkBias(std::string_view op, const Shape& bias, const Shape& out);
 
@@ -34,5 +28,13 @@ Tensor biasAndActivationOps(const Tensor& y, const Fusion& fusion, const Tensor*
 
 // The CPU reference: y = activation(y + bias) in place.
 void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion, const Tensor* bias);
+
+// The derivative of the fused activation from its output y, applied to dy.
+Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy);
+
+// The activation's GLSL expression of vec4 x (and float param0 = alpha) and its CPU
+// reference, from the elementwise family's table (engine/ops/elementwise.cpp).
+std::string_view activationGlsl(Activation activation);
+double activationReference(Activation activation, double x, double alpha);
 
 }  // namespace texel::ops

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -36,28 +38,23 @@ float resizeScale(bool alignCorners, int64_t in, int64_t out) {
   return static_cast<float>(in) / static_cast<float>(out);
 }
 
-Resize resizeOf(std::string_view op, const Shape& x, const Attrs& attrs) {
+Resize resizeOf(std::string_view op, const Shape& x, const ResizeAttrs& attrs, bool nearest) {
   Resize r{};
   r.in = imageOf(op, x);
-  std::vector<int64_t> size = attrs.getInts("size", op);
-  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
-    fail(op, ": size must be [newHeight, newWidth] with both >= 1, got ", Shape(size));
-  r.outH = size[0];
-  r.outW = size[1];
-  r.alignCorners = attrs.getBoolOr("alignCorners", false, op);
-  r.halfPixel = attrs.getBoolOr("halfPixelCenters", false, op);
-  if (r.alignCorners && r.halfPixel)
-    fail(op, ": alignCorners and halfPixelCenters cannot both be true");
-  r.nearest = op == "resizeNearestNeighbor";
+  r.outH = attrs.size[0];
+  r.outW = attrs.size[1];
+  r.alignCorners = attrs.alignCorners;
+  r.halfPixel = attrs.halfPixelCenters;
+  r.nearest = nearest;
   r.scaleH = resizeScale(r.alignCorners, r.in.height, r.outH);
   r.scaleW = resizeScale(r.alignCorners, r.in.width, r.outW);
   return r;
 }
 
 std::vector<TensorSpec> inferResize(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+                                    const ResizeAttrs& attrs) {
   ops::requireFloat(op, in);
-  Resize r = resizeOf(op, in[0].shape, attrs);
+  Resize r = resizeOf(op, in[0].shape, attrs, false);
   if (in[0].shape.rank() == 4)
     return {{Shape{r.in.batch, r.outH, r.outW, r.in.channels}, DType::Float32}};
   return {{Shape{r.outH, r.outW, r.in.channels}, DType::Float32}};
@@ -83,11 +80,11 @@ Linear linearSource(const Resize& r, int64_t dst, float scale, int64_t size) {
           std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), size - 1), src - below};
 }
 
-}  // namespace
-
-std::vector<float> ops::bilinearResizeMatrix(std::string_view op, const Shape& images,
-                                             const Attrs& attrs, int axis) {
-  Resize r = resizeOf(op, images, attrs);
+// resizeBilinear's interpolation along one axis (0: height, 1: width) of `images` as a
+// row-major [out, in] matrix: the op is the product of the two (its gradient uses them).
+std::vector<float> bilinearResizeMatrix(std::string_view op, const Shape& images,
+                                        const ResizeAttrs& attrs, int axis) {
+  Resize r = resizeOf(op, images, attrs, false);
   int64_t in = axis == 0 ? r.in.height : r.in.width, out = axis == 0 ? r.outH : r.outW;
   float scale = axis == 0 ? r.scaleH : r.scaleW;
   std::vector<float> m(static_cast<size_t>(out * in), 0.0f);
@@ -99,10 +96,8 @@ std::vector<float> ops::bilinearResizeMatrix(std::string_view op, const Shape& i
   return m;
 }
 
-namespace {
-
-std::vector<Tensor> resizeCpu(const OpContext& ctx) {
-  Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> resizeCpu(const OpContext& ctx, const ResizeAttrs& attrs, bool nearest) {
+  Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), attrs, nearest);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const Image& in = r.in;
   auto at = [&](int64_t n, int64_t y, int64_t xx, int64_t c) {
@@ -131,10 +126,11 @@ std::vector<Tensor> resizeCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> resizeGl(const OpContext& ctx) {
-  Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> resizeGl(const OpContext& ctx, const ResizeAttrs& attrs, bool nearest) {
+  Resize r = resizeOf(ctx.op, ctx.inputs[0].shape(), attrs, nearest);
   std::string op(ctx.op);
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"image_sample", "resize"})
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op,
+                   {gl::shaders::image_sample, gl::shaders::resize})
               .define("NEAREST", r.nearest ? 1 : 0)
               .define("ALIGN_CORNERS", r.alignCorners ? 1 : 0)
               .define("HALF_PIXEL", r.halfPixel ? 1 : 0)
@@ -151,7 +147,7 @@ std::vector<Tensor> resizeGl(const OpContext& ctx) {
 // ---- cropAndResize ----
 
 std::vector<TensorSpec> inferCropAndResize(std::string_view op, std::span<const TensorSpec> in,
-                                           const Attrs& attrs) {
+                                           const CropAndResizeAttrs& attrs) {
   if (in[0].dtype != DType::Float32 || in[1].dtype != DType::Float32)
     fail(op, ": image and boxes must be float32");
   if (in[2].dtype != DType::Int32) fail(op, ": boxInd must be int32");
@@ -162,21 +158,15 @@ std::vector<TensorSpec> inferCropAndResize(std::string_view op, std::span<const 
     fail(op, ": boxes must be [numBoxes, 4] (y1, x1, y2, x2), got ", boxes);
   if (in[2].shape != Shape{boxes[0]})
     fail(op, ": boxInd must be [numBoxes] = [", boxes[0], "], got ", in[2].shape);
-  std::vector<int64_t> size = attrs.getInts("cropSize", op);
-  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
-    fail(op, ": cropSize must be [height, width] with both >= 1, got ", Shape(size));
-  std::string method = attrs.getStringOr("method", "bilinear", op);
-  if (method != "bilinear" && method != "nearest")
-    fail(op, ": method must be 'bilinear' or 'nearest', got '", method, "'");
-  return {{Shape{boxes[0], size[0], size[1], in[0].shape[3]}, DType::Float32}};
+  return {{Shape{boxes[0], attrs.cropSize[0], attrs.cropSize[1], in[0].shape[3]}, DType::Float32}};
 }
 
-std::vector<Tensor> cropAndResizeCpu(const OpContext& ctx) {
+std::vector<Tensor> cropAndResizeCpu(const OpContext& ctx, const CropAndResizeAttrs& attrs) {
   Image in = imageOf(ctx.op, ctx.inputs[0].shape());
   const Shape& out = ctx.outputs[0].shape;
   int64_t cropH = out[1], cropW = out[2];
-  bool nearest = ctx.attrs.getStringOr("method", "bilinear", ctx.op) == "nearest";
-  auto extrapolation = static_cast<float>(ctx.attrs.getFloatOr("extrapolationValue", 0.0, ctx.op));
+  bool nearest = attrs.method == ResizeMethod::Nearest;
+  float extrapolation = attrs.extrapolationValue;
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   const std::vector<float>& boxes = cpuValues(ctx.inputs[1]);
   const std::vector<float>& boxInd = cpuValues(ctx.inputs[2]);
@@ -224,60 +214,103 @@ std::vector<Tensor> cropAndResizeCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> cropAndResizeGl(const OpContext& ctx) {
+std::vector<Tensor> cropAndResizeGl(const OpContext& ctx, const CropAndResizeAttrs& attrs) {
   Image in = imageOf(ctx.op, ctx.inputs[0].shape());
   const Shape& out = ctx.outputs[0].shape;
   std::string op(ctx.op);
-  return {
-      gl::Pass(static_cast<GlBackend&>(ctx.backend), op, {"image_sample", "crop_and_resize"})
-          .define("NEAREST", ctx.attrs.getStringOr("method", "bilinear", op) == "nearest" ? 1 : 0)
-          .input("X", ctx.inputs[0])
-          .input("BOXES", ctx.inputs[1])
-          .input("BOX_INDEX", ctx.inputs[2])
-          .uniform("batch", gl::checkedInt(in.batch, op, "batch"))
-          .uniform("inH", gl::checkedInt(in.height, op, "height"))
-          .uniform("inW", gl::checkedInt(in.width, op, "width"))
-          .uniform("cropH", gl::checkedInt(out[1], op, "crop height"))
-          .uniform("cropW", gl::checkedInt(out[2], op, "crop width"))
-          .uniform("extrapolationValue",
-                   static_cast<float>(ctx.attrs.getFloatOr("extrapolationValue", 0.0, op)))
-          .run(ctx.outputs[0])};
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), op,
+                   {gl::shaders::image_sample, gl::shaders::crop_and_resize})
+              .define("NEAREST", attrs.method == ResizeMethod::Nearest ? 1 : 0)
+              .input("X", ctx.inputs[0])
+              .input("BOXES", ctx.inputs[1])
+              .input("BOX_INDEX", ctx.inputs[2])
+              .uniform("batch", gl::checkedInt(in.batch, op, "batch"))
+              .uniform("inH", gl::checkedInt(in.height, op, "height"))
+              .uniform("inW", gl::checkedInt(in.width, op, "width"))
+              .uniform("cropH", gl::checkedInt(out[1], op, "crop height"))
+              .uniform("cropW", gl::checkedInt(out[2], op, "crop width"))
+              .uniform("extrapolationValue", attrs.extrapolationValue)
+              .run(ctx.outputs[0])};
+}
+
+// resizeBilinear is y = Ry x Rxᵀ per image and channel (Ry [outH, inH], Rx [outW, inW]
+// from the op's own interpolation), so dx = Ryᵀ dy Rx: two matMuls on the device.
+std::vector<Tensor> resizeBilinearGrad(const GradContext& c, const ResizeAttrs& attrs) {
+  const Shape& xs = c.inputs[0].shape();
+  bool batched = xs.rank() == 4;
+  int64_t n = batched ? xs[0] : 1, inH = xs.fromEnd(3), inW = xs.fromEnd(2), ch = xs.fromEnd(1);
+  const Tensor& dyIn = c.outputGrads[0];
+  int64_t outH = dyIn.shape().fromEnd(3), outW = dyIn.shape().fromEnd(2);
+  Backend& b = dyIn.backend();
+  Tensor ry = tensor(b, {outH, inH}, bilinearResizeMatrix(c.op, xs, attrs, 0));
+  Tensor rx = tensor(b, {outW, inW}, bilinearResizeMatrix(c.op, xs, attrs, 1));
+  Tensor dy = reshape(dyIn, {n, outH, outW, ch});
+  // Height: [n, outW, ch, outH] x Ry -> [n, outW, ch, inH].
+  Tensor h =
+      matMul(reshape(transpose(dy, std::vector<int>{0, 2, 3, 1}), {n * outW * ch, outH}), ry);
+  // Width: [n, inH, ch, outW] x Rx -> [n, inH, ch, inW] -> [n, inH, inW, ch].
+  Tensor w = transpose(reshape(h, {n, outW, ch, inH}), std::vector<int>{0, 3, 2, 1});
+  Tensor dx = matMul(reshape(w, {n * inH * ch, outW}), rx);
+  dx = transpose(reshape(dx, {n, inH, ch, inW}), std::vector<int>{0, 1, 3, 2});
+  return {reshape(dx, xs.dims())};
+}
+
+void addResize(OpList& ops, std::string_view name, bool nearest) {
+  auto row = ops.add<ResizeAttrs>(name, "image");
+  row.infer(inferResize)
+      .cpu([nearest](const OpContext& ctx, const ResizeAttrs& a) {
+        return resizeCpu(ctx, a, nearest);
+      })
+      .gl([nearest](const OpContext& ctx, const ResizeAttrs& a) {
+        return resizeGl(ctx, a, nearest);
+      });
+  if (nearest)
+    row.gradient([](const GradContext& c, const ResizeAttrs&) { return ops::indexMapGrad(c); });
+  else
+    row.gradient(resizeBilinearGrad);
 }
 
 }  // namespace
 
-void registerImageOps(std::vector<OpDef>& ops) {
-  ops.push_back({"resizeBilinear", 1, 1, inferResize, resizeCpu, resizeGl});
-  ops.push_back({"resizeNearestNeighbor", 1, 1, inferResize, resizeCpu, resizeGl});
-  ops.push_back({"cropAndResize", 3, 3, inferCropAndResize, cropAndResizeCpu, cropAndResizeGl});
+void ResizeAttrs::validate(std::string_view op) const {
+  if (size[0] < 1 || size[1] < 1)
+    fail(op, ": size must be [newHeight, newWidth] with both >= 1, got ",
+         Shape({size[0], size[1]}));
+  if (alignCorners && halfPixelCenters)
+    fail(op, ": alignCorners and halfPixelCenters cannot both be true");
 }
 
-namespace {
-Attrs resizeAttrs(std::array<int64_t, 2> size, const ResizeOptions& options) {
-  return Attrs()
-      .setInts("size", {size[0], size[1]})
-      .setBool("alignCorners", options.alignCorners)
-      .setBool("halfPixelCenters", options.halfPixelCenters);
-}
-}  // namespace
-
-Tensor resizeBilinear(const Tensor& images, std::array<int64_t, 2> size,
-                      const ResizeOptions& options) {
-  return runOp1("resizeBilinear", {images}, resizeAttrs(size, options));
+void CropAndResizeAttrs::validate(std::string_view op) const {
+  if (cropSize[0] < 1 || cropSize[1] < 1)
+    fail(op, ": cropSize must be [height, width] with both >= 1, got ",
+         Shape({cropSize[0], cropSize[1]}));
 }
 
-Tensor resizeNearestNeighbor(const Tensor& images, std::array<int64_t, 2> size,
-                             const ResizeOptions& options) {
-  return runOp1("resizeNearestNeighbor", {images}, resizeAttrs(size, options));
+void registerImageOps(OpList& ops) {
+  addResize(ops, "resizeBilinear", false);
+  addResize(ops, "resizeNearestNeighbor", true);
+  ops.add<CropAndResizeAttrs>("cropAndResize", "image")
+      .inputs(3, 3)
+      .dtypes(DTypes::floats())
+      .infer(inferCropAndResize)
+      .kernels(cropAndResizeCpu, cropAndResizeGl)
+      .noGradient("TF.js has none either");
+}
+
+Tensor resizeBilinear(const Tensor& images, std::array<int64_t, 2> size, ResizeAttrs attrs) {
+  attrs.size = size;
+  return runOp1("resizeBilinear", {images}, attrs);
+}
+
+Tensor resizeNearestNeighbor(const Tensor& images, std::array<int64_t, 2> size, ResizeAttrs attrs) {
+  attrs.size = size;
+  return runOp1("resizeNearestNeighbor", {images}, attrs);
 }
 
 Tensor cropAndResize(const Tensor& image, const Tensor& boxes, const Tensor& boxInd,
-                     std::array<int64_t, 2> cropSize, bool nearest, float extrapolationValue) {
-  return runOp1("cropAndResize", {image, boxes, boxInd},
-                Attrs()
-                    .setInts("cropSize", {cropSize[0], cropSize[1]})
-                    .setString("method", nearest ? "nearest" : "bilinear")
-                    .setFloat("extrapolationValue", extrapolationValue));
+                     std::array<int64_t, 2> cropSize, CropAndResizeAttrs attrs) {
+  attrs.cropSize = cropSize;
+  return runOp1("cropAndResize", {image, boxes, boxInd}, attrs);
 }
 
 }  // namespace texel

@@ -1,7 +1,10 @@
-// matMul: batched, with broadcast batch dimensions and transposeA / transposeB.
+// matMul: batched, with broadcast batch dimensions and transposeA / transposeB;
+// fusedMatMul adds a bias and an activation in the same pass; dot and outerProduct are
+// compositions.
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
 #include "engine/ops/fused.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -30,19 +33,24 @@ MatMulDims matMulDims(std::string_view op, const Shape& a, const Shape& b, bool 
   return {m, ka, n, broadcastShapes(batchA, batchB, concat(op, " (batch dimensions)"))};
 }
 
-std::vector<TensorSpec> inferMatMul(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+Shape matMulShape(std::string_view op, std::span<const TensorSpec> in, bool ta, bool tb) {
   ops::requireFloat(op, in);
-  MatMulDims d = matMulDims(op, in[0].shape, in[1].shape, attrs.getBoolOr("transposeA", false, op),
-                            attrs.getBoolOr("transposeB", false, op));
+  MatMulDims d = matMulDims(op, in[0].shape, in[1].shape, ta, tb);
   std::vector<int64_t> dims = d.batch.dims();
   dims.push_back(d.m);
   dims.push_back(d.n);
-  Shape out(std::move(dims));
-  if (op == "fusedMatMul") {
-    ops::fusionOf(op, attrs, in.size() - 2);
-    if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
-  }
+  return Shape(std::move(dims));
+}
+
+std::vector<TensorSpec> inferMatMul(std::string_view op, std::span<const TensorSpec> in,
+                                    const MatMulAttrs& a) {
+  return {{matMulShape(op, in, a.transposeA, a.transposeB), DType::Float32}};
+}
+
+std::vector<TensorSpec> inferFusedMatMul(std::string_view op, std::span<const TensorSpec> in,
+                                         const FusedMatMulAttrs& a) {
+  Shape out = matMulShape(op, in, a.transposeA, a.transposeB);
+  if (in.size() > 2) ops::checkBias(op, in[2].shape, out);
   return {{out, DType::Float32}};
 }
 
@@ -60,9 +68,8 @@ std::vector<int64_t> batchOffsets(const Shape& operand, const Shape& batch) {
   return offsets;
 }
 
-std::vector<Tensor> matMulCpu(const OpContext& ctx) {
-  bool ta = ctx.attrs.getBoolOr("transposeA", false, ctx.op);
-  bool tb = ctx.attrs.getBoolOr("transposeB", false, ctx.op);
+// The product, then the fused bias and activation when `fusion` is given.
+std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
   const Shape& sa = ctx.inputs[0].shape();
   const Shape& sb = ctx.inputs[1].shape();
   MatMulDims d = matMulDims(ctx.op, sa, sb, ta, tb);
@@ -86,10 +93,9 @@ std::vector<Tensor> matMulCpu(const OpContext& ctx) {
         Y[i * d.n + j] = static_cast<float>(row[static_cast<size_t>(j)]);
     }
   }
-  if (ctx.op == "fusedMatMul") {
+  if (fusion) {
     const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
-    ops::epilogueCpu(y, ctx.outputs[0].shape,
-                     ops::fusionOf(ctx.op, ctx.attrs, ctx.inputs.size() - 2), bias);
+    ops::epilogueCpu(y, ctx.outputs[0].shape, *fusion, bias);
   }
   return {cpuResult(ctx, std::move(y))};
 }
@@ -104,9 +110,7 @@ std::vector<int> batchStrides(const Shape& operand, const Shape& batch) {
   return strides;
 }
 
-std::vector<Tensor> matMulGl(const OpContext& ctx) {
-  bool ta = ctx.attrs.getBoolOr("transposeA", false, ctx.op);
-  bool tb = ctx.attrs.getBoolOr("transposeB", false, ctx.op);
+std::vector<Tensor> matMulGl(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
   const Tensor& a = ctx.inputs[0];
   const Tensor& b = ctx.inputs[1];
   MatMulDims d = matMulDims(ctx.op, a.shape(), b.shape(), ta, tb);
@@ -114,12 +118,12 @@ std::vector<Tensor> matMulGl(const OpContext& ctx) {
   for (int64_t dim : d.batch.dims()) batchDims.push_back(static_cast<int>(dim));
   while (batchDims.size() < 4) batchDims.insert(batchDims.begin(), 1);
   std::string op(ctx.op);
-  ops::Fusion fusion = ops::fusionOf(op, ctx.attrs, ctx.inputs.size() - 2);
   const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
   // A bias other than one value per column is added by a separate pass.
   bool fuseBias = bias && ops::biasFitsEpilogue(bias->shape(), d.n);
   gl::checkLoop((d.k + 3) / 4, op, "an inner dimension this long");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"fused_epilogue", "matmul"});
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::fused_epilogue, gl::shaders::matmul});
   pass.define("TRANSPOSE_A", ta ? 1 : 0)
       .define("TRANSPOSE_B", tb ? 1 : 0)
       .input("A", a)
@@ -132,16 +136,45 @@ std::vector<Tensor> matMulGl(const OpContext& ctx) {
       .uniform("B_batchStrides", batchStrides(b.shape(), d.batch));
   if (bias && !fuseBias) {
     ops::epilogue(pass, ops::Fusion{}, nullptr);
-    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), fusion, bias)};
+    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), *fusion, bias)};
   }
-  ops::epilogue(pass, fusion, bias);
+  ops::epilogue(pass, fusion ? *fusion : ops::Fusion{}, bias);
   return {pass.run(ctx.outputs[0])};
+}
+
+ops::Fusion fusionOf(const FusedMatMulAttrs& a) {
+  return {a.activation, a.leakyreluAlpha};
+}
+
+// A split first operand of rank 2 (not transposed) goes by row blocks; a bias with a row
+// per output row follows them.
+template <typename A>
+ops::SplitPlan matMulPlan(std::span<const TensorSpec> in, const TensorSpec& out, const A& a) {
+  if (in[0].shape.rank() != 2 || a.transposeA) return {};
+  ops::SplitPlan plan(in.size(), ops::SplitInput::Whole);
+  plan[0] = ops::SplitInput::Rows;
+  if (in.size() > 2 && in[2].shape.rank() == 2 && in[2].shape[0] == out.shape[0] &&
+      out.shape[0] > 1)
+    plan[2] = ops::SplitInput::Rows;
+  return plan;
+}
+constexpr std::string_view kMatMulSplit = "by rows of a rank-2 first operand";
+
+// Gradients of C = op(A) op(B) (op = optional transpose), batch dimensions unbroadcast.
+std::vector<Tensor> matMulGrads(const GradContext& c, const Tensor& dz, bool ta, bool tb) {
+  const Tensor& a = c.inputs[0];
+  const Tensor& b = c.inputs[1];
+  Tensor da = ta ? matMul(b, dz, tb, true) : matMul(dz, b, false, !tb);
+  Tensor db = tb ? matMul(dz, a, true, ta) : matMul(a, dz, !ta, false);
+  std::vector<Tensor> result = {ops::unbroadcast(da, a.shape()), ops::unbroadcast(db, b.shape())};
+  if (c.inputs.size() > 2) result.push_back(ops::unbroadcast(dz, c.inputs[2].shape()));
+  return result;
 }
 
 // ---- dot and outerProduct: compositions of reshape, matMul and mul ----
 
 std::vector<TensorSpec> inferDot(std::string_view op, std::span<const TensorSpec> in,
-                                 const Attrs&) {
+                                 const NoAttrs&) {
   ops::requireFloat(op, in);
   const Shape& a = in[0].shape;
   const Shape& b = in[1].shape;
@@ -155,20 +188,16 @@ std::vector<TensorSpec> inferDot(std::string_view op, std::span<const TensorSpec
   return {{Shape(std::move(out)), DType::Float32}};
 }
 
-Tensor reshaped(const Tensor& x, std::vector<int64_t> dims) {
-  return runOp1("reshape", {x}, Attrs().setInts("shape", std::move(dims)));
-}
-
-std::vector<Tensor> dotKernel(const OpContext& ctx) {
+std::vector<Tensor> dotKernel(const OpContext& ctx, const NoAttrs&) {
   const Tensor& a = ctx.inputs[0];
   const Tensor& b = ctx.inputs[1];
-  Tensor a2 = a.rank() == 1 ? reshaped(a, {1, a.size()}) : a;
-  Tensor b2 = b.rank() == 1 ? reshaped(b, {b.size(), 1}) : b;
-  return {reshaped(runOp1("matMul", {a2, b2}), ctx.outputs[0].shape.dims())};
+  Tensor a2 = a.rank() == 1 ? reshape(a, {1, a.size()}) : a;
+  Tensor b2 = b.rank() == 1 ? reshape(b, {b.size(), 1}) : b;
+  return {reshape(matMul(a2, b2), ctx.outputs[0].shape.dims())};
 }
 
 std::vector<TensorSpec> inferOuter(std::string_view op, std::span<const TensorSpec> in,
-                                   const Attrs&) {
+                                   const NoAttrs&) {
   ops::requireFloat(op, in);
   if (in[0].shape.rank() != 1 || in[1].shape.rank() != 1)
     fail(op, ": inputs must be vectors, got ", in[0].shape, " and ", in[1].shape);
@@ -176,27 +205,50 @@ std::vector<TensorSpec> inferOuter(std::string_view op, std::span<const TensorSp
 }
 
 // A broadcast product: exact, unlike a K = 1 matMul on drivers that fuse multiply-adds.
-std::vector<Tensor> outerKernel(const OpContext& ctx) {
-  return {runOp1("mul", {reshaped(ctx.inputs[0], {ctx.inputs[0].size(), 1}),
-                         reshaped(ctx.inputs[1], {1, ctx.inputs[1].size()})})};
+std::vector<Tensor> outerKernel(const OpContext& ctx, const NoAttrs&) {
+  return {mul(reshape(ctx.inputs[0], {ctx.inputs[0].size(), 1}),
+              reshape(ctx.inputs[1], {1, ctx.inputs[1].size()}))};
 }
 
 }  // namespace
 
-void registerMatMulOps(std::vector<OpDef>& ops) {
-  ops.push_back({"matMul", 2, 2, inferMatMul, matMulCpu, matMulGl});
-  ops.push_back({"fusedMatMul", 2, 3, inferMatMul, matMulCpu, matMulGl});
-  ops.push_back({"dot", 2, 2, inferDot, dotKernel, dotKernel, true});
-  ops.push_back({"outerProduct", 2, 2, inferOuter, outerKernel, outerKernel, true});
+void registerMatMulOps(OpList& ops) {
+  ops.add<MatMulAttrs>("matMul", "matmul")
+      .inputs(2, 2)
+      .infer(inferMatMul)
+      .cpu([](const OpContext& ctx, const MatMulAttrs& a) {
+        return matMulCpu(ctx, a.transposeA, a.transposeB, nullptr);
+      })
+      .gl([](const OpContext& ctx, const MatMulAttrs& a) {
+        return matMulGl(ctx, a.transposeA, a.transposeB, nullptr);
+      })
+      .splitKernel(ops::splitByRows<MatMulAttrs>(matMulPlan<MatMulAttrs>), kMatMulSplit)
+      .gradient([](const GradContext& c, const MatMulAttrs& a) {
+        return matMulGrads(c, c.outputGrads[0], a.transposeA, a.transposeB);
+      });
+  ops.add<FusedMatMulAttrs>("fusedMatMul", "matmul")
+      .inputs(2, 3)
+      .infer(inferFusedMatMul)
+      .cpu([](const OpContext& ctx, const FusedMatMulAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return matMulCpu(ctx, a.transposeA, a.transposeB, &fusion);
+      })
+      .gl([](const OpContext& ctx, const FusedMatMulAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return matMulGl(ctx, a.transposeA, a.transposeB, &fusion);
+      })
+      .splitKernel(ops::splitByRows<FusedMatMulAttrs>(matMulPlan<FusedMatMulAttrs>), kMatMulSplit)
+      .gradient([](const GradContext& c, const FusedMatMulAttrs& a) {
+        Tensor dz = ops::activationGrad(fusionOf(a), c.outputs[0], c.outputGrads[0]);
+        return matMulGrads(c, dz, a.transposeA, a.transposeB);
+      });
+  ops.add("dot", "matmul").inputs(2, 2).infer(inferDot).composite(dotKernel);
+  ops.add("outerProduct", "matmul").inputs(2, 2).infer(inferOuter).composite(outerKernel);
 }
 
-Tensor fusedMatMul(const Tensor& a, const Tensor& b, const FusedOptions& options) {
-  Attrs attrs;
-  attrs.setBool("transposeA", options.transposeA)
-      .setBool("transposeB", options.transposeB)
-      .setString("activation", options.activation)
-      .setFloat("leakyreluAlpha", options.leakyreluAlpha);
-  if (options.bias) return runOp1("fusedMatMul", {a, b, *options.bias}, attrs);
+Tensor fusedMatMul(const Tensor& a, const Tensor& b, const FusedMatMulAttrs& attrs,
+                   const std::optional<Tensor>& bias) {
+  if (bias) return runOp1("fusedMatMul", {a, b, *bias}, attrs);
   return runOp1("fusedMatMul", {a, b}, attrs);
 }
 
@@ -209,9 +261,7 @@ Tensor outerProduct(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matMul(const Tensor& a, const Tensor& b, bool transposeA, bool transposeB) {
-  Attrs attrs;
-  attrs.setBool("transposeA", transposeA).setBool("transposeB", transposeB);
-  return runOp1("matMul", {a, b}, attrs);
+  return runOp1("matMul", {a, b}, MatMulAttrs{transposeA, transposeB});
 }
 
 }  // namespace texel

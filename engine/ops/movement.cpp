@@ -6,9 +6,13 @@
 #include <cmath>
 #include <numeric>
 
+#include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/gl/layout.h"
+#include "engine/gl/split.h"
 #include "engine/ops/gl_helpers.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -16,11 +20,6 @@ namespace texel {
 namespace {
 
 // ---- shared helpers ----
-
-std::vector<int64_t> intsOr(const Attrs& attrs, const char* key, std::vector<int64_t> fallback,
-                            std::string_view op) {
-  return attrs.getIntsOr(key, std::move(fallback), op);
-}
 
 Shape withoutDims(const Shape& shape, const std::vector<bool>& drop) {
   std::vector<int64_t> dims;
@@ -69,7 +68,7 @@ Tensor indexMapGl(const std::string& op, const Tensor& x, const TensorSpec& out,
   int64_t outLast = out.shape.fromEnd(1), inLast = in.fromEnd(1);
   bool direct =
       last.step == 1 && last.begin >= 0 && last.begin % 4 == 0 && last.begin + outLast <= inLast;
-  return gl::Pass(backend, op, {"index_map"})
+  return gl::Pass(backend, op, {gl::shaders::index_map})
       .define("LAST_DIRECT", direct ? 1 : 0)
       .input("X", x)
       .uniform("outDims", outDims)
@@ -116,9 +115,9 @@ struct Window {
   Shape outShape() const { return withoutDims(fullShape(), shrink); }
 };
 
-Window sliceWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
-  std::vector<int64_t> begin = attrs.getInts("begin", op);
-  std::vector<int64_t> size = intsOr(attrs, "size", std::vector<int64_t>(begin.size(), -1), op);
+Window sliceWindow(std::string_view op, const Shape& x, const SliceAttrs& attrs) {
+  const std::vector<int64_t>& begin = attrs.begin;
+  std::vector<int64_t> size = attrs.size.value_or(std::vector<int64_t>(begin.size(), -1));
   if (static_cast<int>(begin.size()) > x.rank() || size.size() != begin.size())
     fail(op, ": begin ", Shape(begin), " and size ", Shape(size),
          " must have the same length, at most the rank of the input ", x);
@@ -139,17 +138,15 @@ Window sliceWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
   return w;
 }
 
-Window stridedWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
+Window stridedWindow(std::string_view op, const Shape& x, const StridedSliceAttrs& attrs) {
   int rank = x.rank();
-  std::vector<int64_t> begin = attrs.getInts("begin", op);
-  std::vector<int64_t> end = attrs.getInts("end", op);
+  const std::vector<int64_t>& begin = attrs.begin;
+  const std::vector<int64_t>& end = attrs.end;
   std::vector<int64_t> strides =
-      intsOr(attrs, "strides", std::vector<int64_t>(begin.size(), 1), op);
-  int64_t beginMask = attrs.getIntOr("beginMask", 0, op);
-  int64_t endMask = attrs.getIntOr("endMask", 0, op);
-  int64_t shrinkMask = attrs.getIntOr("shrinkAxisMask", 0, op);
-  if (attrs.getIntOr("ellipsisMask", 0, op) != 0 || attrs.getIntOr("newAxisMask", 0, op) != 0)
-    fail(op, ": ellipsisMask and newAxisMask are not supported (use expandDims)");
+      attrs.strides.empty() ? std::vector<int64_t>(begin.size(), 1) : attrs.strides;
+  int64_t beginMask = attrs.beginMask;
+  int64_t endMask = attrs.endMask;
+  int64_t shrinkMask = attrs.shrinkAxisMask;
   if (begin.size() != end.size() || strides.size() != begin.size() ||
       static_cast<int>(begin.size()) > rank)
     fail(op, ": begin ", Shape(begin), ", end ", Shape(end), " and strides ", Shape(strides),
@@ -191,12 +188,17 @@ Window stridedWindow(std::string_view op, const Shape& x, const Attrs& attrs) {
   return w;
 }
 
-Window windowFor(std::string_view op, const Shape& x, const Attrs& attrs) {
-  return op == "slice" ? sliceWindow(op, x, attrs) : stridedWindow(op, x, attrs);
+// slice and stridedSlice share their kernels: each resolves its attributes to a Window.
+Window windowFor(std::string_view op, const Shape& x, const SliceAttrs& attrs) {
+  return sliceWindow(op, x, attrs);
+}
+Window windowFor(std::string_view op, const Shape& x, const StridedSliceAttrs& attrs) {
+  return stridedWindow(op, x, attrs);
 }
 
+template <typename A>
 std::vector<TensorSpec> inferSlice(std::string_view op, std::span<const TensorSpec> in,
-                                   const Attrs& attrs) {
+                                   const A& attrs) {
   return {{windowFor(op, in[0].shape, attrs).outShape(), in[0].dtype}};
 }
 
@@ -217,31 +219,39 @@ Tensor windowGl(const std::string& op, const Tensor& x, const Window& w) {
   return ops::reshapeGl(static_cast<GlBackend&>(x.backend()), full, w.outShape());
 }
 
-std::vector<Tensor> sliceCpu(const OpContext& ctx) {
-  return {windowCpu(ctx, windowFor(ctx.op, ctx.inputs[0].shape(), ctx.attrs))};
+template <typename A>
+std::vector<Tensor> sliceCpu(const OpContext& ctx, const A& attrs) {
+  return {windowCpu(ctx, windowFor(ctx.op, ctx.inputs[0].shape(), attrs))};
 }
 
-std::vector<Tensor> sliceGl(const OpContext& ctx) {
+template <typename A>
+std::vector<Tensor> sliceGl(const OpContext& ctx, const A& attrs) {
   return {windowGl(std::string(ctx.op), ctx.inputs[0],
-                   windowFor(ctx.op, ctx.inputs[0].shape(), ctx.attrs))};
+                   windowFor(ctx.op, ctx.inputs[0].shape(), attrs))};
 }
 
-// Slice on either backend, for the compositions below.
-Tensor sliceAny(const Tensor& x, std::vector<int64_t> begin, std::vector<int64_t> size) {
-  Attrs attrs;
-  attrs.setInts("begin", std::move(begin)).setInts("size", std::move(size));
-  return runOp1("slice", {x}, attrs);
+std::vector<Tensor> sliceGrad(const GradContext& c, const SliceAttrs& attrs) {
+  const Shape& x = c.inputs[0].shape();
+  const Shape& y = c.outputs[0].shape();
+  std::vector<std::array<int64_t, 2>> paddings;
+  for (int d = 0; d < x.rank(); ++d) {
+    size_t i = static_cast<size_t>(d);
+    int64_t b = i < attrs.begin.size() ? attrs.begin[i] : 0;
+    paddings.push_back({b, x[d] - b - y[d]});
+  }
+  return {pad(c.outputGrads[0], paddings)};
 }
 
 // ---- reverse ----
 
-std::vector<int> reverseAxes(std::string_view op, const Shape& x, const Attrs& attrs) {
-  std::vector<int64_t> all(static_cast<size_t>(x.rank()));
+std::vector<int> reverseAxes(std::string_view op, const Shape& x, const ReverseAttrs& attrs) {
+  std::vector<int> all(static_cast<size_t>(x.rank()));
   std::iota(all.begin(), all.end(), 0);
   std::vector<int> axes;
   std::vector<bool> seen(static_cast<size_t>(x.rank()), false);
-  for (int64_t a : intsOr(attrs, "axes", all, op)) {
-    int axis = normalizeAxis(static_cast<int>(a), x.rank(), std::string(op));
+  const std::vector<int>& given = attrs.axes ? *attrs.axes : all;
+  for (int a : given) {
+    int axis = normalizeAxis(a, x.rank(), std::string(op));
     if (seen[static_cast<size_t>(axis)]) fail(op, ": axis ", a, " is listed twice");
     seen[static_cast<size_t>(axis)] = true;
     axes.push_back(axis);
@@ -249,16 +259,16 @@ std::vector<int> reverseAxes(std::string_view op, const Shape& x, const Attrs& a
   return axes;
 }
 
-std::vector<TensorSpec> inferSameShape(std::string_view op, std::span<const TensorSpec> in,
-                                       const Attrs& attrs) {
+std::vector<TensorSpec> inferReverse(std::string_view op, std::span<const TensorSpec> in,
+                                     const ReverseAttrs& attrs) {
   reverseAxes(op, in[0].shape, attrs);
   return {in[0]};
 }
 
-std::vector<Tensor> reverseCpu(const OpContext& ctx) {
+std::vector<Tensor> reverseCpu(const OpContext& ctx, const ReverseAttrs& attrs) {
   const Shape& shape = ctx.inputs[0].shape();
   std::vector<bool> flip(static_cast<size_t>(shape.rank()), false);
-  for (int a : reverseAxes(ctx.op, shape, ctx.attrs)) flip[static_cast<size_t>(a)] = true;
+  for (int a : reverseAxes(ctx.op, shape, attrs)) flip[static_cast<size_t>(a)] = true;
   return {cpuResult(ctx, mapCpu(ctx.inputs[0], shape, 0.0f,
                                 [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
                                   for (size_t d = 0; d < out.size(); ++d)
@@ -268,18 +278,17 @@ std::vector<Tensor> reverseCpu(const OpContext& ctx) {
                                 }))};
 }
 
-std::vector<Tensor> reverseGl(const OpContext& ctx) {
+std::vector<Tensor> reverseGl(const OpContext& ctx, const ReverseAttrs& attrs) {
   const Shape& shape = ctx.inputs[0].shape();
   std::vector<DimMap> map(static_cast<size_t>(shape.rank()));
-  for (int a : reverseAxes(ctx.op, shape, ctx.attrs))
-    map[static_cast<size_t>(a)] = {shape[a] - 1, -1};
+  for (int a : reverseAxes(ctx.op, shape, attrs)) map[static_cast<size_t>(a)] = {shape[a] - 1, -1};
   return {indexMapGl(std::string(ctx.op), ctx.inputs[0], ctx.outputs[0], map)};
 }
 
 // ---- tile ----
 
-std::vector<int64_t> tileReps(std::string_view op, const Shape& x, const Attrs& attrs) {
-  std::vector<int64_t> reps = attrs.getInts("reps", op);
+std::vector<int64_t> tileReps(std::string_view op, const Shape& x, const TileAttrs& attrs) {
+  const std::vector<int64_t>& reps = attrs.reps;
   if (static_cast<int>(reps.size()) != x.rank())
     fail(op, ": reps ", Shape(reps), " needs one entry per dimension of ", x);
   for (int64_t r : reps)
@@ -288,14 +297,14 @@ std::vector<int64_t> tileReps(std::string_view op, const Shape& x, const Attrs& 
 }
 
 std::vector<TensorSpec> inferTile(std::string_view op, std::span<const TensorSpec> in,
-                                  const Attrs& attrs) {
+                                  const TileAttrs& attrs) {
   std::vector<int64_t> reps = tileReps(op, in[0].shape, attrs);
   std::vector<int64_t> dims = in[0].shape.dims();
   for (size_t d = 0; d < dims.size(); ++d) dims[d] *= reps[d];
   return {{Shape(std::move(dims)), in[0].dtype}};
 }
 
-std::vector<Tensor> tileCpu(const OpContext& ctx) {
+std::vector<Tensor> tileCpu(const OpContext& ctx, const TileAttrs&) {
   const Shape& shape = ctx.inputs[0].shape();
   return {cpuResult(ctx, mapCpu(ctx.inputs[0], ctx.outputs[0].shape, 0.0f,
                                 [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
@@ -305,33 +314,30 @@ std::vector<Tensor> tileCpu(const OpContext& ctx) {
                                 }))};
 }
 
-std::vector<Tensor> tileGl(const OpContext& ctx) {
+std::vector<Tensor> tileGl(const OpContext& ctx, const TileAttrs&) {
   std::vector<DimMap> map(static_cast<size_t>(ctx.inputs[0].rank()), DimMap{0, 1, MapMode::Modulo});
   return {indexMapGl(std::string(ctx.op), ctx.inputs[0], ctx.outputs[0], map)};
 }
 
 // ---- pad ----
 
-struct Padding {
+struct PadWindow {
   std::vector<int64_t> before, after;
   MapMode mode = MapMode::Constant;
   float value = 0.0f;
 };
 
-Padding paddingOf(std::string_view op, const Shape& x, const Attrs& attrs) {
-  std::vector<int64_t> flat = attrs.getInts("paddings", op);
+PadWindow paddingOf(std::string_view op, const Shape& x, const PadAttrs& attrs) {
+  const std::vector<int64_t>& flat = attrs.paddings;
   if (static_cast<int>(flat.size()) != 2 * x.rank())
     fail(op, ": paddings needs [before, after] for each of the ", x.rank(), " dimensions of ", x,
          ", got ", flat.size(), " values");
-  std::string mode = attrs.getStringOr("mode", "constant", op);
-  Padding p;
-  p.value = static_cast<float>(attrs.getFloatOr("constantValue", 0.0, op));
-  if (mode == "reflect")
-    p.mode = MapMode::Reflect;
-  else if (mode == "symmetric")
-    p.mode = MapMode::Symmetric;
-  else if (mode != "constant")
-    fail(op, ": mode must be 'constant', 'reflect' or 'symmetric', got '", mode, "'");
+  PadWindow p;
+  p.value = attrs.constantValue;
+  p.mode = attrs.mode == PadMode::Reflect
+               ? MapMode::Reflect
+               : (attrs.mode == PadMode::Symmetric ? MapMode::Symmetric : MapMode::Constant);
+  std::string_view mode = attrs.mode == PadMode::Reflect ? "reflect" : "symmetric";
   for (int d = 0; d < x.rank(); ++d) {
     int64_t b = flat[2 * static_cast<size_t>(d)], a = flat[2 * static_cast<size_t>(d) + 1];
     if (b < 0 || a < 0) fail(op, ": paddings must be >= 0, got [", b, ",", a, "] in dimension ", d);
@@ -347,16 +353,16 @@ Padding paddingOf(std::string_view op, const Shape& x, const Attrs& attrs) {
 }
 
 std::vector<TensorSpec> inferPad(std::string_view op, std::span<const TensorSpec> in,
-                                 const Attrs& attrs) {
-  Padding p = paddingOf(op, in[0].shape, attrs);
+                                 const PadAttrs& attrs) {
+  PadWindow p = paddingOf(op, in[0].shape, attrs);
   std::vector<int64_t> dims = in[0].shape.dims();
   for (size_t d = 0; d < dims.size(); ++d) dims[d] += p.before[d] + p.after[d];
   return {{Shape(std::move(dims)), in[0].dtype}};
 }
 
-std::vector<Tensor> padCpu(const OpContext& ctx) {
+std::vector<Tensor> padCpu(const OpContext& ctx, const PadAttrs& attrs) {
   const Shape& shape = ctx.inputs[0].shape();
-  Padding p = paddingOf(ctx.op, shape, ctx.attrs);
+  PadWindow p = paddingOf(ctx.op, shape, attrs);
   return {cpuResult(ctx, mapCpu(ctx.inputs[0], ctx.outputs[0].shape, p.value,
                                 [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
                                   for (size_t d = 0; d < out.size(); ++d) {
@@ -374,18 +380,26 @@ std::vector<Tensor> padCpu(const OpContext& ctx) {
                                 }))};
 }
 
-std::vector<Tensor> padGl(const OpContext& ctx) {
-  Padding p = paddingOf(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> padGl(const OpContext& ctx, const PadAttrs& attrs) {
+  PadWindow p = paddingOf(ctx.op, ctx.inputs[0].shape(), attrs);
   std::vector<DimMap> map;
   for (int64_t b : p.before) map.push_back({-b, 1, p.mode});
   return {indexMapGl(std::string(ctx.op), ctx.inputs[0], ctx.outputs[0], map, p.value)};
 }
 
+// Reflect and symmetric padding copy inputs into the border: scattered back.
+std::vector<Tensor> padGrad(const GradContext& c, const PadAttrs& attrs) {
+  if (attrs.mode != PadMode::Constant) return ops::indexMapGrad(c);
+  std::vector<int64_t> begin;
+  for (size_t d = 0; d < attrs.paddings.size(); d += 2) begin.push_back(attrs.paddings[d]);
+  return {slice(c.outputGrads[0], begin, c.inputs[0].shape().dims())};
+}
+
 // ---- broadcastTo ----
 
 std::vector<TensorSpec> inferBroadcastTo(std::string_view op, std::span<const TensorSpec> in,
-                                         const Attrs& attrs) {
-  Shape target(attrs.getInts("shape", op));
+                                         const BroadcastToAttrs& attrs) {
+  Shape target(attrs.shape);
   validateShape(target, std::string(op));
   if (in[0].shape.rank() > target.rank() ||
       broadcastShapes(in[0].shape, target, std::string(op)) != target)
@@ -400,7 +414,7 @@ Tensor alignedRank(const Tensor& x, int rank) {
   return viewAs(x, Shape(std::move(dims)));
 }
 
-std::vector<Tensor> broadcastToCpu(const OpContext& ctx) {
+std::vector<Tensor> broadcastToCpu(const OpContext& ctx, const BroadcastToAttrs&) {
   Tensor x = alignedRank(ctx.inputs[0], ctx.outputs[0].shape.rank());
   const Shape& shape = x.shape();
   return {cpuResult(ctx, mapCpu(x, ctx.outputs[0].shape, 0.0f,
@@ -411,7 +425,7 @@ std::vector<Tensor> broadcastToCpu(const OpContext& ctx) {
                                 }))};
 }
 
-std::vector<Tensor> broadcastToGl(const OpContext& ctx) {
+std::vector<Tensor> broadcastToGl(const OpContext& ctx, const BroadcastToAttrs&) {
   Tensor x = alignedRank(ctx.inputs[0], ctx.outputs[0].shape.rank());
   std::vector<DimMap> map;
   for (int64_t n : x.shape().dims()) map.push_back({0, n == 1 ? 0 : 1});
@@ -423,11 +437,10 @@ std::vector<Tensor> broadcastToGl(const OpContext& ctx) {
 // Inputs per concat pass: well under the 16 samplers every GLES 3.0 fragment shader has.
 constexpr size_t kConcatInputsPerPass = 8;
 
-int concatAxis(std::string_view op, std::span<const TensorSpec> in, const Attrs& attrs) {
+int concatAxis(std::string_view op, std::span<const TensorSpec> in, const AxisAttrs& attrs) {
   const Shape& first = in[0].shape;
   if (first.rank() == 0) fail(op, ": cannot concatenate scalars (use stack)");
-  int axis =
-      normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), first.rank(), std::string(op));
+  int axis = normalizeAxis(attrs.axis, first.rank(), std::string(op));
   for (size_t i = 1; i < in.size(); ++i) {
     const Shape& s = in[i].shape;
     if (in[i].dtype != in[0].dtype)
@@ -443,7 +456,7 @@ int concatAxis(std::string_view op, std::span<const TensorSpec> in, const Attrs&
 }
 
 std::vector<TensorSpec> inferConcat(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+                                    const AxisAttrs& attrs) {
   int axis = concatAxis(op, in, attrs);
   Shape out = in[0].shape;
   for (size_t i = 1; i < in.size(); ++i) out[axis] += in[i].shape[axis];
@@ -466,8 +479,8 @@ Tensor concatCpuImpl(const OpContext& ctx, std::span<const Tensor> inputs, int a
   return cpuResult(ctx, std::move(y));
 }
 
-std::vector<Tensor> concatCpu(const OpContext& ctx) {
-  return {concatCpuImpl(ctx, ctx.inputs, concatAxis(ctx.op, ops::specsOf(ctx.inputs), ctx.attrs))};
+std::vector<Tensor> concatCpu(const OpContext& ctx, const AxisAttrs& attrs) {
+  return {concatCpuImpl(ctx, ctx.inputs, concatAxis(ctx.op, specsOf(ctx.inputs), attrs))};
 }
 
 Tensor concatGlImpl(const std::string& op, std::vector<Tensor> inputs, int axis,
@@ -490,7 +503,8 @@ Tensor concatGlImpl(const std::string& op, std::vector<Tensor> inputs, int axis,
   int64_t inner = 1;
   for (int d = axis + 1; d < out.shape.rank(); ++d) inner *= out.shape[d];
   std::vector<int> offsets = {0};
-  gl::Pass pass(static_cast<GlBackend&>(inputs[0].backend()), op, {"concat", "per_element"});
+  gl::Pass pass(static_cast<GlBackend&>(inputs[0].backend()), op,
+                {gl::shaders::concat, gl::shaders::per_element});
   pass.define("CONCAT_INPUTS", static_cast<int64_t>(inputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     pass.input(concat("X", i), inputs[i]);
@@ -501,20 +515,32 @@ Tensor concatGlImpl(const std::string& op, std::vector<Tensor> inputs, int axis,
       .run(out);
 }
 
-std::vector<Tensor> concatGl(const OpContext& ctx) {
-  int axis = concatAxis(ctx.op, ops::specsOf(ctx.inputs), ctx.attrs);
+std::vector<Tensor> concatGl(const OpContext& ctx, const AxisAttrs& attrs) {
+  int axis = concatAxis(ctx.op, specsOf(ctx.inputs), attrs);
   return {concatGlImpl(std::string(ctx.op), {ctx.inputs.begin(), ctx.inputs.end()}, axis,
                        ctx.outputs[0])};
 }
 
+std::vector<Tensor> concatGrad(const GradContext& c, const AxisAttrs& attrs) {
+  int axis = normalizeAxis(attrs.axis, c.outputs[0].rank(), std::string(c.op));
+  std::vector<Tensor> result;
+  int64_t offset = 0;
+  for (const Tensor& in : c.inputs) {
+    std::vector<int64_t> begin(static_cast<size_t>(in.rank()), 0);
+    begin[static_cast<size_t>(axis)] = offset;
+    result.push_back(slice(c.outputGrads[0], begin, in.shape().dims()));
+    offset += in.shape()[axis];
+  }
+  return result;
+}
+
 // stack = expandDims of each input at `axis`, then concat.
-int stackAxis(std::string_view op, std::span<const TensorSpec> in, const Attrs& attrs) {
+int stackAxis(std::string_view op, std::span<const TensorSpec> in, const AxisAttrs& attrs) {
   for (size_t i = 1; i < in.size(); ++i)
     if (in[i].shape != in[0].shape || in[i].dtype != in[0].dtype)
       fail(op, ": input ", i, " is ", in[i].shape, " ", dtypeName(in[i].dtype), ", input 0 is ",
            in[0].shape, " ", dtypeName(in[0].dtype), "; stack needs equal shapes and dtypes");
-  return normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), in[0].shape.rank() + 1,
-                       std::string(op));
+  return normalizeAxis(attrs.axis, in[0].shape.rank() + 1, std::string(op));
 }
 
 Shape insertDim(const Shape& shape, int axis, int64_t size) {
@@ -524,40 +550,36 @@ Shape insertDim(const Shape& shape, int axis, int64_t size) {
 }
 
 std::vector<TensorSpec> inferStack(std::string_view op, std::span<const TensorSpec> in,
-                                   const Attrs& attrs) {
+                                   const AxisAttrs& attrs) {
   int axis = stackAxis(op, in, attrs);
   return {{insertDim(in[0].shape, axis, static_cast<int64_t>(in.size())), in[0].dtype}};
 }
 
-// Compositions call ops through runOp (not the kernels above) so that observers such as
-// the gradient tape see every step.
-Tensor reshapeOp(const Tensor& x, const Shape& shape) {
-  return runOp1("reshape", {x}, Attrs().setInts("shape", shape.dims()));
-}
-
-std::vector<Tensor> stackKernel(const OpContext& ctx) {
-  int axis = stackAxis(ctx.op, ops::specsOf(ctx.inputs), ctx.attrs);
+// Compositions call ops through the public functions (not the kernels above) so that
+// observers such as the gradient tape see every step.
+std::vector<Tensor> stackKernel(const OpContext& ctx, const AxisAttrs& attrs) {
+  int axis = stackAxis(ctx.op, specsOf(ctx.inputs), attrs);
   std::vector<Tensor> expanded;
   for (const Tensor& t : ctx.inputs)
-    expanded.push_back(reshapeOp(t, insertDim(t.shape(), axis, 1)));
-  return {runOp1("concat", expanded, Attrs().setInt("axis", axis))};
+    expanded.push_back(reshape(t, insertDim(t.shape(), axis, 1).dims()));
+  return {concat(expanded, axis)};
 }
 
 // ---- unstack and split ----
 
-std::vector<int64_t> splitSizes(std::string_view op, const Shape& x, const Attrs& attrs,
+// The sizes along the split axis of split's (or unstack's, unit sizes) outputs.
+std::vector<int64_t> splitSizes(std::string_view op, const Shape& x, const SplitAttrs& attrs,
                                 int& axis) {
   if (x.rank() == 0) fail(op, ": cannot split a scalar");
-  axis = normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), x.rank(), std::string(op));
+  axis = normalizeAxis(attrs.axis, x.rank(), std::string(op));
   int64_t n = x[axis];
-  if (op == "unstack") return std::vector<int64_t>(static_cast<size_t>(n), 1);
-  if (attrs.has("numSplits")) {
-    int64_t parts = attrs.getInt("numSplits", op);
+  if (attrs.numSplits) {
+    int64_t parts = *attrs.numSplits;
     if (parts < 1 || n % parts != 0)
       fail(op, ": numSplits ", parts, " does not divide dimension ", axis, " of ", x, " (", n, ")");
     return std::vector<int64_t>(static_cast<size_t>(parts), n / parts);
   }
-  std::vector<int64_t> sizes = attrs.getInts("sizes", op);
+  std::vector<int64_t> sizes = *attrs.sizes;
   int inferred = -1;
   int64_t known = 0;
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -576,14 +598,20 @@ std::vector<int64_t> splitSizes(std::string_view op, const Shape& x, const Attrs
   return sizes;
 }
 
-std::vector<TensorSpec> inferSplit(std::string_view op, std::span<const TensorSpec> in,
-                                   const Attrs& attrs) {
+// unstack is split into unit sizes with the axis dropped.
+SplitAttrs asSplit(std::string_view op, const Shape& x, const AxisAttrs& attrs) {
+  int64_t n = x.rank() == 0 ? 0 : x[normalizeAxis(attrs.axis, x.rank(), std::string(op))];
+  return {std::nullopt, std::vector<int64_t>(static_cast<size_t>(n), 1), attrs.axis};
+}
+
+std::vector<TensorSpec> splitSpecs(std::string_view op, std::span<const TensorSpec> in,
+                                   const SplitAttrs& attrs, bool dropAxis) {
   int axis = 0;
   std::vector<TensorSpec> outs;
   for (int64_t size : splitSizes(op, in[0].shape, attrs, axis)) {
     Shape s = in[0].shape;
     s[axis] = size;
-    if (op == "unstack") {
+    if (dropAxis) {
       std::vector<bool> drop(static_cast<size_t>(s.rank()), false);
       drop[static_cast<size_t>(axis)] = true;
       s = withoutDims(s, drop);
@@ -593,10 +621,10 @@ std::vector<TensorSpec> inferSplit(std::string_view op, std::span<const TensorSp
   return outs;
 }
 
-std::vector<Tensor> splitKernel(const OpContext& ctx) {
+std::vector<Tensor> splitOutputs(const OpContext& ctx, const SplitAttrs& attrs) {
   const Tensor& x = ctx.inputs[0];
   int axis = 0;
-  std::vector<int64_t> sizes = splitSizes(ctx.op, x.shape(), ctx.attrs, axis);
+  std::vector<int64_t> sizes = splitSizes(ctx.op, x.shape(), attrs, axis);
   std::vector<Tensor> outs;
   int64_t offset = 0;
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -605,7 +633,7 @@ std::vector<Tensor> splitKernel(const OpContext& ctx) {
     begin[static_cast<size_t>(axis)] = offset;
     size[static_cast<size_t>(axis)] = sizes[i];
     offset += sizes[i];
-    outs.push_back(reshapeOp(sliceAny(x, begin, size), ctx.outputs[i].shape));
+    outs.push_back(reshape(slice(x, begin, size), ctx.outputs[i].shape.dims()));
   }
   return outs;
 }
@@ -613,21 +641,20 @@ std::vector<Tensor> splitKernel(const OpContext& ctx) {
 // ---- expandDims and squeeze (views) ----
 
 std::vector<TensorSpec> inferExpandDims(std::string_view op, std::span<const TensorSpec> in,
-                                        const Attrs& attrs) {
-  int axis = normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), in[0].shape.rank() + 1,
-                           std::string(op));
+                                        const AxisAttrs& attrs) {
+  int axis = normalizeAxis(attrs.axis, in[0].shape.rank() + 1, std::string(op));
   return {{insertDim(in[0].shape, axis, 1), in[0].dtype}};
 }
 
 std::vector<TensorSpec> inferSqueeze(std::string_view op, std::span<const TensorSpec> in,
-                                     const Attrs& attrs) {
+                                     const SqueezeAttrs& attrs) {
   const Shape& x = in[0].shape;
   std::vector<bool> drop(static_cast<size_t>(x.rank()), false);
-  if (!attrs.has("axes")) {
+  if (!attrs.axes) {
     for (int d = 0; d < x.rank(); ++d) drop[static_cast<size_t>(d)] = x[d] == 1;
   } else {
-    for (int64_t a : attrs.getInts("axes", op)) {
-      int axis = normalizeAxis(static_cast<int>(a), x.rank(), std::string(op));
+    for (int a : *attrs.axes) {
+      int axis = normalizeAxis(a, x.rank(), std::string(op));
       if (x[axis] != 1) fail(op, ": dimension ", axis, " of ", x, " is ", x[axis], ", not 1");
       drop[static_cast<size_t>(axis)] = true;
     }
@@ -635,20 +662,20 @@ std::vector<TensorSpec> inferSqueeze(std::string_view op, std::span<const Tensor
   return {{withoutDims(x, drop), in[0].dtype}};
 }
 
-std::vector<Tensor> viewKernel(const OpContext& ctx) {
-  return {reshapeOp(ctx.inputs[0], ctx.outputs[0].shape)};
+template <typename A>
+std::vector<Tensor> viewKernel(const OpContext& ctx, const A&) {
+  return {reshape(ctx.inputs[0], ctx.outputs[0].shape.dims())};
 }
 
 // ---- gather ----
 
 std::vector<TensorSpec> inferGather(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+                                    const AxisAttrs& attrs) {
   if (in[1].dtype != DType::Int32)
     fail(op, ": indices have dtype ", dtypeName(in[1].dtype), ", expected int32");
   const Shape& x = in[0].shape;
   if (x.rank() == 0) fail(op, ": cannot gather from a scalar");
-  int axis =
-      normalizeAxis(static_cast<int>(attrs.getIntOr("axis", 0, op)), x.rank(), std::string(op));
+  int axis = normalizeAxis(attrs.axis, x.rank(), std::string(op));
   std::vector<int64_t> dims(x.dims().begin(), x.dims().begin() + axis);
   dims.insert(dims.end(), in[1].shape.dims().begin(), in[1].shape.dims().end());
   dims.insert(dims.end(), x.dims().begin() + axis + 1, x.dims().end());
@@ -663,10 +690,9 @@ struct GatherDims {
 };
 
 // The table `x` viewed as [outer, axisSize, inner]; indices are input 1.
-GatherDims gatherDims(const OpContext& ctx, const Shape& x) {
+GatherDims gatherDims(const OpContext& ctx, const Shape& x, int axis) {
   GatherDims g;
-  g.axis = normalizeAxis(static_cast<int>(ctx.attrs.getIntOr("axis", 0, ctx.op)), x.rank(),
-                         std::string(ctx.op));
+  g.axis = normalizeAxis(axis, x.rank(), std::string(ctx.op));
   for (int d = 0; d < g.axis; ++d) g.outer *= x[d];
   for (int d = g.axis + 1; d < x.rank(); ++d) g.inner *= x[d];
   g.axisSize = x[g.axis];
@@ -695,51 +721,83 @@ gl::Pass& gatherUniforms(gl::Pass& pass, const GatherDims& g, const std::string&
       .uniform("indexCount", gl::checkedInt(g.indexCount, op, "index count"));
 }
 
-std::vector<Tensor> gatherCpu(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
+std::vector<Tensor> gatherCpu(const OpContext& ctx, const AxisAttrs& attrs) {
+  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape(), attrs.axis);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0f);
   forEachGathered(g, cpuValues(ctx.inputs[1]), [&](size_t from, size_t to) { y[to] = x[from]; });
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> gatherGl(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape());
+std::vector<Tensor> gatherGl(const OpContext& ctx, const AxisAttrs& attrs) {
+  GatherDims g = gatherDims(ctx, ctx.inputs[0].shape(), attrs.axis);
   std::string op(ctx.op);
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   // Gathering along the second-to-last axis copies whole texels; otherwise one element
   // at a time (glsl/per_element.glsl).
   bool rows = g.axis == ctx.inputs[0].rank() - 2;
-  gl::Pass pass =
-      rows ? gl::Pass(backend, op, {"gather"}) : gl::Pass(backend, op, {"gather", "per_element"});
+  gl::Pass pass = rows ? gl::Pass(backend, op, {gl::shaders::gather})
+                       : gl::Pass(backend, op, {gl::shaders::gather, gl::shaders::per_element});
   pass.define("GATHER_ROWS", rows ? 1 : 0).input("X", ctx.inputs[0]).input("IDX", ctx.inputs[1]);
   return {gatherUniforms(pass, g, op).run(ctx.outputs[0])};
 }
 
+// gather(x, indices) along axis 0 from a split x: each chunk gathers the indices that
+// fall inside it (the others give 0) and the partial results are added. (The real case:
+// a word-embedding table bigger than one texture.)
+std::optional<std::vector<Tensor>> gatherSplit(const OpContext& ctx, const AxisAttrs& attrs) {
+  const Tensor& x = ctx.inputs[0];
+  const Tensor& indices = ctx.inputs[1];
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  if (!gl::isSplit(x) || gl::isSplit(indices) || attrs.axis != 0 ||
+      !gl::fitsOneTexture(ctx.outputs[0].shape, backend.maxTextureSize()))
+    return std::nullopt;
+  const GlSplitStorage& split = gl::splitStorage(x);
+  Tensor total;
+  for (size_t k = 0; k < split.chunks().size(); ++k) {
+    std::vector<int32_t> offset = {static_cast<int32_t>(k * split.rowsPerChunk())};
+    Tensor part = gather(split.chunks()[k], sub(indices, tensorInt32(backend, Shape{}, offset)), 0);
+    total = total.defined() ? add(total, part) : part;
+  }
+  return std::vector<Tensor>{total};
+}
+
 // gatherGrad(dy, indices): the gradient of gather(x, indices, axis) with respect to x,
-// whose shape is the attribute xShape (a scatter-add; out-of-range indices add nothing).
+// whose shape is xShape (a scatter-add; out-of-range indices add nothing).
+struct GatherGradAttrs {
+  int axis = 0;
+  std::vector<int64_t> xShape;
+  static constexpr auto fields() {
+    return attrFields(field("axis", &GatherGradAttrs::axis),
+                      requiredField("xShape", &GatherGradAttrs::xShape));
+  }
+};
+
 std::vector<TensorSpec> inferGatherGrad(std::string_view op, std::span<const TensorSpec> in,
-                                        const Attrs& attrs) {
-  Shape x(attrs.getInts("xShape", op));
-  std::vector<TensorSpec> forward = inferGather(op, std::vector<TensorSpec>{{x}, in[1]}, attrs);
+                                        const GatherGradAttrs& attrs) {
+  Shape x(attrs.xShape);
+  validateShape(x, std::string(op));
+  std::vector<TensorSpec> forward =
+      inferGather(op, std::vector<TensorSpec>{{x}, in[1]}, AxisAttrs{attrs.axis});
   if (in[0].dtype != DType::Float32 || in[0].shape != forward[0].shape)
     fail(op, ": dy ", in[0].shape, " is not gather's output ", forward[0].shape);
   return {{x, DType::Float32}};
 }
 
-std::vector<Tensor> gatherGradCpu(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
+std::vector<Tensor> gatherGradCpu(const OpContext& ctx, const GatherGradAttrs& attrs) {
+  GatherDims g = gatherDims(ctx, Shape(attrs.xShape), attrs.axis);
   const std::vector<float>& dy = cpuValues(ctx.inputs[0]);
   std::vector<double> dx(static_cast<size_t>(ctx.outputs[0].shape.size()), 0.0);
   forEachGathered(g, cpuValues(ctx.inputs[1]), [&](size_t to, size_t from) { dx[to] += dy[from]; });
   return {cpuResult(ctx, std::vector<float>(dx.begin(), dx.end()))};
 }
 
-std::vector<Tensor> gatherGradGl(const OpContext& ctx) {
-  GatherDims g = gatherDims(ctx, Shape(ctx.attrs.getInts("xShape", ctx.op)));
+std::vector<Tensor> gatherGradGl(const OpContext& ctx, const GatherGradAttrs& attrs) {
+  GatherDims g = gatherDims(ctx, Shape(attrs.xShape), attrs.axis);
   std::string op(ctx.op);
   gl::checkLoop(4 * g.indexCount, op, "this many indices");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op, {"gather_grad", "per_element"});
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
+                {gl::shaders::gather_grad, gl::shaders::per_element});
   pass.input("DY", ctx.inputs[0]).input("IDX", ctx.inputs[1]);
   return {gatherUniforms(pass, g, op).run(ctx.outputs[0])};
 }
@@ -747,30 +805,38 @@ std::vector<Tensor> gatherGradGl(const OpContext& ctx) {
 // ---- oneHot ----
 
 std::vector<TensorSpec> inferOneHot(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
+                                    const OneHotAttrs& attrs) {
   if (in[0].dtype != DType::Int32)
     fail(op, ": indices have dtype ", dtypeName(in[0].dtype), ", expected int32");
-  int64_t depth = attrs.getInt("depth", op);
-  if (depth < 1) fail(op, ": depth must be >= 1, got ", depth);
-  return {{insertDim(in[0].shape, in[0].shape.rank(), depth), DType::Float32}};
+  return {{insertDim(in[0].shape, in[0].shape.rank(), attrs.depth), attrs.dtype}};
 }
 
-std::vector<Tensor> oneHotCpu(const OpContext& ctx) {
-  int64_t depth = ctx.attrs.getInt("depth", ctx.op);
-  auto on = static_cast<float>(ctx.attrs.getFloatOr("onValue", 1.0, ctx.op));
-  auto off = static_cast<float>(ctx.attrs.getFloatOr("offValue", 0.0, ctx.op));
+// The on and off values as the output dtype stores them.
+std::pair<float, float> oneHotValues(const OneHotAttrs& attrs) {
+  auto as = [&](float v) {
+    if (attrs.dtype == DType::Int32) return std::trunc(v);
+    if (attrs.dtype == DType::Bool) return v != 0.0f ? 1.0f : 0.0f;
+    return v;
+  };
+  return {as(attrs.onValue), as(attrs.offValue)};
+}
+
+std::vector<Tensor> oneHotCpu(const OpContext& ctx, const OneHotAttrs& attrs) {
+  auto [on, off] = oneHotValues(attrs);
   std::vector<float> y;
   for (float index : cpuValues(ctx.inputs[0]))
-    for (int64_t j = 0; j < depth; ++j) y.push_back(static_cast<int64_t>(index) == j ? on : off);
+    for (int64_t j = 0; j < attrs.depth; ++j)
+      y.push_back(static_cast<int64_t>(index) == j ? on : off);
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> oneHotGl(const OpContext& ctx) {
+std::vector<Tensor> oneHotGl(const OpContext& ctx, const OneHotAttrs& attrs) {
+  auto [on, off] = oneHotValues(attrs);
   return {
-      gl::Pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {"one_hot"})
+      gl::Pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {gl::shaders::one_hot})
           .input("IDX", ctx.inputs[0])
-          .uniform("onValue", static_cast<float>(ctx.attrs.getFloatOr("onValue", 1.0, ctx.op)))
-          .uniform("offValue", static_cast<float>(ctx.attrs.getFloatOr("offValue", 0.0, ctx.op)))
+          .uniform("onValue", on)
+          .uniform("offValue", off)
           .run(ctx.outputs[0])};
 }
 
@@ -780,16 +846,9 @@ std::vector<Tensor> oneHotGl(const OpContext& ctx) {
 // storable range saturate at +-(2^24 - 1) (docs/ARCHITECTURE.md, "dtypes").
 constexpr float kInt32Limit = 16777215.0f;
 
-DType parseDtype(std::string_view op, const std::string& name) {
-  if (name == "float32") return DType::Float32;
-  if (name == "int32") return DType::Int32;
-  if (name == "bool") return DType::Bool;
-  fail(op, ": dtype must be 'float32', 'int32' or 'bool', got '", name, "'");
-}
-
-std::vector<TensorSpec> inferCast(std::string_view op, std::span<const TensorSpec> in,
-                                  const Attrs& attrs) {
-  return {{in[0].shape, parseDtype(op, attrs.getStringOr("dtype", "", op))}};
+std::vector<TensorSpec> inferCast(std::string_view, std::span<const TensorSpec> in,
+                                  const CastAttrs& attrs) {
+  return {{in[0].shape, attrs.dtype}};
 }
 
 // Casts that leave the stored values unchanged share the input's storage.
@@ -797,7 +856,7 @@ bool castIsView(DType from, DType to) {
   return from == to || to == DType::Float32 || (from == DType::Bool && to == DType::Int32);
 }
 
-std::vector<Tensor> castCpu(const OpContext& ctx) {
+std::vector<Tensor> castCpu(const OpContext& ctx, const CastAttrs&) {
   const Tensor& x = ctx.inputs[0];
   DType to = ctx.outputs[0].dtype;
   if (castIsView(x.dtype(), to)) return {Tensor(x.backendPtr(), x.shape(), to, x.storage())};
@@ -811,148 +870,251 @@ std::vector<Tensor> castCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> castGl(const OpContext& ctx) {
+std::vector<Tensor> castGl(const OpContext& ctx, const CastAttrs&) {
   const Tensor& x = ctx.inputs[0];
   DType to = ctx.outputs[0].dtype;
   if (castIsView(x.dtype(), to)) return {Tensor(x.backendPtr(), x.shape(), to, x.storage())};
   std::string expression =
       to == DType::Bool ? "compare4(notEqual(x, vec4(0.0)), x, vec4(0.0), true)"
                         : "mix(clamp(trunc(x), -16777215.0, 16777215.0), vec4(0.0), isNan4(x))";
-  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {"unary"})
+  return {gl::Pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {gl::shaders::unary})
               .define("UNARY_OP(x)", expression)
               .define("NAN_PASSTHROUGH", 0)
               .input("X", x)
-              .uniform("param0", 0.0f)
-              .uniform("param1", 0.0f)
               .run(ctx.outputs[0])};
+}
+
+// ---- gradients ----
+
+std::vector<Tensor> reverseGrad(const GradContext& c, const ReverseAttrs& attrs) {
+  return {runOp1(c.op, {c.outputGrads[0]}, attrs)};
+}
+
+std::vector<Tensor> tileGrad(const GradContext& c, const TileAttrs& attrs) {
+  // Sum the copies one dimension at a time: view dy as [outer, reps, n * inner].
+  const Shape& x = c.inputs[0].shape();
+  Tensor g = c.outputGrads[0];
+  std::vector<int64_t> dims = g.shape().dims();
+  for (int d = 0; d < x.rank(); ++d) {
+    int64_t reps = attrs.reps[static_cast<size_t>(d)];
+    if (reps == 1) continue;
+    int64_t outer = 1, inner = 1;
+    for (int k = 0; k < d; ++k) outer *= dims[static_cast<size_t>(k)];
+    for (int k = d + 1; k < x.rank(); ++k) inner *= dims[static_cast<size_t>(k)];
+    g = sum(reshape(g, {outer, reps, x[d] * inner}), std::vector<int>{1});
+    dims[static_cast<size_t>(d)] = x[d];
+    g = reshape(g, dims);
+  }
+  return {g};
+}
+
+std::vector<Tensor> gatherGrad(const GradContext& c, const AxisAttrs& attrs) {
+  return {runOp1("gatherGrad", {c.outputGrads[0], c.inputs[1]},
+                 GatherGradAttrs{attrs.axis, c.inputs[0].shape().dims()}),
+          Tensor()};
+}
+
+std::vector<Tensor> castGrad(const GradContext& c, const CastAttrs&) {
+  // Only float -> float casts carry a gradient (others have integer or bool inputs).
+  return {c.outputs[0].dtype() == DType::Float32 ? c.outputGrads[0] : Tensor()};
 }
 
 }  // namespace
 
-void registerMovementOps(std::vector<OpDef>& ops) {
+Tensor ops::scatterAddFlat(const Tensor& dy, const Tensor& flatIndices, const Shape& shape) {
+  Tensor dx = runOp1("gatherGrad", {reshape(dy, {dy.size(), 1}), flatIndices},
+                     GatherGradAttrs{0, {shape.size(), 1}});
+  return reshape(dx, shape.dims());
+}
+
+std::vector<Tensor> ops::indexMapGrad(const GradContext& c) {
+  const Shape& shape = c.inputs[0].shape();
+  int64_t n = shape.size();
+  if (n >= (int64_t{1} << 24))
+    fail("gradient of ", c.op, ": inputs of 2^24 elements or more are not supported, got ", shape);
+  std::vector<float> ids(static_cast<size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0.0f);
+  std::vector<float> source = runOp1(c.op, {tensor(cpu(), shape, ids)}, c.attrs).data();
+  std::vector<int32_t> indices(source.begin(), source.end());
+  const Tensor& dy = c.outputGrads[0];
+  return {scatterAddFlat(
+      dy, tensorInt32(dy.backend(), {static_cast<int64_t>(indices.size())}, indices), shape)};
+}
+
+void StridedSliceAttrs::validate(std::string_view op) const {
+  if (ellipsisMask != 0 || newAxisMask != 0)
+    fail(op, ": ellipsisMask and newAxisMask are not supported (use expandDims)");
+}
+
+void SplitAttrs::validate(std::string_view op) const {
+  if (numSplits.has_value() == sizes.has_value()) fail(op, ": give either numSplits or sizes");
+}
+
+void OneHotAttrs::validate(std::string_view op) const {
+  if (depth < 1) fail(op, ": depth must be >= 1, got ", depth);
+}
+
+// A row of this family: data movement keeps its input's dtype, whatever it is.
+template <typename A>
+OpRow<A> movementRow(OpList& ops, std::string_view name) {
+  OpRow<A> row = ops.add<A>(name, "movement");
+  row.dtypes(DTypes::any());
+  return row;
+}
+
+void registerMovementOps(OpList& ops) {
   constexpr int kManyInputs = 1 << 16;
-  ops.push_back({"slice", 1, 1, inferSlice, sliceCpu, sliceGl});
-  ops.push_back({"stridedSlice", 1, 1, inferSlice, sliceCpu, sliceGl});
-  ops.push_back({"reverse", 1, 1, inferSameShape, reverseCpu, reverseGl});
-  ops.push_back({"tile", 1, 1, inferTile, tileCpu, tileGl});
-  ops.push_back({"pad", 1, 1, inferPad, padCpu, padGl});
-  ops.push_back({"broadcastTo", 1, 1, inferBroadcastTo, broadcastToCpu, broadcastToGl});
-  ops.push_back({"concat", 1, kManyInputs, inferConcat, concatCpu, concatGl});
-  ops.push_back({"gather", 2, 2, inferGather, gatherCpu, gatherGl});
-  ops.push_back({"gatherGrad", 2, 2, inferGatherGrad, gatherGradCpu, gatherGradGl});
-  ops.push_back({"oneHot", 1, 1, inferOneHot, oneHotCpu, oneHotGl});
-  ops.push_back({"cast", 1, 1, inferCast, castCpu, castGl});
+  movementRow<SliceAttrs>(ops, "slice")
+      .infer(inferSlice<SliceAttrs>)
+      .kernels(sliceCpu<SliceAttrs>, sliceGl<SliceAttrs>)
+      .gradient(sliceGrad);
+  movementRow<StridedSliceAttrs>(ops, "stridedSlice")
+      .infer(inferSlice<StridedSliceAttrs>)
+      .kernels(sliceCpu<StridedSliceAttrs>, sliceGl<StridedSliceAttrs>)
+      .gradient(
+          [](const GradContext& c, const StridedSliceAttrs&) { return ops::indexMapGrad(c); });
+  movementRow<ReverseAttrs>(ops, "reverse")
+      .infer(inferReverse)
+      .kernels(reverseCpu, reverseGl)
+      .gradient(reverseGrad);
+  movementRow<TileAttrs>(ops, "tile").infer(inferTile).kernels(tileCpu, tileGl).gradient(tileGrad);
+  movementRow<PadAttrs>(ops, "pad").infer(inferPad).kernels(padCpu, padGl).gradient(padGrad);
+  movementRow<BroadcastToAttrs>(ops, "broadcastTo")
+      .infer(inferBroadcastTo)
+      .kernels(broadcastToCpu, broadcastToGl)
+      .gradient([](const GradContext& c, const BroadcastToAttrs&) {
+        return std::vector<Tensor>{ops::unbroadcast(c.outputGrads[0], c.inputs[0].shape())};
+      });
+  movementRow<AxisAttrs>(ops, "concat")
+      .inputs(1, kManyInputs)
+      .infer(inferConcat)
+      .kernels(concatCpu, concatGl)
+      .gradient(concatGrad);
+  movementRow<AxisAttrs>(ops, "gather")
+      .inputs(2, 2)
+      .infer(inferGather)
+      .kernels(gatherCpu, gatherGl)
+      .splitKernel(gatherSplit, "along axis 0 from a split table")
+      .gradient(gatherGrad);
+  ops.add<GatherGradAttrs>("gatherGrad", "movement")
+      .inputs(2, 2)
+      .infer(inferGatherGrad)
+      .kernels(gatherGradCpu, gatherGradGl)
+      .noGradient("a gradient helper (second derivatives through it are not supported)");
+  ops.add<OneHotAttrs>("oneHot", "movement")
+      .dtypes(DTypes{false, true, false})
+      .infer(inferOneHot)
+      .kernels(oneHotCpu, oneHotGl)
+      .noGradient("its input is integer indices");
+  movementRow<CastAttrs>(ops, "cast")
+      .infer(inferCast)
+      .kernels(castCpu, castGl)
+      .splitKernel(ops::splitRowwise<CastAttrs>(), ops::kRowwiseSplit)
+      .gradient(castGrad);
   // Compositions of the ops above: one kernel serves both backends.
-  ops.push_back({"stack", 1, kManyInputs, inferStack, stackKernel, stackKernel, true});
-  ops.push_back({"unstack", 1, 1, inferSplit, splitKernel, splitKernel, true});
-  ops.push_back({"split", 1, 1, inferSplit, splitKernel, splitKernel, true});
-  ops.push_back({"expandDims", 1, 1, inferExpandDims, viewKernel, viewKernel, true});
-  ops.push_back({"squeeze", 1, 1, inferSqueeze, viewKernel, viewKernel, true});
+  movementRow<AxisAttrs>(ops, "stack")
+      .inputs(1, kManyInputs)
+      .infer(inferStack)
+      .composite(stackKernel);
+  movementRow<AxisAttrs>(ops, "unstack")
+      .infer([](std::string_view op, std::span<const TensorSpec> in, const AxisAttrs& a) {
+        return splitSpecs(op, in, asSplit(op, in[0].shape, a), true);
+      })
+      .composite([](const OpContext& ctx, const AxisAttrs& a) {
+        return splitOutputs(ctx, asSplit(ctx.op, ctx.inputs[0].shape(), a));
+      });
+  movementRow<SplitAttrs>(ops, "split")
+      .infer([](std::string_view op, std::span<const TensorSpec> in, const SplitAttrs& a) {
+        return splitSpecs(op, in, a, false);
+      })
+      .composite(splitOutputs);
+  movementRow<AxisAttrs>(ops, "expandDims").infer(inferExpandDims).composite(viewKernel<AxisAttrs>);
+  movementRow<SqueezeAttrs>(ops, "squeeze").infer(inferSqueeze).composite(viewKernel<SqueezeAttrs>);
 }
 
 // ---- public API ----
 
-namespace {
-std::vector<int64_t> toInt64(const std::vector<int>& v) {
-  return {v.begin(), v.end()};
-}
-}  // namespace
-
 Tensor slice(const Tensor& x, const std::vector<int64_t>& begin,
              std::optional<std::vector<int64_t>> size) {
-  Attrs attrs;
-  attrs.setInts("begin", begin);
-  if (size) attrs.setInts("size", *size);
-  return runOp1("slice", {x}, attrs);
+  return runOp1("slice", {x}, SliceAttrs{begin, std::move(size)});
 }
 
-Tensor stridedSlice(const Tensor& x, const std::vector<int64_t>& begin,
-                    const std::vector<int64_t>& end, const StridedSliceOptions& options) {
-  Attrs attrs;
-  attrs.setInts("begin", begin).setInts("end", end);
-  if (!options.strides.empty()) attrs.setInts("strides", options.strides);
-  attrs.setInt("beginMask", options.beginMask)
-      .setInt("endMask", options.endMask)
-      .setInt("shrinkAxisMask", options.shrinkAxisMask);
+Tensor stridedSlice(const Tensor& x, std::vector<int64_t> begin, std::vector<int64_t> end,
+                    StridedSliceAttrs attrs) {
+  attrs.begin = std::move(begin);
+  attrs.end = std::move(end);
   return runOp1("stridedSlice", {x}, attrs);
 }
 
 Tensor reverse(const Tensor& x, std::optional<std::vector<int>> axes) {
-  Attrs attrs;
-  if (axes) attrs.setInts("axes", toInt64(*axes));
-  return runOp1("reverse", {x}, attrs);
+  return runOp1("reverse", {x}, ReverseAttrs{std::move(axes)});
 }
 
 Tensor tile(const Tensor& x, const std::vector<int64_t>& reps) {
-  return runOp1("tile", {x}, Attrs().setInts("reps", reps));
+  return runOp1("tile", {x}, TileAttrs{reps});
 }
+
+namespace {
+std::vector<int64_t> flatPaddings(const std::vector<std::array<int64_t, 2>>& paddings) {
+  std::vector<int64_t> flat;
+  for (auto [before, after] : paddings) flat.insert(flat.end(), {before, after});
+  return flat;
+}
+}  // namespace
 
 Tensor pad(const Tensor& x, const std::vector<std::array<int64_t, 2>>& paddings,
            float constantValue) {
-  std::vector<int64_t> flat;
-  for (auto [before, after] : paddings) flat.insert(flat.end(), {before, after});
-  return runOp1("pad", {x},
-                Attrs().setInts("paddings", flat).setFloat("constantValue", constantValue));
+  return runOp1("pad", {x}, PadAttrs{flatPaddings(paddings), PadMode::Constant, constantValue});
 }
 
 Tensor mirrorPad(const Tensor& x, const std::vector<std::array<int64_t, 2>>& paddings,
-                 MirrorPadMode mode) {
-  std::vector<int64_t> flat;
-  for (auto [before, after] : paddings) flat.insert(flat.end(), {before, after});
-  return runOp1("pad", {x},
-                Attrs()
-                    .setInts("paddings", flat)
-                    .setString("mode", mode == MirrorPadMode::Reflect ? "reflect" : "symmetric"));
+                 PadMode mode) {
+  if (mode == PadMode::Constant) fail("mirrorPad: mode must be reflect or symmetric");
+  return runOp1("pad", {x}, PadAttrs{flatPaddings(paddings), mode, 0.0f});
 }
 
 Tensor broadcastTo(const Tensor& x, const std::vector<int64_t>& shape) {
-  return runOp1("broadcastTo", {x}, Attrs().setInts("shape", shape));
+  return runOp1("broadcastTo", {x}, BroadcastToAttrs{shape});
 }
 
 Tensor concat(const std::vector<Tensor>& xs, int axis) {
-  return runOp1("concat", xs, Attrs().setInt("axis", axis));
+  return runOp1("concat", xs, AxisAttrs{axis});
 }
 
 Tensor stack(const std::vector<Tensor>& xs, int axis) {
-  return runOp1("stack", xs, Attrs().setInt("axis", axis));
+  return runOp1("stack", xs, AxisAttrs{axis});
 }
 
 std::vector<Tensor> unstack(const Tensor& x, int axis) {
-  return runOp("unstack", std::span<const Tensor>(&x, 1), Attrs().setInt("axis", axis));
+  return runOp("unstack", std::span<const Tensor>(&x, 1), AxisAttrs{axis});
 }
 
 std::vector<Tensor> split(const Tensor& x, int numSplits, int axis) {
-  return runOp("split", std::span<const Tensor>(&x, 1),
-               Attrs().setInt("numSplits", numSplits).setInt("axis", axis));
+  return runOp("split", std::span<const Tensor>(&x, 1), SplitAttrs{numSplits, std::nullopt, axis});
 }
 
 std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int axis) {
-  return runOp("split", std::span<const Tensor>(&x, 1),
-               Attrs().setInts("sizes", sizes).setInt("axis", axis));
+  return runOp("split", std::span<const Tensor>(&x, 1), SplitAttrs{std::nullopt, sizes, axis});
 }
 
 Tensor expandDims(const Tensor& x, int axis) {
-  return runOp1("expandDims", {x}, Attrs().setInt("axis", axis));
+  return runOp1("expandDims", {x}, AxisAttrs{axis});
 }
 
 Tensor squeeze(const Tensor& x, std::optional<std::vector<int>> axes) {
-  Attrs attrs;
-  if (axes) attrs.setInts("axes", toInt64(*axes));
-  return runOp1("squeeze", {x}, attrs);
+  return runOp1("squeeze", {x}, SqueezeAttrs{std::move(axes)});
 }
 
 Tensor gather(const Tensor& x, const Tensor& indices, int axis) {
-  return runOp1("gather", {x, indices}, Attrs().setInt("axis", axis));
+  return runOp1("gather", {x, indices}, AxisAttrs{axis});
 }
 
-Tensor oneHot(const Tensor& indices, int depth, float onValue, float offValue) {
-  return runOp1(
-      "oneHot", {indices},
-      Attrs().setInt("depth", depth).setFloat("onValue", onValue).setFloat("offValue", offValue));
+Tensor oneHot(const Tensor& indices, int depth, float onValue, float offValue, DType dtype) {
+  return runOp1("oneHot", {indices}, OneHotAttrs{depth, onValue, offValue, dtype});
 }
 
 Tensor cast(const Tensor& x, DType dtype) {
-  return runOp1("cast", {x}, Attrs().setString("dtype", std::string(dtypeName(dtype))));
+  return runOp1("cast", {x}, CastAttrs{dtype});
 }
 
 }  // namespace texel

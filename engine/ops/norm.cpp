@@ -6,6 +6,7 @@
 #include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -18,34 +19,25 @@ struct NormInputs {
 };
 
 // Inputs: x, mean, variance, then offset if hasOffset, then scale if hasScale.
-void checkNormInputs(std::string_view op, size_t count, const Attrs& attrs) {
-  size_t expected = 3 + (attrs.getBoolOr("hasOffset", false, op) ? 1 : 0) +
-                    (attrs.getBoolOr("hasScale", false, op) ? 1 : 0);
+void checkNormInputs(std::string_view op, size_t count, const BatchNormAttrs& attrs) {
+  size_t expected = 3 + (attrs.hasOffset ? 1 : 0) + (attrs.hasScale ? 1 : 0);
   if (count != expected)
     fail(op, ": expected ", expected, " inputs (x, mean, variance",
-         attrs.getBoolOr("hasOffset", false, op) ? ", offset" : "",
-         attrs.getBoolOr("hasScale", false, op) ? ", scale" : "", "), got ", count);
+         attrs.hasOffset ? ", offset" : "", attrs.hasScale ? ", scale" : "", "), got ", count);
 }
 
-NormInputs normInputs(const OpContext& ctx) {
+NormInputs normInputs(const OpContext& ctx, const BatchNormAttrs& attrs) {
   NormInputs n;
   size_t next = 3;
-  if (ctx.attrs.getBoolOr("hasOffset", false, ctx.op)) n.offset = &ctx.inputs[next++];
-  if (ctx.attrs.getBoolOr("hasScale", false, ctx.op)) n.scale = &ctx.inputs[next++];
+  if (attrs.hasOffset) n.offset = &ctx.inputs[next++];
+  if (attrs.hasScale) n.scale = &ctx.inputs[next++];
   return n;
 }
 
-double epsilonOf(std::string_view op, const Attrs& attrs) {
-  double eps = attrs.getFloatOr("varianceEpsilon", 0.001, op);
-  if (!(eps >= 0)) fail(op, ": varianceEpsilon must be >= 0, got ", eps);
-  return eps;
-}
-
 std::vector<TensorSpec> inferBatchNorm(std::string_view op, std::span<const TensorSpec> in,
-                                       const Attrs& attrs) {
+                                       const BatchNormAttrs& attrs) {
   ops::requireFloat(op, in);
   checkNormInputs(op, in.size(), attrs);
-  epsilonOf(op, attrs);
   static const char* kNames[] = {"x", "mean", "variance", "offset/scale", "scale"};
   for (size_t i = 1; i < in.size(); ++i)
     if (broadcastShapes(in[i].shape, in[0].shape, std::string(op)) != in[0].shape)
@@ -53,10 +45,10 @@ std::vector<TensorSpec> inferBatchNorm(std::string_view op, std::span<const Tens
   return {in[0]};
 }
 
-std::vector<Tensor> batchNormCpu(const OpContext& ctx) {
+std::vector<Tensor> batchNormCpu(const OpContext& ctx, const BatchNormAttrs& attrs) {
   const Shape& shape = ctx.inputs[0].shape();
-  NormInputs n = normInputs(ctx);
-  double eps = epsilonOf(ctx.op, ctx.attrs);
+  NormInputs n = normInputs(ctx, attrs);
+  double eps = attrs.varianceEpsilon;
   auto stridesOf = [&](const Tensor* t) {
     return t ? broadcastStrides(t->shape(), shape) : std::vector<int64_t>();
   };
@@ -85,23 +77,22 @@ bool perChannel(const Tensor& t, int64_t channels) {
   return t.size() == 1 || (t.shape().fromEnd(1) == channels && t.size() == channels);
 }
 
-std::vector<Tensor> batchNormGl(const OpContext& ctx) {
+std::vector<Tensor> batchNormGl(const OpContext& ctx, const BatchNormAttrs& attrs) {
   const Tensor& x = ctx.inputs[0];
-  NormInputs n = normInputs(ctx);
-  auto eps = static_cast<float>(epsilonOf(ctx.op, ctx.attrs));
+  NormInputs n = normInputs(ctx, attrs);
+  float eps = attrs.varianceEpsilon;
   int64_t channels = x.shape().fromEnd(1);
   bool onePass = true;
   for (size_t i = 1; i < ctx.inputs.size(); ++i) onePass &= perChannel(ctx.inputs[i], channels);
   if (!onePass) {
-    Tensor y = runOp1(
-        "mul",
-        {runOp1("sub", {x, ctx.inputs[1]}),
-         runOp1("rsqrt", {runOp1("add", {ctx.inputs[2], fill(ctx.backend, Shape{}, eps)})})});
-    if (n.scale) y = runOp1("mul", {y, *n.scale});
-    if (n.offset) y = runOp1("add", {y, *n.offset});
+    Tensor y =
+        mul(sub(x, ctx.inputs[1]), rsqrt(add(ctx.inputs[2], fill(ctx.backend, Shape{}, eps))));
+    if (n.scale) y = mul(y, *n.scale);
+    if (n.offset) y = add(y, *n.offset);
     return {y};
   }
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {"batch_norm"});
+  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op),
+                {gl::shaders::batch_norm});
   auto bind = [&](const char* name, const Tensor* t) {
     pass.define(concat(name, "_SPLAT"), t && t->size() == 1 ? 1 : 0);
     if (t) pass.input(name, *t);
@@ -117,10 +108,38 @@ std::vector<Tensor> batchNormGl(const OpContext& ctx) {
               .run(ctx.outputs[0])};
 }
 
+std::vector<Tensor> batchNormGrad(const GradContext& c, const BatchNormAttrs& attrs) {
+  const Tensor& x = c.inputs[0];
+  const Tensor& mean = c.inputs[1];
+  const Tensor& variance = c.inputs[2];
+  const Tensor* scale = attrs.hasScale ? &c.inputs[attrs.hasOffset ? 4 : 3] : nullptr;
+  Tensor dy = c.outputGrads[0];
+  Tensor rstd = rsqrt(add(variance, ops::scalarLike(x, attrs.varianceEpsilon)));
+  Tensor centered = sub(x, mean);
+  Tensor dNormalized = scale ? mul(dy, *scale) : dy;  // gradient of (x - mean) * rstd
+  Tensor dx = mul(dNormalized, rstd);
+  std::vector<Tensor> result = {
+      dx, ops::unbroadcast(neg(dx), mean.shape()),
+      ops::unbroadcast(
+          mul(mul(dNormalized, centered), mul(ops::scalarLike(x, -0.5f), mul(rstd, square(rstd)))),
+          variance.shape())};
+  if (attrs.hasOffset) result.push_back(ops::unbroadcast(dy, c.inputs[3].shape()));
+  if (scale) result.push_back(ops::unbroadcast(mul(dy, mul(centered, rstd)), scale->shape()));
+  return result;
+}
+
 }  // namespace
 
-void registerNormOps(std::vector<OpDef>& ops) {
-  ops.push_back({"batchNorm", 3, 5, inferBatchNorm, batchNormCpu, batchNormGl});
+void BatchNormAttrs::validate(std::string_view op) const {
+  if (!(varianceEpsilon >= 0)) fail(op, ": varianceEpsilon must be >= 0, got ", varianceEpsilon);
+}
+
+void registerNormOps(OpList& ops) {
+  ops.add<BatchNormAttrs>("batchNorm", "norm")
+      .inputs(3, 5)
+      .infer(inferBatchNorm)
+      .kernels(batchNormCpu, batchNormGl)
+      .gradient(batchNormGrad);
 }
 
 Tensor batchNorm(const Tensor& x, const Tensor& mean, const Tensor& variance,
@@ -128,11 +147,8 @@ Tensor batchNorm(const Tensor& x, const Tensor& mean, const Tensor& variance,
   std::vector<Tensor> inputs = {x, mean, variance};
   if (offset) inputs.push_back(*offset);
   if (scale) inputs.push_back(*scale);
-  Attrs attrs;
-  attrs.setBool("hasOffset", offset.has_value())
-      .setBool("hasScale", scale.has_value())
-      .setFloat("varianceEpsilon", varianceEpsilon);
-  return runOp1("batchNorm", inputs, attrs);
+  return runOp1("batchNorm", inputs,
+                BatchNormAttrs{offset.has_value(), scale.has_value(), varianceEpsilon});
 }
 
 }  // namespace texel

@@ -1,7 +1,8 @@
 #pragma once
-// Helpers shared by op families: input checks for inference, and N-D index walking for
-// the CPU reference kernels.
+// Helpers shared by op families: input checks for inference, N-D index walking for the
+// CPU reference kernels, and the split plan of row-wise ops.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -20,17 +21,6 @@ inline void requireFloat(std::string_view op, std::span<const TensorSpec> inputs
 inline void requireRank(std::string_view op, const char* what, const Shape& shape, int rank) {
   if (shape.rank() != rank) fail(op, ": ", what, " must have rank ", rank, ", got shape ", shape);
 }
-
-inline std::vector<TensorSpec> specsOf(std::span<const Tensor> tensors) {
-  std::vector<TensorSpec> specs;
-  for (const Tensor& t : tensors) specs.push_back({t.shape(), t.dtype()});
-  return specs;
-}
-
-// resizeBilinear's interpolation along one axis (0: height, 1: width) of `images` as a
-// row-major [out, in] matrix: the op is the product of the two (its gradient uses them).
-std::vector<float> bilinearResizeMatrix(std::string_view op, const Shape& images,
-                                        const Attrs& attrs, int axis);
 
 // Row-major strides (elements) of `shape`.
 inline std::vector<int64_t> stridesOf(const Shape& shape) {
@@ -52,16 +42,35 @@ inline bool nextIndex(std::vector<int64_t>& index, const Shape& shape) {
   return false;
 }
 
-// The GLSL expression (of vec4 x and float param0) and the CPU reference of a unary
-// elementwise op, for kernels that fuse one (engine/ops/elementwise.cpp's table).
-std::string_view unaryGlsl(std::string_view name);
-double unaryReference(std::string_view name, double x, double param0);
+// Normalised, sorted, unique axes of a reduction (nullopt: every axis); throws naming
+// `op` on out-of-range or repeated axes.
+std::vector<int> reductionAxes(std::string_view op, const std::optional<std::vector<int>>& axes,
+                               int rank);
 
-// Whether `name` is an elementwise op of the unary or binary tables, or where.
-bool isElementwise(std::string_view name);
+// Running a call with tensors split over several textures (engine/gl/split.h) chunk by
+// chunk along the output's leading dimension: per input, whether it follows the chunks
+// or is passed whole to each. An empty plan: the op cannot run this call so.
+enum class SplitInput { Rows, Whole };
+using SplitPlan = std::vector<SplitInput>;
+std::optional<std::vector<Tensor>> runByRowChunks(const OpContext& ctx, const SplitPlan& plan);
 
-// The axes list of a reduction attribute: "axes" missing means every axis. Sorted,
-// unique, non-negative; throws naming `op` on out-of-range or repeated axes.
-std::vector<int> reductionAxes(std::string_view op, const Attrs& attrs, int rank);
+// A row's split kernel from a plan function plan(inputs, output, attrs).
+template <typename A, typename PlanFn>
+auto splitByRows(PlanFn plan) {
+  return [plan](const OpContext& ctx, const A& attrs) -> std::optional<std::vector<Tensor>> {
+    if (ctx.outputs.size() != 1 || ctx.outputs[0].shape.rank() == 0) return std::nullopt;
+    return runByRowChunks(ctx, plan(specsOf(ctx.inputs), ctx.outputs[0], attrs));
+  };
+}
+// The plan of row-wise ops (elementwise, cast): inputs that share the output's rank and
+// leading dimension follow its chunks, the others (broadcast along it) go whole.
+SplitPlan rowwisePlan(std::span<const TensorSpec> inputs, const TensorSpec& output);
+template <typename A>
+auto splitRowwise() {
+  return splitByRows<A>([](std::span<const TensorSpec> in, const TensorSpec& out, const A&) {
+    return rowwisePlan(in, out);
+  });
+}
+inline constexpr std::string_view kRowwiseSplit = "by rows";
 
 }  // namespace texel::ops

@@ -13,41 +13,46 @@
 namespace texel {
 namespace {
 
+AttrValue encodeRule(OptimizerRule rule) {
+  return attrs_detail::encode(rule);
+}
+
 struct Rule {
-  std::string_view name;
+  OptimizerRule rule;
   int id;  // RULE in the shader
   int states;
   bool nesterov = false;
   bool centered = false;
 };
 constexpr Rule kRules[] = {
-    {"sgd", 0, 0},     {"momentum", 1, 1}, {"nesterov", 1, 1, true},
-    {"adagrad", 2, 1}, {"adadelta", 3, 2}, {"adam", 4, 2},
-    {"adamax", 5, 2},  {"rmsprop", 6, 2},  {"rmspropCentered", 6, 3, false, true},
+    {OptimizerRule::Sgd, 0, 0},
+    {OptimizerRule::Momentum, 1, 1},
+    {OptimizerRule::Nesterov, 1, 1, true},
+    {OptimizerRule::Adagrad, 2, 1},
+    {OptimizerRule::Adadelta, 3, 2},
+    {OptimizerRule::Adam, 4, 2},
+    {OptimizerRule::Adamax, 5, 2},
+    {OptimizerRule::Rmsprop, 6, 2},
+    {OptimizerRule::RmspropCentered, 6, 3, false, true},
 };
 
-const Rule& ruleOf(std::string_view op, const Attrs& attrs) {
-  std::string name = attrs.getStringOr("rule", "", op);
+const Rule& ruleOf(const ApplyOptimizerAttrs& attrs) {
   for (const Rule& rule : kRules)
-    if (rule.name == name) return rule;
-  fail(op, ": unknown rule '", name,
-       "' (expected sgd, momentum, nesterov, adagrad, adadelta, adam, adamax, rmsprop or "
-       "rmspropCentered)");
+    if (rule.rule == attrs.rule) return rule;
+  fail("applyOptimizer: internal error: no rule");
 }
 
-std::array<float, 6> coefficients(std::string_view op, const Attrs& attrs) {
-  std::array<float, 6> c{};
-  for (size_t i = 0; i < c.size(); ++i)
-    c[i] = static_cast<float>(attrs.getFloatOr(concat("c", i), 0.0, op));
-  return c;
+std::array<float, 6> coefficients(const ApplyOptimizerAttrs& a) {
+  return {a.c0, a.c1, a.c2, a.c3, a.c4, a.c5};
 }
 
 std::vector<TensorSpec> inferApplyOptimizer(std::string_view op, std::span<const TensorSpec> in,
-                                            const Attrs& attrs) {
-  const Rule& rule = ruleOf(op, attrs);
+                                            const ApplyOptimizerAttrs& attrs) {
+  const Rule& rule = ruleOf(attrs);
   if (in.size() != static_cast<size_t>(2 + rule.states))
-    fail(op, ": rule ", rule.name, " takes the variable, its gradient and ", rule.states,
-         " state tensors (", 2 + rule.states, " inputs), got ", in.size());
+    fail(op, ": rule ", std::get<std::string>(encodeRule(attrs.rule)),
+         " takes the variable, its gradient and ", rule.states, " state tensors (", 2 + rule.states,
+         " inputs), got ", in.size());
   ops::requireFloat(op, in);
   for (size_t i = 1; i < in.size(); ++i)
     if (in[i].shape != in[0].shape)
@@ -56,9 +61,9 @@ std::vector<TensorSpec> inferApplyOptimizer(std::string_view op, std::span<const
 }
 
 // The shader's arithmetic in float, in the same order.
-std::vector<Tensor> applyOptimizerCpu(const OpContext& ctx) {
-  const Rule& rule = ruleOf(ctx.op, ctx.attrs);
-  auto [c0, c1, c2, c3, c4, c5] = coefficients(ctx.op, ctx.attrs);
+std::vector<Tensor> applyOptimizerCpu(const OpContext& ctx, const ApplyOptimizerAttrs& attrs) {
+  const Rule& rule = ruleOf(attrs);
+  auto [c0, c1, c2, c3, c4, c5] = coefficients(attrs);
   const std::vector<float>& v = cpuValues(ctx.inputs[0]);
   const std::vector<float>& g = cpuValues(ctx.inputs[1]);
   std::vector<const std::vector<float>*> s;
@@ -113,12 +118,13 @@ std::vector<Tensor> applyOptimizerCpu(const OpContext& ctx) {
   return outputs;
 }
 
-std::vector<Tensor> applyOptimizerGl(const OpContext& ctx) {
-  const Rule& rule = ruleOf(ctx.op, ctx.attrs);
-  std::array<float, 6> c = coefficients(ctx.op, ctx.attrs);
+std::vector<Tensor> applyOptimizerGl(const OpContext& ctx, const ApplyOptimizerAttrs& attrs) {
+  const Rule& rule = ruleOf(attrs);
+  std::array<float, 6> c = coefficients(attrs);
   std::vector<Tensor> outputs;
   for (size_t k = 0; k < ctx.outputs.size(); ++k) {
-    gl::Pass pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op), {"optimizer_step"});
+    gl::Pass pass(static_cast<GlBackend&>(ctx.backend), std::string(ctx.op),
+                  {gl::shaders::optimizer_step});
     pass.define("RULE", rule.id)
         .define("STATES", rule.states)
         .define("NESTEROV", rule.nesterov ? 1 : 0)
@@ -135,8 +141,17 @@ std::vector<Tensor> applyOptimizerGl(const OpContext& ctx) {
 
 }  // namespace
 
-void registerOptimizerOps(std::vector<OpDef>& ops) {
-  ops.push_back({"applyOptimizer", 2, 5, inferApplyOptimizer, applyOptimizerCpu, applyOptimizerGl});
+void registerOptimizerOps(OpList& ops) {
+  ops.add<ApplyOptimizerAttrs>("applyOptimizer", "optimizer_step")
+      .inputs(2, 5)
+      .infer(inferApplyOptimizer)
+      .kernels(applyOptimizerCpu, applyOptimizerGl)
+      .noGradient("an optimizer update: it runs after the backward pass");
+}
+
+std::vector<Tensor> applyOptimizer(std::span<const Tensor> inputs,
+                                   const ApplyOptimizerAttrs& attrs) {
+  return runOp("applyOptimizer", inputs, attrs);
 }
 
 }  // namespace texel

@@ -1,60 +1,41 @@
 // Reductions over any set of axes with keepDims: sum, mean, max, min, prod, logSumExp,
-// all, any (bool); argMax and argMin along one axis.
+// all, any (bool); argMax and argMin along one axis. One kernel per backend serves every
+// reduction: each row binds its Reduction.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "engine/core/create.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
 #include "engine/ops/gl_helpers.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
 namespace texel {
-
-std::vector<int> ops::reductionAxes(std::string_view op, const Attrs& attrs, int rank) {
-  std::vector<int> axes;
-  if (!attrs.has("axes")) {
-    for (int d = 0; d < rank; ++d) axes.push_back(d);
-    return axes;
-  }
-  for (int64_t axis : attrs.getInts("axes", op)) {
-    int a = normalizeAxis(static_cast<int>(axis), rank, std::string(op));
-    if (std::find(axes.begin(), axes.end(), a) != axes.end())
-      fail(op, ": axis ", axis, " is listed twice");
-    axes.push_back(a);
-  }
-  std::sort(axes.begin(), axes.end());
-  if (rank == 0) axes.clear();  // a scalar has nothing to reduce
-  return axes;
-}
-
 namespace {
 
 enum class Reduction { Sum, Mean, Max, Min, Prod, All, Any, LogSumExp, ArgMax, ArgMin };
-
-Reduction reductionOf(std::string_view op) {
-  if (op == "sum") return Reduction::Sum;
-  if (op == "mean") return Reduction::Mean;
-  if (op == "max") return Reduction::Max;
-  if (op == "min") return Reduction::Min;
-  if (op == "prod") return Reduction::Prod;
-  if (op == "all") return Reduction::All;
-  if (op == "any") return Reduction::Any;
-  if (op == "logSumExp") return Reduction::LogSumExp;
-  if (op == "argMin") return Reduction::ArgMin;
-  return Reduction::ArgMax;
-}
 
 bool isArg(Reduction kind) {
   return kind == Reduction::ArgMax || kind == Reduction::ArgMin;
 }
 
-std::vector<int> axesFor(std::string_view op, const Attrs& attrs, int rank) {
-  if (!isArg(reductionOf(op))) return ops::reductionAxes(op, attrs, rank);
-  int axis = static_cast<int>(attrs.getIntOr("axis", 0, op));
+// The reduced axes of a call, sorted; attrs is ReduceAttrs or (arg reductions) AxisAttrs.
+struct Reduce {
+  Reduction kind;
+  std::vector<int> axes;
+  bool keepDims = false;
+};
+
+Reduce reduceOf(std::string_view op, Reduction kind, const ReduceAttrs& a, int rank) {
+  return {kind, ops::reductionAxes(op, a.axes, rank), a.keepDims};
+}
+
+Reduce reduceOf(std::string_view op, Reduction kind, const AxisAttrs& a, int rank) {
   if (rank == 0) fail(op, ": input must have rank >= 1, got a scalar");
-  return {normalizeAxis(axis, rank, std::string(op))};
+  return {kind, {normalizeAxis(a.axis, rank, std::string(op))}, false};
 }
 
 Shape reducedShape(const Shape& in, const std::vector<int>& axes, bool keepDims) {
@@ -70,24 +51,22 @@ Shape reducedShape(const Shape& in, const std::vector<int>& axes, bool keepDims)
 }
 
 std::vector<TensorSpec> inferReduce(std::string_view op, std::span<const TensorSpec> in,
-                                    const Attrs& attrs) {
-  Reduction kind = reductionOf(op);
+                                    const Reduce& r) {
+  Reduction kind = r.kind;
   bool logical = kind == Reduction::All || kind == Reduction::Any;
   if (logical && in[0].dtype != DType::Bool)
     fail(op, ": input has dtype ", dtypeName(in[0].dtype), ", expected bool");
   if (!logical) ops::requireFloat(op, in);
-  std::vector<int> axes = axesFor(op, attrs, in[0].shape.rank());
-  bool keepDims = !isArg(kind) && attrs.getBoolOr("keepDims", false, op);
-  if (isArg(kind) && in[0].shape[axes[0]] == 0)
-    fail(op, ": cannot take ", op, " over axis ", axes[0], " of size 0 in shape ", in[0].shape);
+  if (isArg(kind) && in[0].shape[r.axes[0]] == 0)
+    fail(op, ": cannot take ", op, " over axis ", r.axes[0], " of size 0 in shape ", in[0].shape);
   DType dtype = isArg(kind) ? DType::Int32 : (logical ? DType::Bool : DType::Float32);
-  return {{reducedShape(in[0].shape, axes, keepDims), dtype}};
+  return {{reducedShape(in[0].shape, r.axes, r.keepDims), dtype}};
 }
 
-std::vector<Tensor> reduceCpu(const OpContext& ctx) {
-  Reduction kind = reductionOf(ctx.op);
+std::vector<Tensor> reduceCpu(const OpContext& ctx, const Reduce& r) {
+  Reduction kind = r.kind;
   const Shape& in = ctx.inputs[0].shape();
-  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, in.rank());
+  const std::vector<int>& axes = r.axes;
   Shape out = reducedShape(in, axes, /*keepDims=*/true);  // same element order as the output
   size_t outCount = static_cast<size_t>(out.size());
   constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -246,21 +225,20 @@ std::vector<int> canonicalPermutation(const Shape& in, const std::vector<int>& a
 constexpr int64_t kSplitTexels = 2048;
 
 // logSumExp from GL ops with TF.js's formula: m + log(sum(exp(x - m))), m = max(x).
-Tensor logSumExpGl(const OpContext& ctx) {
+Tensor logSumExpGl(const OpContext& ctx, const std::vector<int>& axes) {
   const Tensor& x = ctx.inputs[0];
-  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, x.rank());
   Tensor m = max(x, axes, /*keepDims=*/true);
   Tensor total = log(sum(exp(sub(x, m)), axes, /*keepDims=*/true));
   return ops::reshapeGl(static_cast<GlBackend&>(ctx.backend), add(m, total), ctx.outputs[0].shape);
 }
 
-std::vector<Tensor> reduceGl(const OpContext& ctx) {
+std::vector<Tensor> reduceGl(const OpContext& ctx, const Reduce& r) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   std::string op(ctx.op);
-  Reduction kind = reductionOf(ctx.op);
-  if (kind == Reduction::LogSumExp) return {logSumExpGl(ctx)};
+  Reduction kind = r.kind;
+  if (kind == Reduction::LogSumExp) return {logSumExpGl(ctx, r.axes)};
   Tensor x = ctx.inputs[0];
-  std::vector<int> axes = axesFor(ctx.op, ctx.attrs, x.rank());
+  std::vector<int> axes = r.axes;
   const TensorSpec& outSpec = ctx.outputs[0];
   if (x.rank() == 0 || axes.empty()) {  // nothing to reduce: same values, output shape
     return {ops::reshapeGl(backend, x, outSpec.shape)};
@@ -298,7 +276,7 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
           std::max<int64_t>(64, static_cast<int64_t>(std::sqrt(static_cast<double>(work))));
       int64_t parts = (work + chunk - 1) / chunk;
       gl::checkLoop(4 * chunk, op, "a partial reduction");
-      gl::Pass partial(backend, op, {"reduce_partial"});
+      gl::Pass partial(backend, op, {gl::shaders::reduce_partial});
       source = defineReduction(partial, kind)
                    .input("X", x)
                    .uniform("reducedRows", gl::checkedInt(reducedRows, op, "reduced rows"))
@@ -311,7 +289,7 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
     int64_t lanes = std::min<int64_t>(4, outSpec.shape.fromEnd(1));
     int64_t sourceSlices = (source.shape().fromEnd(1) + 3) / 4;
     gl::checkLoop(lanes * sourceRows * sourceSlices, op, "reducing rows this long");
-    gl::Pass pass(backend, op, {"reduce"});
+    gl::Pass pass(backend, op, {gl::shaders::reduce});
     return {defineReduction(pass, kind)
                 .define("INNER", 1)
                 .input("X", source)
@@ -341,14 +319,11 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
     for (size_t i = perm.size() - axes.size(); i < perm.size(); ++i)
       lastAxes.push_back(static_cast<int>(i));
     Tensor moved = ops::transposeGl(backend, x, perm);
-    Attrs attrs;
-    if (isArg(kind))
-      attrs.setInt("axis", lastAxes.back());
-    else
-      attrs.setInts("axes", std::vector<int64_t>(lastAxes.begin(), lastAxes.end()));
-    return {ops::reshapeGl(backend, runOp1(ctx.op, {moved}, attrs), outSpec.shape)};
+    Tensor reduced = isArg(kind) ? runOp1(ctx.op, {moved}, AxisAttrs{lastAxes.back()})
+                                 : runOp1(ctx.op, {moved}, ReduceAttrs{lastAxes, false});
+    return {ops::reshapeGl(backend, reduced, outSpec.shape)};
   }
-  gl::Pass pass(backend, op, {"reduce"});
+  gl::Pass pass(backend, op, {gl::shaders::reduce});
   return {defineReduction(pass, kind)
               .define("INNER", 0)
               .input("X", x)
@@ -358,50 +333,120 @@ std::vector<Tensor> reduceGl(const OpContext& ctx) {
               .run(outSpec)};
 }
 
-Attrs reduceAttrs(const std::optional<std::vector<int>>& axes, bool keepDims) {
-  Attrs attrs;
-  if (axes) attrs.setInts("axes", std::vector<int64_t>(axes->begin(), axes->end()));
-  attrs.setBool("keepDims", keepDims);
-  return attrs;
+// ---- gradients ----
+
+// dy of a reduction, with the reduced axes back as size-1 dimensions.
+Tensor keptDims(const GradContext& c, const Tensor& g, const std::vector<int>& axes) {
+  std::vector<int64_t> dims = c.inputs[0].shape().dims();
+  for (int a : axes) dims[static_cast<size_t>(a)] = 1;
+  return reshape(g, dims);
+}
+
+std::vector<Tensor> reduceGrad(const GradContext& c, const Reduce& r) {
+  const Tensor& x = c.inputs[0];
+  const std::vector<int>& axes = r.axes;
+  Tensor dy = keptDims(c, c.outputGrads[0], axes);
+  std::vector<int64_t> full = x.shape().dims();
+  switch (r.kind) {
+    case Reduction::Sum:
+      return {broadcastTo(dy, full)};
+    case Reduction::Mean: {
+      int64_t count = 1;
+      for (int a : axes) count *= x.shape()[a];
+      return {broadcastTo(div(dy, ops::scalarLike(x, static_cast<float>(count))), full)};
+    }
+    default:
+      break;
+  }
+  Tensor y = keptDims(c, c.outputs[0], axes);
+  if (r.kind == Reduction::LogSumExp) return {mul(dy, exp(sub(x, y)))};
+  if (r.kind == Reduction::Prod) {
+    // The product of the other elements: y / x where x != 0; for the one zero of a group
+    // with exactly one, the product of the nonzero rest; 0 with two or more zeros.
+    Tensor zero = ops::scalarLike(x, 0.0f);
+    Tensor isZero = equal(x, zero);
+    Tensor nonzeroProduct = keptDims(c, prod(where(isZero, onesLike(x), x), axes), axes);
+    Tensor zeroCount = keptDims(c, sum(cast(isZero, DType::Float32), axes), axes);
+    Tensor others = where(isZero,
+                          where(equal(zeroCount, ops::scalarLike(x, 1.0f)),
+                                broadcastTo(nonzeroProduct, full), zerosLike(x)),
+                          div(broadcastTo(y, full), where(isZero, onesLike(x), x)));
+    return {mul(broadcastTo(dy, full), others)};
+  }
+  // max / min: the gradient goes to every element equal to the extreme (as TF.js does).
+  return {ops::maskWhere(equal(x, y), broadcastTo(dy, full))};
+}
+
+// One row per reduction: A is its attribute struct, the row binds `kind`.
+template <typename A>
+void addReduction(OpList& ops, std::string_view name, Reduction kind, std::string_view noGradient) {
+  auto reduce = [kind](std::string_view op, const A& a, int rank) {
+    return reduceOf(op, kind, a, rank);
+  };
+  auto row = ops.add<A>(name, "reduce");
+  row.dtypes(kind == Reduction::All || kind == Reduction::Any ? DTypes::bools() : DTypes::floats())
+      .infer([reduce](std::string_view op, std::span<const TensorSpec> in, const A& a) {
+        return inferReduce(op, in, reduce(op, a, in[0].shape.rank()));
+      })
+      .cpu([reduce](const OpContext& ctx, const A& a) {
+        return reduceCpu(ctx, reduce(ctx.op, a, ctx.inputs[0].rank()));
+      })
+      .gl([reduce](const OpContext& ctx, const A& a) {
+        return reduceGl(ctx, reduce(ctx.op, a, ctx.inputs[0].rank()));
+      });
+  if (!noGradient.empty()) {
+    row.noGradient(noGradient);
+    return;
+  }
+  row.gradient([reduce](const GradContext& c, const A& a) {
+    return reduceGrad(c, reduce(c.op, a, c.inputs[0].rank()));
+  });
 }
 
 }  // namespace
 
-void registerReduceOps(std::vector<OpDef>& ops) {
-  for (std::string_view name :
-       {"all", "any", "argMax", "argMin", "logSumExp", "max", "mean", "min", "prod", "sum"})
-    ops.push_back({name, 1, 1, inferReduce, reduceCpu, reduceGl});
+void registerReduceOps(OpList& ops) {
+  addReduction<ReduceAttrs>(ops, "sum", Reduction::Sum, {});
+  addReduction<ReduceAttrs>(ops, "mean", Reduction::Mean, {});
+  addReduction<ReduceAttrs>(ops, "max", Reduction::Max, {});
+  addReduction<ReduceAttrs>(ops, "min", Reduction::Min, {});
+  addReduction<ReduceAttrs>(ops, "prod", Reduction::Prod, {});
+  addReduction<ReduceAttrs>(ops, "logSumExp", Reduction::LogSumExp, {});
+  addReduction<ReduceAttrs>(ops, "all", Reduction::All, "its output is bool");
+  addReduction<ReduceAttrs>(ops, "any", Reduction::Any, "its output is bool");
+  addReduction<AxisAttrs>(ops, "argMax", Reduction::ArgMax, "its output is int32 indices");
+  addReduction<AxisAttrs>(ops, "argMin", Reduction::ArgMin, "its output is int32 indices");
 }
 
 Tensor sum(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("sum", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("sum", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor mean(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("mean", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("mean", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor max(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("max", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("max", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor min(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("min", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("min", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor prod(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("prod", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("prod", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor logSumExp(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("logSumExp", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("logSumExp", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor all(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("all", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("all", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor any(const Tensor& x, std::optional<std::vector<int>> axes, bool keepDims) {
-  return runOp1("any", {x}, reduceAttrs(axes, keepDims));
+  return runOp1("any", {x}, ReduceAttrs{std::move(axes), keepDims});
 }
 Tensor argMax(const Tensor& x, int axis) {
-  return runOp1("argMax", {x}, Attrs().setInt("axis", axis));
+  return runOp1("argMax", {x}, AxisAttrs{axis});
 }
 Tensor argMin(const Tensor& x, int axis) {
-  return runOp1("argMin", {x}, Attrs().setInt("axis", axis));
+  return runOp1("argMin", {x}, AxisAttrs{axis});
 }
 
 }  // namespace texel

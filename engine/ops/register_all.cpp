@@ -4,19 +4,19 @@
 
 namespace texel {
 
-void registerElementwiseOps(std::vector<OpDef>& ops);
-void registerMatMulOps(std::vector<OpDef>& ops);
-void registerConvOps(std::vector<OpDef>& ops);
-void registerReduceOps(std::vector<OpDef>& ops);
-void registerSoftmaxOps(std::vector<OpDef>& ops);
-void registerShapeOps(std::vector<OpDef>& ops);
-void registerMovementOps(std::vector<OpDef>& ops);
-void registerScanOps(std::vector<OpDef>& ops);
-void registerNormOps(std::vector<OpDef>& ops);
-void registerImageOps(std::vector<OpDef>& ops);
-void registerOptimizerOps(std::vector<OpDef>& ops);
+void registerElementwiseOps(OpList& ops);
+void registerMatMulOps(OpList& ops);
+void registerConvOps(OpList& ops);
+void registerReduceOps(OpList& ops);
+void registerSoftmaxOps(OpList& ops);
+void registerShapeOps(OpList& ops);
+void registerMovementOps(OpList& ops);
+void registerScanOps(OpList& ops);
+void registerNormOps(OpList& ops);
+void registerImageOps(OpList& ops);
+void registerOptimizerOps(OpList& ops);
 
-void registerAllOps(std::vector<OpDef>& ops) {
+void registerAllOps(OpList& ops) {
   registerElementwiseOps(ops);
   registerMatMulOps(ops);
   registerConvOps(ops);

@@ -5,6 +5,7 @@
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
 #include "engine/ops/gl_helpers.h"
+#include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
@@ -42,26 +43,27 @@ Shape resolveReshape(std::string_view op, const Shape& in, const std::vector<int
 }
 
 std::vector<TensorSpec> inferReshape(std::string_view op, std::span<const TensorSpec> in,
-                                     const Attrs& attrs) {
-  return {{resolveReshape(op, in[0].shape, attrs.getInts("shape", op)), in[0].dtype}};
+                                     const ReshapeAttrs& attrs) {
+  return {{resolveReshape(op, in[0].shape, attrs.shape), in[0].dtype}};
 }
 
-std::vector<Tensor> reshapeCpu(const OpContext& ctx) {
+std::vector<Tensor> reshapeCpu(const OpContext& ctx, const ReshapeAttrs&) {
   return {ctx.inputs[0].withShape(ctx.outputs[0].shape)};
 }
 
-std::vector<Tensor> reshapeGlKernel(const OpContext& ctx) {
+std::vector<Tensor> reshapeGlKernel(const OpContext& ctx, const ReshapeAttrs&) {
   return {
       ops::reshapeGl(static_cast<GlBackend&>(ctx.backend), ctx.inputs[0], ctx.outputs[0].shape)};
 }
 
-std::vector<int> resolvePermutation(std::string_view op, const Shape& in, const Attrs& attrs) {
+std::vector<int> resolvePermutation(std::string_view op, const Shape& in,
+                                    const TransposeAttrs& attrs) {
   std::vector<int> perm(static_cast<size_t>(in.rank()));
-  if (!attrs.has("perm")) {
+  if (!attrs.perm) {
     std::iota(perm.rbegin(), perm.rend(), 0);
     return perm;
   }
-  std::vector<int64_t> given = attrs.getInts("perm", op);
+  std::vector<int64_t> given(attrs.perm->begin(), attrs.perm->end());
   if (static_cast<int>(given.size()) != in.rank())
     fail(op, ": perm has ", given.size(), " entries but the input ", in, " has rank ", in.rank());
   std::vector<bool> seen(perm.size(), false);
@@ -82,13 +84,13 @@ Shape permuted(const Shape& in, const std::vector<int>& perm) {
 }
 
 std::vector<TensorSpec> inferTranspose(std::string_view op, std::span<const TensorSpec> in,
-                                       const Attrs& attrs) {
+                                       const TransposeAttrs& attrs) {
   return {{permuted(in[0].shape, resolvePermutation(op, in[0].shape, attrs)), in[0].dtype}};
 }
 
-std::vector<Tensor> transposeCpu(const OpContext& ctx) {
+std::vector<Tensor> transposeCpu(const OpContext& ctx, const TransposeAttrs& attrs) {
   const Shape& in = ctx.inputs[0].shape();
-  std::vector<int> perm = resolvePermutation(ctx.op, in, ctx.attrs);
+  std::vector<int> perm = resolvePermutation(ctx.op, in, attrs);
   const Shape& out = ctx.outputs[0].shape;
   std::vector<int64_t> inStrides = ops::stridesOf(in);
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
@@ -104,9 +106,17 @@ std::vector<Tensor> transposeCpu(const OpContext& ctx) {
   return {cpuResult(ctx, std::move(y))};
 }
 
-std::vector<Tensor> transposeGlKernel(const OpContext& ctx) {
-  std::vector<int> perm = resolvePermutation(ctx.op, ctx.inputs[0].shape(), ctx.attrs);
+std::vector<Tensor> transposeGlKernel(const OpContext& ctx, const TransposeAttrs& attrs) {
+  std::vector<int> perm = resolvePermutation(ctx.op, ctx.inputs[0].shape(), attrs);
   return {ops::transposeGl(static_cast<GlBackend&>(ctx.backend), ctx.inputs[0], perm)};
+}
+
+std::vector<Tensor> transposeGrad(const GradContext& c, const TransposeAttrs& attrs) {
+  std::vector<int> perm = resolvePermutation(c.op, c.inputs[0].shape(), attrs);
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
+  return {transpose(c.outputGrads[0], inverse)};
 }
 
 }  // namespace
@@ -139,7 +149,7 @@ Tensor ops::transposeGl(GlBackend& backend, const Tensor& x, const std::vector<i
           gl::checkedInt(inRowStrides[static_cast<size_t>(source)], "transpose", "stride");
   }
   bool lastKept = perm.back() == rank - 1;
-  return gl::Pass(backend, "transpose", {"transpose"})
+  return gl::Pass(backend, "transpose", {gl::shaders::transpose})
       .define("LAST_KEPT", lastKept ? 1 : 0)
       .input("X", x)
       .uniform("dims", dims)
@@ -151,24 +161,32 @@ Tensor ops::transposeGl(GlBackend& backend, const Tensor& x, const std::vector<i
 Tensor ops::reshapeGl(GlBackend& backend, const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   if (backend.canShareStorage(x.shape(), shape)) return x.withShape(shape);
-  return gl::Pass(backend, "reshape", {"relayout"}).input("X", x).run({shape, x.dtype()});
+  return gl::Pass(backend, "reshape", {gl::shaders::relayout})
+      .input("X", x)
+      .run({shape, x.dtype()});
 }
 
-void registerShapeOps(std::vector<OpDef>& ops) {
-  ops.push_back({"reshape", 1, 1, inferReshape, reshapeCpu, reshapeGlKernel});
-  ops.push_back({"transpose", 1, 1, inferTranspose, transposeCpu, transposeGlKernel});
+void registerShapeOps(OpList& ops) {
+  ops.add<ReshapeAttrs>("reshape", "shape_ops")
+      .dtypes(DTypes::any())
+      .infer(inferReshape)
+      .kernels(reshapeCpu, reshapeGlKernel)
+      .gradient([](const GradContext& c, const ReshapeAttrs&) {
+        return std::vector<Tensor>{reshape(c.outputGrads[0], c.inputs[0].shape().dims())};
+      });
+  ops.add<TransposeAttrs>("transpose", "shape_ops")
+      .dtypes(DTypes::any())
+      .infer(inferTranspose)
+      .kernels(transposeCpu, transposeGlKernel)
+      .gradient(transposeGrad);
 }
 
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
-  Attrs attrs;
-  attrs.setInts("shape", shape);
-  return runOp1("reshape", {x}, attrs);
+  return runOp1("reshape", {x}, ReshapeAttrs{shape});
 }
 
 Tensor transpose(const Tensor& x, std::optional<std::vector<int>> perm) {
-  Attrs attrs;
-  if (perm) attrs.setInts("perm", std::vector<int64_t>(perm->begin(), perm->end()));
-  return runOp1("transpose", {x}, attrs);
+  return runOp1("transpose", {x}, TransposeAttrs{std::move(perm)});
 }
 
 }  // namespace texel

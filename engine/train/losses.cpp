@@ -34,7 +34,8 @@ Tensor sparseSoftmaxCrossEntropy(const Tensor& labels, const Tensor& logits) {
   if (labels.rank() != 1 || labels.shape()[0] != logits.shape()[0])
     fail("sparseSoftmaxCrossEntropy: labels must be [", logits.shape()[0], "], got ",
          labels.shape());
-  return softmaxCrossEntropy(oneHot(labels, static_cast<int>(logits.shape()[1])), logits);
+  return softmaxCrossEntropy(
+      oneHot(labels, static_cast<int>(logits.shape()[1]), 1.0f, 0.0f, DType::Float32), logits);
 }
 
 Tensor binaryCrossentropy(const Tensor& labels, const Tensor& predictions, float epsilon) {

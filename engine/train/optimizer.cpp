@@ -65,15 +65,15 @@ void ensureState(const Tensor& like, std::vector<Tensor>& state, size_t count, f
 }
 
 // One fused applyOptimizer call: the variable and the slot's state take the new values.
-void step(Variable& v, const Tensor& g, std::vector<Tensor>& state, const char* rule,
+void step(Variable& v, const Tensor& g, std::vector<Tensor>& state, OptimizerRule rule,
           std::initializer_list<double> c) {
-  Attrs attrs;
-  attrs.setString("rule", rule);
-  int i = 0;
-  for (double value : c) attrs.setFloat(concat("c", i++), value);
+  ApplyOptimizerAttrs attrs{rule};
+  float* coefficients[] = {&attrs.c0, &attrs.c1, &attrs.c2, &attrs.c3, &attrs.c4, &attrs.c5};
+  size_t i = 0;
+  for (double value : c) *coefficients[i++] = static_cast<float>(value);
   std::vector<Tensor> inputs = {v.value(), g};
   inputs.insert(inputs.end(), state.begin(), state.end());
-  std::vector<Tensor> out = runOp("applyOptimizer", inputs, attrs);
+  std::vector<Tensor> out = applyOptimizer(inputs, attrs);
   v.assign(out[0]);
   std::copy(out.begin() + 1, out.end(), state.begin());
 }
@@ -83,7 +83,7 @@ class Sgd : public Optimizer {
   explicit Sgd(float lr) : Optimizer(lr) {}
   std::string name() const override { return "sgd"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
-    step(v, g, slot.state, "sgd", {learningRate_});
+    step(v, g, slot.state, OptimizerRule::Sgd, {learningRate_});
   }
 };
 
@@ -94,7 +94,8 @@ class Momentum : public Optimizer {
   std::string name() const override { return "momentum"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1);
-    step(v, g, slot.state, nesterov_ ? "nesterov" : "momentum", {learningRate_, m_});
+    step(v, g, slot.state, nesterov_ ? OptimizerRule::Nesterov : OptimizerRule::Momentum,
+         {learningRate_, m_});
   }
 
  private:
@@ -108,7 +109,7 @@ class Adagrad : public Optimizer {
   std::string name() const override { return "adagrad"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 1, initial_);
-    step(v, g, slot.state, "adagrad", {learningRate_, 1e-7});
+    step(v, g, slot.state, OptimizerRule::Adagrad, {learningRate_, 1e-7});
   }
 
  private:
@@ -121,7 +122,7 @@ class Adadelta : public Optimizer {
   std::string name() const override { return "adadelta"; }
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     ensureState(g, slot.state, 2);  // accumulated squared gradients, squared updates
-    step(v, g, slot.state, "adadelta", {learningRate_, rho_, eps_});
+    step(v, g, slot.state, OptimizerRule::Adadelta, {learningRate_, rho_, eps_});
   }
 
  private:
@@ -136,7 +137,7 @@ class Adam : public Optimizer {
     ensureState(g, slot.state, 2);
     // Bias correction with beta^t, t counting from 1.
     double t = static_cast<double>(iterations_ + 1);
-    step(v, g, slot.state, "adam",
+    step(v, g, slot.state, OptimizerRule::Adam,
          {learningRate_, b1_, b2_, eps_, 1 - std::pow(double{b1_}, t),
           1 - std::pow(double{b2_}, t)});
   }
@@ -154,7 +155,8 @@ class Adamax : public Optimizer {
     ensureState(g, slot.state, 2);
     double t = static_cast<double>(iterations_ + 1);
     double lr = learningRate_ / (1 + decay_ * static_cast<double>(iterations_));
-    step(v, g, slot.state, "adamax", {lr / (1 - std::pow(double{b1_}, t)), b1_, b2_, eps_});
+    step(v, g, slot.state, OptimizerRule::Adamax,
+         {lr / (1 - std::pow(double{b1_}, t)), b1_, b2_, eps_});
   }
 
  private:
@@ -169,7 +171,7 @@ class RmsProp : public Optimizer {
   void update(Variable& v, const Tensor& g, Slot& slot) override {
     // Mean square, moments and (centered) mean gradient.
     ensureState(g, slot.state, centered_ ? 3 : 2);
-    step(v, g, slot.state, centered_ ? "rmspropCentered" : "rmsprop",
+    step(v, g, slot.state, centered_ ? OptimizerRule::RmspropCentered : OptimizerRule::Rmsprop,
          {learningRate_, decay_, m_, eps_});
   }
 

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "engine/core/create.h"
+#include "engine/core/half.h"
 #include "engine/core/registry.h"
-#include "engine/gl/half.h"
 
 namespace texel::verify {
 
@@ -97,7 +97,7 @@ std::vector<OutputCheck> runAgainst(const OpCase& c, Backend& reference, Backend
     values.push_back(randomValues(c.shapes[i].size(), c.seed * 7919 + i,
                                   i < c.ranges.size() ? c.ranges[i] : Range{}));
     if (halfInputs && dtypeOf(c, i) == DType::Float32)
-      for (float& v : values.back()) v = gl::roundToHalf(v);
+      for (float& v : values.back()) v = roundToHalf(v);
   }
   auto run = [&](Backend& backend) {
     std::vector<Tensor> inputs;

@@ -8,7 +8,8 @@ export NODE_PATH=/usr/share/nodejs
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
 TEXEL_PACKAGES=(cmake make g++ pkg-config nodejs npm emscripten libglfw3-dev libegl-dev
-                libgles-dev python3-glad libstb-dev zlib1g-dev doctest-dev chromium xvfb xauth mesa-utils
+                libgles-dev python3-glad libstb-dev zlib1g-dev doctest-dev libcli11-dev nlohmann-json3-dev
+                chromium xvfb xauth mesa-utils
                 clang libclang-rt-dev)
 
 texel_install_packages() {

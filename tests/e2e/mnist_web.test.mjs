@@ -154,19 +154,24 @@ test('a broken model file shows an error on the page in words', async () => {
   await tab.close();
 });
 
-test('training in the worker lowers the loss while the page keeps >= 50 fps and still predicts', async () => {
+test('training in the worker lowers the loss, the page has no long task and still predicts', async () => {
   await page.fill('#epochs', '1');
   await page.fill('#batch', '32');
   await page.fill('#examples', '640');
-  // Count animation frames on the main thread for the whole run.
+  // Frames (reported, not asserted: they depend on the machine's load) and long tasks
+  // (main-thread tasks over 50 ms: asserted, they are the page's own doing) for the run.
   await page.evaluate(() => {
-    window.frameLog = { frames: 0, start: performance.now(), running: true };
+    window.frameLog = { frames: 0, start: performance.now(), running: true, longTasks: [] };
     const tick = () => {
       if (!window.frameLog.running) return;
       window.frameLog.frames++;
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+    window.frameLog.observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.frameLog.longTasks.push(entry.duration);
+    });
+    window.frameLog.observer.observe({ type: 'longtask' });
   });
   await page.click('#start');
   await page.waitForFunction(() => window.texelApp.training?.losses.length >= 3, null, { timeout: 120000 });
@@ -175,20 +180,25 @@ test('training in the worker lowers the loss while the page keeps >= 50 fps and 
   assert.equal(during.digit, 0);
   await page.waitForFunction(() => ['done', 'error'].includes(window.texelApp.training.state), null,
                              { timeout: 300000 });
-  const { fps, training } = await page.evaluate(() => {
+  const { fps, longTasks, training } = await page.evaluate(() => {
     window.frameLog.running = false;
+    window.frameLog.observer.disconnect();
     const seconds = (performance.now() - window.frameLog.start) / 1000;
-    return { fps: window.frameLog.frames / seconds, training: window.texelApp.training };
+    return { fps: window.frameLog.frames / seconds, longTasks: window.frameLog.longTasks,
+             training: window.texelApp.training };
   });
   assert.equal(training.state, 'done', await page.textContent('#error'));
   const losses = training.losses;
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const longest = longTasks.length ? Math.max(...longTasks) : 0;
   console.log(`training on ${training.backend}: ${losses.length} batches, loss ` +
               `${mean(losses.slice(0, 3)).toFixed(3)} -> ${mean(losses.slice(-3)).toFixed(3)}, ` +
-              `main thread ${fps.toFixed(1)} fps, test accuracy ${training.epochs[0].toFixed(3)}`);
+              `main thread ${fps.toFixed(1)} fps, ${longTasks.length} long tasks ` +
+              `(longest ${longest.toFixed(0)} ms), test accuracy ${training.epochs[0].toFixed(3)}`);
   assert.equal(losses.length, 20);
   assert.ok(mean(losses.slice(-3)) < mean(losses.slice(0, 3)), 'the loss did not go down');
-  assert.ok(fps >= 50, `main thread at ${fps.toFixed(1)} fps`);
+  assert.deepEqual(longTasks.map((d) => Math.round(d)), [],
+                   'main-thread tasks over 50 ms while the worker trained');
   assert.match(training.backend, /webgl2/);
 });
 

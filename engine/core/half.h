@@ -3,7 +3,7 @@
 // uploads round the same way on every driver and tests can predict stored values.
 #include <cstdint>
 
-namespace texel::gl {
+namespace texel {
 
 uint16_t floatToHalf(float value);
 float halfToFloat(uint16_t half);
@@ -12,4 +12,4 @@ inline float roundToHalf(float value) {
   return halfToFloat(floatToHalf(value));
 }
 
-}  // namespace texel::gl
+}  // namespace texel

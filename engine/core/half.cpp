@@ -1,8 +1,8 @@
-#include "engine/gl/half.h"
+#include "engine/core/half.h"
 
 #include <cstring>
 
-namespace texel::gl {
+namespace texel {
 
 uint16_t floatToHalf(float value) {
   uint32_t bits;
@@ -52,4 +52,4 @@ float halfToFloat(uint16_t half) {
   return value;
 }
 
-}  // namespace texel::gl
+}  // namespace texel
