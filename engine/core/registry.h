@@ -1,6 +1,7 @@
 #pragma once
-// The op registry: one explicit table (built by registerAllOps in
-// engine/ops/register_all.cpp, no static self-registration that a linker could drop)
+// The op registry: one explicit table (built by registerAllOps, which calls every
+// family's registerXOps: a list generated from engine/ops/*.cpp at build time, so no
+// static self-registration that a linker could drop)
 // holding one row per op: its typed attributes, shape inference, CPU and GL kernels,
 // what each backend supports, and its gradient. Every op call goes through runOp(), the
 // single place that parses attributes, validates inputs, infers output shapes, picks the
@@ -79,6 +80,7 @@ struct OpDef {
   DTypes dtypes = DTypes::floats();  // element types of the op's (main) inputs
   const void* attrsType = nullptr;   // attrsTypeId of the op's attribute struct
   OpAttrs (*parse)(std::string_view op, const Attrs& bag) = nullptr;
+  std::vector<std::string_view> (*attrNames)() = nullptr;  // the bag keys it reads
   InferFn infer;
   KernelFn cpu;
   KernelFn gl;
@@ -112,6 +114,7 @@ class OpRow {
     OpDef& d = def();
     d.attrsType = attrsTypeId<A>();
     d.parse = [](std::string_view op, const Attrs& bag) { return OpAttrs(parseAttrs<A>(op, bag)); };
+    d.attrNames = &attrs_detail::fieldNames<A>;
   }
   OpRow& inputs(int minInputs, int maxInputs) {
     def().minInputs = minInputs;
@@ -219,7 +222,8 @@ class OpRegistry {
   std::vector<OpDef> ops_;  // sorted by name
 };
 
-// Appends every op family's rows; the one explicit list of all ops.
+// Appends every op family's rows (generated: scripts/list_families.cmake calls each
+// `void register<Family>Ops(OpList& ops)` of engine/ops/*.cpp).
 void registerAllOps(OpList& ops);
 
 // Runs `op` with attributes from a bag (parsed into the op's struct first).

@@ -16,17 +16,7 @@ const OpCases* CaseTable::find(std::string_view name) const {
 const CaseTable& table() {
   static const CaseTable all = [] {
     CaseTable t;
-    addElementwiseCases(t);
-    addMatMulCases(t);
-    addConvCases(t);
-    addReduceCases(t);
-    addSoftmaxCases(t);
-    addShapeOpsCases(t);
-    addMovementCases(t);
-    addScanCases(t);
-    addNormCases(t);
-    addImageCases(t);
-    addOptimizerStepCases(t);
+    addAllCases(t);
     return t;
   }();
   return all;

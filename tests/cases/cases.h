@@ -1,6 +1,7 @@
 #pragma once
 // The test cases of every op, one file per op family (tests/cases/<family>.cpp, beside
-// engine/ops/<family>.cpp), each registering its ops' cases at its end: conformance
+// engine/ops/<family>.cpp), each registering its ops' cases in its
+// `void add<Family>Cases(CaseTable& t)`: conformance
 // cases (every GL backend against the CPU reference: awkward sizes, broadcasting, folded
 // layouts), cases sized against the device's texture limit, and gradient cases (central
 // finite differences on the CPU, GL against CPU). The doctest suite and apps/gl_harness
@@ -56,17 +57,8 @@ const CaseTable& table();
 // Sizes that break naive kernels: scalars, 1, odd, one past a texel, past one texture row.
 const std::vector<Shape>& awkwardShapes();
 
-// The families' registration functions (the one explicit list is in cases.cpp).
-void addElementwiseCases(CaseTable& t);
-void addMatMulCases(CaseTable& t);
-void addConvCases(CaseTable& t);
-void addReduceCases(CaseTable& t);
-void addSoftmaxCases(CaseTable& t);
-void addShapeOpsCases(CaseTable& t);
-void addMovementCases(CaseTable& t);
-void addScanCases(CaseTable& t);
-void addNormCases(CaseTable& t);
-void addImageCases(CaseTable& t);
-void addOptimizerStepCases(CaseTable& t);
+// Calls every family's add<Family>Cases (a list generated from tests/cases/*.cpp by
+// scripts/list_families.cmake).
+void addAllCases(CaseTable& list);
 
 }  // namespace texel::cases
