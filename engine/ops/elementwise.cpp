@@ -3,6 +3,7 @@
 // about it: the CPU reference, the GLSL expression, its dtypes and its derivative; the
 // kernels, the registry rows and the conformance cases (tests/cases/elementwise.cpp) are
 // generated from the tables.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -120,6 +121,14 @@ const UnaryOp kUnaryOps[] = {
        Tensor cdf = mul(g.k(0.5f), add(g.k(1), erf(mul(g.x, g.k(0.70710678118654752f)))));
        Tensor pdf = mul(g.k(0.3989422804014327f), exp(mul(square(g.x), g.k(-0.5f))));
        return mul(g.dy, add(cdf, mul(g.x, pdf)));
+     }},
+    // Keras's hard_sigmoid: the piecewise-linear sigmoid max(0, min(1, 0.2 x + 0.5)).
+    {"hardSigmoid",
+     [](double x, double, double) { return std::clamp(0.2 * x + 0.5, 0.0, 1.0); },
+     "clamp(0.2 * x + 0.5, 0.0, 1.0)", Kind::Float,
+     [](const UnaryGradArgs& g) {
+       return maskWhere(logicalAnd(greater(g.x, g.k(-2.5f)), less(g.x, g.k(2.5f))),
+                        mul(g.dy, g.k(0.2f)));
      }},
     {"isInf", [](double x, double, double) { return std::isinf(x) ? 1.0 : 0.0; }, "isInf4(x)",
      Kind::Predicate},
@@ -285,6 +294,8 @@ const BinaryOp kBinaryOps[] = {
      "vec4(notEqual(a * b, vec4(0.0)))", Kind::Logical},
     {"logicalOr", [](double a, double b) { return a != 0 || b != 0 ? 1.0 : 0.0; },
      "vec4(notEqual(abs(a) + abs(b), vec4(0.0)))", Kind::Logical},
+    {"logicalXor", [](double a, double b) { return (a != 0) != (b != 0) ? 1.0 : 0.0; },
+     "vec4(notEqual(notEqual(a, vec4(0.0)), notEqual(b, vec4(0.0))))", Kind::Logical},
     {"maximum",
      [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b); },
      "maxNan(a, b)", Kind::Numeric, extremumDerivative<true>},
@@ -680,6 +691,9 @@ Tensor floor(const Tensor& x) {
 Tensor gelu(const Tensor& x) {
   return runOp1("gelu", {x});
 }
+Tensor hardSigmoid(const Tensor& x) {
+  return runOp1("hardSigmoid", {x});
+}
 Tensor isInf(const Tensor& x) {
   return runOp1("isInf", {x});
 }
@@ -775,6 +789,9 @@ Tensor logicalAnd(const Tensor& a, const Tensor& b) {
 }
 Tensor logicalOr(const Tensor& a, const Tensor& b) {
   return runOp1("logicalOr", {a, b});
+}
+Tensor logicalXor(const Tensor& a, const Tensor& b) {
+  return runOp1("logicalXor", {a, b});
 }
 Tensor maximum(const Tensor& a, const Tensor& b) {
   return runOp1("maximum", {a, b});

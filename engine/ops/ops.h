@@ -35,6 +35,7 @@ Tensor exp(const Tensor& x);
 Tensor expm1(const Tensor& x);
 Tensor floor(const Tensor& x);
 Tensor gelu(const Tensor& x);
+Tensor hardSigmoid(const Tensor& x);  // max(0, min(1, 0.2 x + 0.5)), Keras's hard_sigmoid
 Tensor isInf(const Tensor& x);
 Tensor isNaN(const Tensor& x);
 Tensor log(const Tensor& x);
@@ -83,6 +84,7 @@ Tensor less(const Tensor& a, const Tensor& b);
 Tensor lessEqual(const Tensor& a, const Tensor& b);
 Tensor logicalAnd(const Tensor& a, const Tensor& b);
 Tensor logicalOr(const Tensor& a, const Tensor& b);
+Tensor logicalXor(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor mod(const Tensor& a, const Tensor& b);
