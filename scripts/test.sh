@@ -3,6 +3,7 @@
 # and web, then runs every suite. Idempotent; safe to run again.
 #   native doctest   build/tests/texel_tests on Mesa llvmpipe through headless EGL
 #   gl_harness       every registered op against the CPU reference (conformance table)
+#   op table         docs/OPS.md is what build/tests/op_table makes of the registry
 #   README example   apps/hello_matmul
 #   MNIST            the shipped model's held-out accuracy; one short training run on GL
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
@@ -37,6 +38,10 @@ run() {
 }
 run "native doctest" build/tests/texel_tests --no-colors
 run "gl_harness" build/apps/gl_harness
+run "op table (docs/OPS.md)" build/tests/op_table --check docs/OPS.md
+# Bad flags are errors (exit 2), not silent zeros.
+run "mnist_train rejects --epochs abc" bash -c \
+  'build/apps/mnist_train --epochs abc 2>&1; test $? -eq 2 && echo "mnist_train: --epochs abc refused"'
 run "README example" build/apps/hello_matmul
 # The shipped model must keep its accuracy on the 2,000 held-out digits (f32 and f16),
 # and a short training run on GL must learn.
