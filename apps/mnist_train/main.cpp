@@ -61,6 +61,7 @@ struct Args {
   std::string arch = "wide";
   std::string exportHeldOut;
   std::string exportDigits;
+  std::string exportBench;
 };
 
 // Parses the flags into `a`; returns the exit code to stop with, or -1 to go on. Bad
@@ -88,6 +89,8 @@ int parseArgs(int argc, char** argv, Args& a) {
   app.add_option("--arch", a.arch, "the model")->check(CLI::IsMember({"small", "wide"}));
   app.add_option("--export-held-out", a.exportHeldOut, "write the held-out digits and stop");
   app.add_option("--export-digits", a.exportDigits, "write the browser's training data and stop");
+  app.add_option("--export-bench", a.exportBench,
+                 "write every training and held-out digit (the benchmark's fit data) and stop");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -195,12 +198,14 @@ int main(int argc, char** argv) {
           std::fputc(static_cast<int>(std::lround(e.pixels[i * 784 + k] * 255.0f)), out);
       }
     };
-    for (const std::string& path : {a.exportHeldOut, a.exportDigits}) {
+    for (const std::string& path : {a.exportHeldOut, a.exportDigits, a.exportBench}) {
       if (path.empty()) continue;
       std::FILE* out = std::fopen(path.c_str(), "wb");
       if (!out) throw std::runtime_error("cannot create " + path);
-      if (path == a.exportDigits) {
-        const uint32_t counts[2] = {2500, 500};
+      if (path == a.exportDigits || path == a.exportBench) {
+        bool all = path == a.exportBench;
+        const uint32_t counts[2] = {all ? static_cast<uint32_t>(train.size()) : 2500,
+                                    all ? static_cast<uint32_t>(test.size()) : 500};
         std::fwrite("TXDIGITS", 1, 8, out);
         std::fwrite(counts, sizeof counts, 1, out);
         writeRecords(out, train, counts[0]);
@@ -211,7 +216,7 @@ int main(int argc, char** argv) {
       if (std::fclose(out) != 0) throw std::runtime_error("writing " + path + " failed");
       std::printf("exported       digits to %s\n", path.c_str());
     }
-    if (!a.exportHeldOut.empty() || !a.exportDigits.empty()) return 0;
+    if (!a.exportHeldOut.empty() || !a.exportDigits.empty() || !a.exportBench.empty()) return 0;
     if (!a.evaluate.empty()) {
       texel::Model model = texel::loadModelFile(backend, a.evaluate);
       double accuracyOf = accuracy(model, test);

@@ -402,8 +402,8 @@ class Conv2DLayer : public BiasActivationLayer {
                     options);
     Shape out = outputShape({x.shape()});
     return finish(
-        texel::conv2dTranspose(x, kernel,
-                               {{x.shape()[0], out[1], out[2], out[3]}, asInt(strides_), padding_}),
+        texel::conv2dTranspose(
+            x, kernel, {{x.shape()[0], out[1], out[2], out[3]}, {asInt(strides_), padding_}}),
         bias(), options);
   }
 
