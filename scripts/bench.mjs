@@ -3,7 +3,11 @@
 // task so that all see the same machine; texel natively too (llvmpipe and CPU) and
 // OpenBLAS's sgemm as the machine's limit. Writes bench/results/<date>.md and .json.
 //   node scripts/bench.mjs [--quick] [--tasks a,b] [--engines texel-gl,tfjs-webgl,...]
-//                          [--no-native] [--out DIR]
+//                          [--no-native] [--out DIR] [--baseline CHECKOUT]
+// --baseline runs a second texel build too (CHECKOUT/build-web/apps/bench.js and
+// CHECKOUT/build/apps/bench, e.g. a git worktree of the previous commit) as the engines
+// base-gl and base-native-gl, interleaved with the rest: a kernel change's before and
+// after in one run.
 // scripts/bench.sh builds what it needs first. Timing rules: apps/bench/tasks.h.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +26,9 @@ const option = (name, fallback) => {
 };
 const quick = flag('--quick');
 const ENGINES = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu'];
+const baseline = option('--baseline') ? resolve(option('--baseline')) : null;
 const engines = (option('--engines', ENGINES.join(','))).split(',');
+if (baseline) engines.push('base-gl');
 const outDir = resolve(option('--out', join(ROOT, 'bench/results')));
 const BENCH = join(ROOT, 'build/apps/bench');
 const DATA = join(ROOT, 'build/bench');
@@ -37,14 +43,15 @@ function log(text) {
 }
 
 // One task on one engine in a fresh page.
-async function runInPage(browser, url, task, engine) {
+async function runInPage(browser, urls, task, engine) {
   const [kind, backend] = engine.split('-');
+  const url = kind === 'base' ? urls.base : urls.main;
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   try {
-    const file = kind === 'texel' ? 'texel.html' : 'tfjs.html';
+    const file = kind === 'tfjs' ? 'tfjs.html' : 'texel.html';
     const query = `?task=${encodeURIComponent(task)}&backend=${backend}${quick ? '&quick' : ''}`;
     await page.goto(url + file + query, { waitUntil: 'commit' });
     const handle = await page.waitForFunction(
@@ -60,13 +67,13 @@ async function runInPage(browser, url, task, engine) {
   }
 }
 
-function runNative(task, backend) {
-  const run = spawnSync(BENCH, ['--task', task, '--backend', backend, '--data',
+function runNative(task, backend, program = BENCH, engine = `native-${backend}`) {
+  const run = spawnSync(program, ['--task', task, '--backend', backend, '--data',
                                 join(DATA, 'bench_digits.bin'), ...(quick ? ['--quick'] : [])],
                         { encoding: 'utf8', env: { ...process.env, DISPLAY: '' }, timeout: TIMEOUT_MS });
   const line = (run.stdout || '').split('\n').find((l) => l.startsWith('{'));
-  if (run.status !== 0 || !line) return { task, engine: `native-${backend}`, error: run.stdout + run.stderr };
-  return { ...JSON.parse(line), engine: `native-${backend}` };
+  if (run.status !== 0 || !line) return { task, engine, error: run.stdout + run.stderr };
+  return { ...JSON.parse(line), engine };
 }
 
 function sizeOf(files) {
@@ -85,6 +92,15 @@ async function main() {
     quick,
   };
   const { server, url } = await serve([join(ROOT, 'apps/bench/web'), join(ROOT, 'build-web/apps'), DATA, ROOT]);
+  const urls = { main: url };
+  let baseServer = null;
+  if (baseline) {
+    for (const f of ['build-web/apps/bench.js', 'build/apps/bench'])
+      if (!existsSync(join(baseline, f))) throw new Error(`--baseline: ${join(baseline, f)} is missing`);
+    ({ server: baseServer, url: urls.base } =
+      await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA]));
+    meta.baseline = execFileSync('git', ['-C', baseline, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
+  }
   const browser = await launchBrowser();
   meta.chromium = browser.context.browser()?.version() ?? 'unknown';
   {
@@ -105,16 +121,20 @@ async function main() {
     // Rotate the order per task: no engine always runs first (or after the heaviest).
     const order = engines.map((_, i) => engines[(i + t) % engines.length]);
     for (const engine of order) {
-      const r = await runInPage(browser, url, tasks[t], engine);
+      const r = await runInPage(browser, urls, tasks[t], engine);
       results.push(r);
       log(`  ${tasks[t]} on ${engine}: ` + (r.error ? `ERROR ${r.error.split('\n')[0]}` :
           r.figures.map((f) => `${f.name} ${f.ms.toFixed(2)} ms`).join(', ')));
     }
     if (!flag('--no-native'))
+    {
       for (const backend of ['gl', 'cpu']) results.push(runNative(tasks[t], backend));
+      if (baseline) results.push(runNative(tasks[t], 'gl', join(baseline, 'build/apps/bench'), 'base-native-gl'));
+    }
   }
   await browser.close();
   server.close();
+  baseServer?.close();
 
   if (!flag('--no-native') && existsSync(join(ROOT, 'build/apps/sgemm_openblas'))) {
     const run = spawnSync(join(ROOT, 'build/apps/sgemm_openblas'), quick ? ['--quick'] : [], { encoding: 'utf8' });
@@ -138,7 +158,7 @@ async function main() {
 
 // ---- the report ----
 
-const COLUMNS = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu', 'native-gl', 'native-cpu'];
+const MAIN_COLUMNS = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu', 'native-gl', 'native-cpu'];
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -161,6 +181,7 @@ export function rows(results) {
 
 function report(meta, results) {
   const table = rows(results);
+  const COLUMNS = meta.baseline ? [...MAIN_COLUMNS, 'base-gl', 'base-native-gl'] : MAIN_COLUMNS;
   const lines = [];
   lines.push(`# Benchmark ${meta.date.slice(0, 10)}${meta.quick ? ' (quick)' : ''}`, '');
   lines.push(`Chromium ${meta.chromium}, WebGL2 renderer: ${meta.renderer}; ${meta.cores} cores; ` +
@@ -169,8 +190,12 @@ function report(meta, results) {
   lines.push('', 'Milliseconds, medians of up to 15 repetitions after a warm-up, each reading its ' +
              'result back (scripts/bench.mjs, apps/bench/tasks.h). gl/webgl: texel GL over TF.js ' +
              'webgl (below 1: texel faster); best: best texel browser column over best TF.js column.', '');
-  lines.push(`| task | figure | ${COLUMNS.join(' | ')} | gl/webgl | best |`);
-  lines.push(`|---|---|${COLUMNS.map(() => '---:').join('|')}|---:|---:|`);
+  if (meta.baseline)
+    lines.push(`Baseline (base-*): ${meta.baseline}; gl/base: texel-gl over base-gl, native/base: ` +
+               'native-gl over base-native-gl.', '');
+  const extra = meta.baseline ? ' gl/base | native/base |' : '';
+  lines.push(`| task | figure | ${COLUMNS.join(' | ')} | gl/webgl | best |${extra}`);
+  lines.push(`|---|---|${COLUMNS.map(() => '---:').join('|')}|---:|---:|${meta.baseline ? '---:|---:|' : ''}`);
   const ratios = [], bestRatios = [];
   for (const row of table) {
     const m = row.ms;
@@ -180,8 +205,11 @@ function report(meta, results) {
     const best = bestTexel / bestTf;
     if (Number.isFinite(glRatio)) ratios.push(glRatio);
     if (Number.isFinite(best)) bestRatios.push(best);
+    const ratio = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : '-');
+    const versusBase = meta.baseline
+      ? ` ${ratio(m['texel-gl'], m['base-gl'])} | ${ratio(m['native-gl'], m['base-native-gl'])} |` : '';
     lines.push(`| ${row.task} | ${row.figure} | ${COLUMNS.map((c) => fmt(m[c])).join(' | ')} | ` +
-               `${Number.isFinite(glRatio) ? glRatio.toFixed(2) : '-'} | ${Number.isFinite(best) ? best.toFixed(2) : '-'} |`);
+               `${ratio(m['texel-gl'], m['tfjs-webgl'])} | ${ratio(bestTexel, bestTf)} |${versusBase}`);
   }
   lines.push('');
   lines.push(`texel GL / TF.js webgl over ${ratios.length} figures: median ${median(ratios).toFixed(2)}, ` +
@@ -189,10 +217,12 @@ function report(meta, results) {
              `${median(bestRatios).toFixed(2)}, ${bestRatios.filter((r) => r > 1).length} above 1.`);
   const values = results.filter((r) => !r.error && r.values && Object.keys(r.values).length);
   if (values.length) {
-    lines.push('', '| task | engine | programs compiled (first run) | peak GPU bytes | accuracy |', '|---|---|---:|---:|---:|');
+    lines.push('', '| task | engine | programs compiled (first run) | peak GPU bytes | accuracy | WebGL calls per pass |',
+               '|---|---|---:|---:|---:|---:|');
     for (const r of values)
       lines.push(`| ${r.task} | ${r.engine} | ${r.values.programs ?? '-'} | ${r.values.peakBytes ?? '-'} | ` +
-                 `${r.values.accuracy !== undefined ? r.values.accuracy.toFixed(4) : '-'} |`);
+                 `${r.values.accuracy !== undefined ? r.values.accuracy.toFixed(4) : '-'} | ` +
+                 `${r.values.glCallsPerPass !== undefined ? r.values.glCallsPerPass.toFixed(1) : '-'} |`);
   }
   const sgemm = results.filter((r) => r.engine === 'openblas');
   if (sgemm.length) {

@@ -94,6 +94,16 @@ gl::ProgramCache& GlBackend::programs() {
   return gl_->programs;
 }
 
+namespace {
+// The backend whose state cache matches the GL state: several backends may share one
+// context (and one thread's current context), so a backend that was not the last to set
+// state forgets its cache.
+const GlBackend*& glStateOwner() {
+  static const GlBackend* owner = nullptr;
+  return owner;
+}
+}  // namespace
+
 GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
     : context_(std::move(context)), options_(options), gl_(std::make_unique<GlObjects>()) {
   drainErrors();
@@ -111,10 +121,12 @@ GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
   setPaging(options_.paging);
   gl_->framebuffer = gl::makeFramebuffer();
   gl_->emptyVertexArray = gl::makeVertexArray();
+  forgetGlState();
   checkGlError("GlBackend::create");
 }
 
 GlBackend::~GlBackend() {
+  if (glStateOwner() == this) glStateOwner() = nullptr;
   if (listenerToken_ >= 0) context_->removeLossListener(listenerToken_);
 }
 
@@ -355,6 +367,7 @@ void GlBackend::markContextLost(const std::string& reason) {
   }
   gl_->framebuffer.reset();
   gl_->emptyVertexArray.reset();
+  forgetGlState();
   if (contextListener_) contextListener_(ContextEvent::Lost, reason);
 }
 
@@ -374,6 +387,7 @@ void GlBackend::restoreContext() {
          ") stores float textures differently from the lost one; create a new backend");
   gl_->framebuffer = gl::makeFramebuffer();
   gl_->emptyVertexArray = gl::makeVertexArray();
+  forgetGlState();
   checkGlError("restoreContext");
   lost_ = false;
   if (contextListener_) contextListener_(ContextEvent::Restored, info_.renderer);
@@ -417,7 +431,12 @@ std::shared_ptr<Storage> GlBackend::upload(const Shape& shape, DType dtype,
 
 void GlBackend::writeTexels(gl::Texture& texture, const gl::TextureLayout& layout,
                             std::span<const float> texels, const std::string& what) {
+  syncState();
   glBindTexture(GL_TEXTURE_2D, texture.id.id());
+  if (state_.activeUnit >= 0 && static_cast<size_t>(state_.activeUnit) < state_.textures.size())
+    state_.textures[static_cast<size_t>(state_.activeUnit)] = texture.id.id();
+  else
+    std::fill(state_.textures.begin(), state_.textures.end(), ~0u);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
   if (texture.internalFormat == GL_RGBA16F) {
     // Rounded here (to nearest even) rather than by the driver, whose rounding varies.
@@ -429,22 +448,91 @@ void GlBackend::writeTexels(gl::Texture& texture, const gl::TextureLayout& layou
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT,
                     texels.data());
   }
-  checkGlError(what);
+  // Checked by the next readback with the passes (glGetError is a round trip to the GPU
+  // process in browsers: one per readback, not one per upload).
+  if (options_.checkErrorsEveryPass)
+    checkGlError(what);
+  else
+    errorsUnchecked_ = true;
 }
 
 std::vector<float> GlBackend::readTexels(gl::Texture& texture, const gl::TextureLayout& layout,
                                          const std::string& what) {
   std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
   bindFramebuffer(texture, what);
-  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  if (errorsUnchecked_) {  // the passes and uploads since the last readback
+    checkGlError(concat(what, ": a pass or upload since the last readback failed"));
+    errorsUnchecked_ = false;
+  }
+  if (!state_.packAlignment) {
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    state_.packAlignment = true;
+  }
+  // A failed glReadPixels writes nothing, so a sentinel (a NaN payload no arithmetic
+  // produces) left in the last texel tells when to ask glGetError; the values GL wrote
+  // need no second round trip. A tensor that really holds the sentinel costs one check.
+  // (memcpy for the bits: Emscripten's libc++ 14 has no std::bit_cast.)
+  constexpr uint32_t kSentinel = 0x7fa5c3e1u;
+  std::memcpy(&texels.back(), &kSentinel, sizeof kSentinel);
   glReadPixels(0, 0, layout.width, layout.height, GL_RGBA, GL_FLOAT, texels.data());
-  checkGlError(what);
+  uint32_t last = 0;
+  std::memcpy(&last, &texels.back(), sizeof last);
+  if (options_.checkErrorsEveryPass || last == kSentinel) checkGlError(what);
   return texels;
 }
 
+void GlBackend::forgetGlState() {
+  state_ = StateCache{};
+  state_.textures.assign(static_cast<size_t>(std::max(info_.maxTextureImageUnits, 1)), ~0u);
+  state_.churn = gl::textureChurn();
+  if (glStateOwner() == this) glStateOwner() = nullptr;
+}
+
+void GlBackend::syncState() {
+  if (glStateOwner() != this) {
+    forgetGlState();
+    glStateOwner() = this;
+  }
+  if (state_.churn == gl::textureChurn()) return;
+  std::fill(state_.textures.begin(), state_.textures.end(), ~0u);
+  state_.activeUnit = -1;
+  state_.attached = ~0u;
+  state_.churn = gl::textureChurn();
+}
+
+void GlBackend::useProgram(unsigned program) {
+  syncState();
+  if (state_.program == program) return;
+  glUseProgram(program);
+  state_.program = program;
+}
+
+void GlBackend::bindInputTexture(int unit, unsigned texture) {
+  syncState();
+  size_t u = static_cast<size_t>(unit);
+  if (u < state_.textures.size() && state_.textures[u] == texture) return;
+  if (state_.activeUnit != unit) {
+    glActiveTexture(static_cast<GLenum>(GL_TEXTURE0 + unit));
+    state_.activeUnit = unit;
+  }
+  glBindTexture(GL_TEXTURE_2D, texture);
+  if (u < state_.textures.size()) state_.textures[u] = texture;
+}
+
 void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
-  glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
-  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
+  syncState();
+  if (!state_.fixedState) {
+    glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_SCISSOR_TEST);
+    glBindVertexArray(gl_->emptyVertexArray.id());
+    state_.fixedState = true;
+  }
+  if (state_.attached != texture.id.id()) {
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
+    state_.attached = texture.id.id();
+  }
   if (!texture.renderTargetChecked) {
     GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
     if (status != GL_FRAMEBUFFER_COMPLETE)
@@ -592,7 +680,10 @@ PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
   glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   gl::Fence fence(glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0));
   glFlush();  // without a flush the fence may never be submitted, and polling never ends
-  checkGlError(concat("dataAsync: starting the read of a tensor of shape ", tensor.shape()));
+  // Errors of the read surface in take() (its own check); none here: glGetError would
+  // make the asynchronous path wait for the GPU process.
+  if (options_.checkErrorsEveryPass)
+    checkGlError(concat("dataAsync: starting the read of a tensor of shape ", tensor.shape()));
   return PendingRead(
       std::make_unique<GlPendingRead>(self, layout, count, std::move(buffer), std::move(fence)));
 }
@@ -661,13 +752,15 @@ void GlBackend::drawInto(const Tensor& output, const std::string& op) {
   auto& storage = output.storageAs<GlStorage>();
   gl::Texture& texture = *storage.texture();
   bindFramebuffer(texture, op);
-  glViewport(0, 0, storage.layout().width, storage.layout().height);
-  glDisable(GL_BLEND);
-  glDisable(GL_DEPTH_TEST);
-  glDisable(GL_SCISSOR_TEST);
-  glBindVertexArray(gl_->emptyVertexArray.id());
+  const gl::TextureLayout& layout = storage.layout();
+  if (state_.viewportWidth != layout.width || state_.viewportHeight != layout.height) {
+    glViewport(0, 0, layout.width, layout.height);
+    state_.viewportWidth = layout.width;
+    state_.viewportHeight = layout.height;
+  }
   glDrawArrays(GL_TRIANGLES, 0, 3);
   ++passCount_;
+  errorsUnchecked_ = true;
   if (options_.checkErrorsEveryPass) checkGlError(op + ": drawing a pass");
 }
 

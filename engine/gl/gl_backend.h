@@ -156,6 +156,14 @@ class GlBackend : public Backend {
   bool checkUniforms() const { return options_.checkUniforms; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);
+  // Call after issuing GL calls of your own on texel's context (binding textures,
+  // framebuffers, programs): texel caches the state its passes set and would not
+  // rebind what it believes is still bound.
+  void forgetGlState();
+  // GL state a pass sets, each call skipped when the state already holds (a pass costs
+  // few GL calls; in browsers each is a trip through the command buffer).
+  void useProgram(unsigned program);
+  void bindInputTexture(int unit, unsigned texture);
   // Binds `texture` as the framebuffer's colour attachment, verifying completeness.
   void bindFramebuffer(gl::Texture& texture, const std::string& op);
 
@@ -184,6 +192,23 @@ class GlBackend : public Backend {
   struct GlObjects;  // the texture pool, program cache, framebuffer and vertex array
   std::unique_ptr<GlObjects> gl_;
   int64_t passCount_ = 0;
+  // Cached GL state (see useProgram); forgotten whenever something else may have touched
+  // it: texture churn (gl::textureChurn), uploads, a context loss.
+  struct StateCache {
+    unsigned program = 0;
+    std::vector<unsigned> textures;  // per unit; ~0u: unknown
+    int activeUnit = -1;
+    unsigned attached = ~0u;  // the framebuffer's colour attachment
+    int viewportWidth = -1, viewportHeight = -1;
+    bool fixedState = false;
+    bool packAlignment = false;  // GL_PACK_ALIGNMENT set to 4  // blend/depth/scissor off,
+                                 // framebuffer and vertex array bound
+    uint64_t churn = 0;
+  } state_;
+  void syncState();  // call before using state_
+  // GL errors are checked once per readback (before its glReadPixels) rather than per
+  // pass or upload: set when work was issued since that check.
+  bool errorsUnchecked_ = false;
   std::list<GlStorage*> storages_;  // every storage that has (or had) a texture
   uint64_t useClock_ = 0;           // advanced once per top-level op, upload or readback
   int opDepth_ = 0;                 // ops run inside other ops' kernels share their clock tick

@@ -45,8 +45,16 @@ class Object {
   uint32_t generation_ = contextGeneration();
 };
 
+// Counts texture creations and deletions: a deleted texture leaves the units it was bound
+// to, and a new one may reuse its id, so cached binding state is stale once it moves.
+inline uint64_t& textureChurn() {
+  static uint64_t churn = 0;
+  return churn;
+}
+
 inline void deleteTexture(GLuint id) {
   glDeleteTextures(1, &id);
+  ++textureChurn();
 }
 inline void deleteFramebuffer(GLuint id) {
   glDeleteFramebuffers(1, &id);
@@ -74,6 +82,7 @@ using ProgramId = Object<deleteProgram>;
 inline TextureId makeTexture() {
   GLuint id = 0;
   glGenTextures(1, &id);
+  ++textureChurn();
   return TextureId(id);
 }
 inline FramebufferId makeFramebuffer() {

@@ -141,45 +141,69 @@ void Pass::checkUniformsUsed() const {
   }
 }
 
+std::string Pass::signature(bool outputAligned) const {
+  // Everything source() depends on, in a few dozen bytes instead of the kilobytes of source.
+  std::string key;
+  key.reserve(64 + defines_.size());
+  for (Shader shader : shaders_) key += concat(shader.index, ',');
+  key += outputAligned ? "A|" : "U|";
+  for (const auto& [name, tensor] : inputs_)
+    key += concat(name, tensor.storageAs<GlStorage>().layout().aligned ? "+" : "-", ',');
+  key += '|';
+  for (const Uniform& u : uniforms_)
+    key += concat(u.name, ':', static_cast<int>(u.kind), ':',
+                  u.kind == Uniform::Kind::IntArray ? u.ints.size() : 0, ',');
+  key += '|';
+  key += defines_;
+  return key;
+}
+
 Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
   if (static_cast<int>(inputs_.size()) > backend_.info().maxTextureImageUnits)
     fail(op_, ": needs ", inputs_.size(), " input textures, the device allows ",
          backend_.info().maxTextureImageUnits);
   Tensor result = backend_.allocate(output, op_, false, fullPrecision);
   const TextureLayout& outLayout = result.storageAs<GlStorage>().layout();
-  std::string text = source(outLayout);
-  if (backend_.checkUniforms() && !backend_.programs().contains(text)) checkUniformsUsed();
-  Program& program = backend_.programs().get(text, op_);
-  glUseProgram(program.id());
+  ProgramCache& programs = backend_.programs();
+  std::string key = signature(outLayout.aligned);
+  ProgramUse* use = programs.findUse(key);
+  if (!use) {
+    std::string text = source(outLayout);
+    if (backend_.checkUniforms() && !programs.contains(text)) checkUniformsUsed();
+    use = &programs.addUse(key, programs.get(text, op_));
+  }
+  Program& program = use->program();
+  backend_.useProgram(program.id());
 
+  // Uniform slots in a fixed order per signature: four per input, four for the output,
+  // then the pass's own.
+  size_t slot = 0;
   int unit = 0;
   for (const auto& [name, tensor] : inputs_) {
     auto& storage = tensor.storageAs<GlStorage>();
     const TextureLayout& layout = storage.layout();
-    glActiveTexture(static_cast<GLenum>(GL_TEXTURE0 + unit));
-    glBindTexture(GL_TEXTURE_2D, storage.texture()->id.id());
-    glUniform1i(program.uniformLocation(name), unit);
-    glUniform1i(program.uniformLocation(name + "_width"), layout.width);
-    glUniform1i(program.uniformLocation(name + "_slices"), layout.slices);
-    glUniform1i(program.uniformLocation(name + "_last"), layout.last);
+    const std::string& n = name;
+    backend_.bindInputTexture(unit, storage.texture()->id.id());
+    program.setInt(use->location(slot++, [&] { return n; }), unit);
+    program.setInt(use->location(slot++, [&] { return n + "_width"; }), layout.width);
+    program.setInt(use->location(slot++, [&] { return n + "_slices"; }), layout.slices);
+    program.setInt(use->location(slot++, [&] { return n + "_last"; }), layout.last);
     ++unit;
   }
-  glUniform1i(program.uniformLocation("out_width"), outLayout.width);
-  glUniform1i(program.uniformLocation("out_slices"), outLayout.slices);
-  glUniform1i(program.uniformLocation("out_last"), outLayout.last);
-  glUniform1i(program.uniformLocation("out_texels"),
-              checkedInt(outLayout.texels(), op_, "output texel count"));
+  program.setInt(use->location(slot++, [] { return std::string("out_width"); }), outLayout.width);
+  program.setInt(use->location(slot++, [] { return std::string("out_slices"); }), outLayout.slices);
+  program.setInt(use->location(slot++, [] { return std::string("out_last"); }), outLayout.last);
+  program.setInt(use->location(slot++, [] { return std::string("out_texels"); }),
+                 checkedInt(outLayout.texels(), op_, "output texel count"));
   for (const Uniform& u : uniforms_) {
-    GLint location = program.uniformLocation(u.name);
+    GLint location = use->location(slot++, [&] { return u.name; });
     switch (u.kind) {
       case Uniform::Kind::Int:
-        glUniform1i(location, u.ints[0]);
+      case Uniform::Kind::IntArray:
+        program.setInts(location, u.ints);
         break;
       case Uniform::Kind::Float:
-        glUniform1f(location, u.value);
-        break;
-      case Uniform::Kind::IntArray:
-        glUniform1iv(location, static_cast<GLsizei>(u.ints.size()), u.ints.data());
+        program.setFloat(location, u.value);
         break;
     }
   }

@@ -54,6 +54,8 @@ class Pass {
     float value = 0.0f;
   };
   Pass& addUniform(Uniform u);
+  // The program cache's key for this pass: what the source depends on, compactly.
+  std::string signature(bool outputAligned) const;
   // Throws naming the op when a set uniform appears in none of the pass's shaders.
   void checkUniformsUsed() const;
 

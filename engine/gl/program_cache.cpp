@@ -1,5 +1,7 @@
 #include "engine/gl/program_cache.h"
 
+#include <algorithm>
+#include <cstring>
 #include <sstream>
 
 #include "engine/core/error.h"
@@ -46,6 +48,41 @@ GLint Program::uniformLocation(const std::string& name) {
   GLint location = glGetUniformLocation(id_.id(), name.c_str());
   locations_.emplace(name, location);
   return location;
+}
+
+Program::Value* Program::cached(GLint location) {
+  constexpr GLint kMaxCached = 4096;  // locations are small indices on every driver seen
+  if (location < 0 || location >= kMaxCached) return nullptr;
+  if (static_cast<size_t>(location) >= values_.size())
+    values_.resize(static_cast<size_t>(location) + 1);
+  return &values_[static_cast<size_t>(location)];
+}
+
+void Program::setInts(GLint location, std::span<const int> values) {
+  if (location < 0) return;
+  Value* v = cached(location);
+  if (v && v->known && std::equal(v->ints.begin(), v->ints.end(), values.begin(), values.end()))
+    return;
+  if (values.size() == 1)
+    glUniform1i(location, values[0]);
+  else
+    glUniform1iv(location, static_cast<GLsizei>(values.size()), values.data());
+  if (v) {
+    v->ints.assign(values.begin(), values.end());
+    v->known = true;
+  }
+}
+
+void Program::setFloat(GLint location, float value) {
+  if (location < 0) return;
+  Value* v = cached(location);
+  // Compared bit for bit: NaN uniforms are legitimate values (fill, clip bounds).
+  if (v && v->known && std::memcmp(&v->value, &value, sizeof value) == 0) return;
+  glUniform1f(location, value);
+  if (v) {
+    v->value = value;
+    v->known = true;
+  }
 }
 
 Program& ProgramCache::get(const std::string& fragmentSource, const std::string& op) {

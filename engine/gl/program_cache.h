@@ -4,8 +4,10 @@
 // means an equal program. Shapes are uniforms, never part of the source.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/gl/gl_objects.h"
 
@@ -18,14 +20,56 @@ class Program {
   // -1 for uniforms the compiler removed (used only in code a define turned off);
   // setting those is a harmless no-op.
   GLint uniformLocation(const std::string& name);
+  // Set a uniform of this program (which must be in use), skipping the GL call when it
+  // already holds the value: uniform values are program state, so they outlive passes.
+  void setInt(GLint location, int value) { setInts(location, std::span<const int>(&value, 1)); }
+  void setInts(GLint location, std::span<const int> values);
+  void setFloat(GLint location, float value);
 
  private:
+  struct Value {
+    bool known = false;
+    std::vector<int> ints;
+    float value = 0.0f;
+  };
+  Value* cached(GLint location);
   ProgramId id_;
   std::unordered_map<std::string, GLint> locations_;
+  std::vector<Value> values_;  // by location
+};
+
+// A program as one pass signature uses it: the locations of the uniforms that pass sets,
+// in the order it sets them, so a pass never looks a location up by name again.
+class ProgramUse {
+ public:
+  explicit ProgramUse(Program& program) : program_(&program) {}
+  Program& program() const { return *program_; }
+  // The location of the pass's slot-th uniform; `name()` is asked only the first time.
+  template <typename Name>
+  GLint location(size_t slot, Name&& name) {
+    if (slot >= locations_.size()) locations_.resize(slot + 1, kUnknown);
+    if (locations_[slot] == kUnknown) locations_[slot] = program_->uniformLocation(name());
+    return locations_[slot];
+  }
+
+ private:
+  static constexpr GLint kUnknown = -2;
+  Program* program_;
+  std::vector<GLint> locations_;
 };
 
 class ProgramCache {
  public:
+  // The program of a pass signature (a compact key of its shaders, defines, inputs and
+  // uniforms: everything its source depends on), or null before its first use; building
+  // and hashing the full source on every pass cost more than the GL calls of a small pass.
+  ProgramUse* findUse(const std::string& key) {
+    auto it = uses_.find(key);
+    return it == uses_.end() ? nullptr : &it->second;
+  }
+  ProgramUse& addUse(const std::string& key, Program& program) {
+    return uses_.emplace(key, ProgramUse(program)).first->second;
+  }
   // Returns the program for this fragment source, compiling and linking it on first use.
   // Throws texel::Error naming `op` with the driver's info log on failure.
   Program& get(const std::string& fragmentSource, const std::string& op);
@@ -36,11 +80,13 @@ class ProgramCache {
   std::size_t size() const { return programs_.size(); }
   // Forgets every program (after a context loss they are gone; they rebuild on next use).
   void clear() {
+    uses_.clear();
     programs_.clear();
     vertexShader_.reset();
   }
 
  private:
+  std::unordered_map<std::string, ProgramUse> uses_;
   ShaderId vertexShader_;
   std::unordered_map<std::string, std::unique_ptr<Program>> programs_;
   int64_t compileCount_ = 0;

@@ -84,7 +84,8 @@ void TexturePool::countLive(uint64_t bytes) {
 
 std::unique_ptr<Texture> TexturePool::allocate(int width, int height, GLenum internalFormat,
                                                uint64_t bytes, const std::string& op) {
-  drainErrors();
+  // Errors still pending are an earlier call's: reported as such, not blamed on this one.
+  checkGlError(op + ": before allocating a texture (an earlier GL call failed)");
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto texture = std::make_unique<Texture>();
     texture->id = makeTexture();
