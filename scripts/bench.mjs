@@ -7,7 +7,8 @@
 // --baseline runs a second texel build too (CHECKOUT/build-web/apps/bench.js and
 // CHECKOUT/build/apps/bench, e.g. a git worktree of the previous commit) as the engines
 // base-gl and base-native-gl, interleaved with the rest: a kernel change's before and
-// after in one run.
+// after in one run. --variants "name=flags;..." adds engines texel-gl~name running the
+// same build with extra flags (e.g. "t1=--max-block-targets 1").
 // scripts/bench.sh builds what it needs first. Timing rules: apps/bench/tasks.h.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,11 @@ const ENGINES = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu']
 const baseline = option('--baseline') ? resolve(option('--baseline')) : null;
 const engines = (option('--engines', ENGINES.join(','))).split(',');
 if (baseline) engines.push('base-gl');
+const variants = new Map((option('--variants', '')).split(';').filter(Boolean).map((v) => {
+  const at = v.indexOf('=');
+  return [v.slice(0, at), v.slice(at + 1)];
+}));
+for (const name of variants.keys()) engines.push(`texel-gl~${name}`);
 const outDir = resolve(option('--out', join(ROOT, 'bench/results')));
 const BENCH = join(ROOT, 'build/apps/bench');
 const DATA = join(ROOT, 'build/bench');
@@ -44,7 +50,8 @@ function log(text) {
 
 // One task on one engine in a fresh page.
 async function runInPage(browser, urls, task, engine) {
-  const [kind, backend] = engine.split('-');
+  const [kind, rest] = engine.split('-');
+  const [backend, variant] = rest.split('~');
   const url = kind === 'base' ? urls.base : urls.main;
   const page = await browser.context.newPage();
   const errors = [];
@@ -52,7 +59,8 @@ async function runInPage(browser, urls, task, engine) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   try {
     const file = kind === 'tfjs' ? 'tfjs.html' : 'texel.html';
-    const query = `?task=${encodeURIComponent(task)}&backend=${backend}${quick ? '&quick' : ''}`;
+    const extra = variant ? `&args=${encodeURIComponent(variants.get(variant))}` : '';
+    const query = `?task=${encodeURIComponent(task)}&backend=${backend}${quick ? '&quick' : ''}${extra}`;
     await page.goto(url + file + query, { waitUntil: 'commit' });
     const handle = await page.waitForFunction(
       () => window.benchResult || (window.benchError && { error: window.benchError }), null,
@@ -101,7 +109,13 @@ async function main() {
       await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA]));
     meta.baseline = execFileSync('git', ['-C', baseline, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
   }
-  const browser = await launchBrowser();
+  meta.variants = [...variants.keys()];
+  // No program cache shared between pages: the GPU process would otherwise hand a page
+  // the programs an earlier page (the same engine on another task, or a variant)
+  // compiled, and first-predict figures would depend on the task order.
+  const browser = await launchBrowser({
+    extraArgs: ['--disable-gpu-program-cache', '--disable-gpu-shader-disk-cache'],
+  });
   meta.chromium = browser.context.browser()?.version() ?? 'unknown';
   {
     const page = await browser.context.newPage();
@@ -116,6 +130,10 @@ async function main() {
   }
   log(`bench: ${tasks.length} tasks x ${engines.length} engines in Chromium ${meta.chromium} ` +
       `(${meta.renderer}); load average ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')}`);
+  // One untimed page per engine first: the first page of a browser pays for compiling
+  // the engine's wasm and JS (later pages get V8's code cache), which would otherwise
+  // land in whichever engine's first predict runs first.
+  for (const engine of engines) await runInPage(browser, urls, 'trivial-pass', engine);
   const results = [];
   for (let t = 0; t < tasks.length; ++t) {
     // Rotate the order per task: no engine always runs first (or after the heaviest).
@@ -181,7 +199,8 @@ export function rows(results) {
 
 function report(meta, results) {
   const table = rows(results);
-  const COLUMNS = meta.baseline ? [...MAIN_COLUMNS, 'base-gl', 'base-native-gl'] : MAIN_COLUMNS;
+  const COLUMNS = [...MAIN_COLUMNS, ...(meta.baseline ? ['base-gl', 'base-native-gl'] : []),
+                   ...(meta.variants ?? []).map((v) => `texel-gl~${v}`)];
   const lines = [];
   lines.push(`# Benchmark ${meta.date.slice(0, 10)}${meta.quick ? ' (quick)' : ''}`, '');
   lines.push(`Chromium ${meta.chromium}, WebGL2 renderer: ${meta.renderer}; ${meta.cores} cores; ` +

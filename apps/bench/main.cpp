@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   app.add_option("--task", task, "run one task and print it as JSON");
   app.add_option("--backend", backendName, "gl or cpu")->check(CLI::IsMember({"gl", "cpu"}));
   app.add_option("--data", options.dataPath, "TXDIGITS file for mnist-fit");
+  texel::GlOptions glOptions;
+  app.add_option("--max-block-targets", glOptions.maxBlockTargets,
+                 "cap the render targets of blocked passes (1: none)")
+      ->check(CLI::Range(0, 8));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,7 +61,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    auto gl = texel::GlBackend::create(texel::platform::createDefaultContext());
+    auto gl = texel::GlBackend::create(texel::platform::createDefaultContext(), glOptions);
     if (!task.empty()) {
       texel::Backend& backend = backendName == "cpu" ? texel::cpu() : *gl;
       std::printf("%s\n", bench::toJson(bench::runTask(task, backend, options)).c_str());

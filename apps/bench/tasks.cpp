@@ -126,8 +126,8 @@ TaskResult trivialPassTask(Backend& b, const TaskOptions& o) {
                        static_cast<int>(issue.size())});
 #ifdef __EMSCRIPTEN__
   // The WebGL calls of kLong chained adds (no readback), per add: web/gl_calls.js counts.
-  double before =
-      EM_ASM_DOUBLE({ return self.benchGlCalls == = undefined ? -1 : self.benchGlCalls; });
+  // (undefined >= 0 is false: -1 when the page does not count)
+  double before = EM_ASM_DOUBLE({ return self.benchGlCalls >= 0 ? self.benchGlCalls : -1; });
   if (before >= 0) {
     Tensor z = x;
     for (int i = 0; i < kLong; ++i) z = texel::add(z, y);

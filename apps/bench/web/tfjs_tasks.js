@@ -259,7 +259,7 @@ function mobileNet(tf) {
     layers.push(L.activation({ activation: 'relu6' }));
     convBlock(filters, 1, 1, false);
   }
-  layers.push(L.globalAveragePooling2d());
+  layers.push(L.globalAveragePooling2d({}));  // TF.js reads config.dataFormat: {} is required
   layers.push(L.dense({ units: 1000, activation: 'softmax' }));
   return tf.sequential({ layers });
 }
