@@ -4,6 +4,75 @@
 // One fragment computes four output channels; each step reads one input texel (four
 // channels) and four filter texels: 16 multiply-adds for 5 fetches. Filter row
 // (ky * kernelW + kx) * channels + c holds output channels packed by four.
+#if OUT_BLOCK > 1
+// Register blocking, as in glsl/matmul.glsl: OUT_BLOCK_ROWS output pixels (out_blockHeight
+// rows apart) x OUT_BLOCK_SLICES texels of output channels per fragment. Per tap and four
+// input channels the fragment fetches one input texel per pixel and four filter texels
+// per slice: 12 fetches per 128 multiply-adds at 8 x 1 or 4 x 2 targets. Every pixel walks
+// the whole kernel (pixels at an edge read zeros for their outside taps) so that the
+// filter texels are shared. Per-pixel state is spelled out by macros, without arrays.
+#if OUT_BLOCK_SLICES == 2
+#define ROW_STEP(r, o, t, acc0, acc1) { vec4 x = t >= 0 ? X_texel(t, cb) : vec4(0.0); acc0 += x.x * f00 + x.y * f01 + x.z * f02 + x.w * f03; acc1 += x.x * f10 + x.y * f11 + x.z * f12 + x.w * f13; }
+#define STORE_ROW(r, o, t, acc0, acc1) block[r * 2] = epilogue(acc0, slice0); block[r * 2 + 1] = epilogue(acc1, slice1);
+#else
+#define ROW_STEP(r, o, t, acc0, acc1) { vec4 x = t >= 0 ? X_texel(t, cb) : vec4(0.0); acc0 += x.x * f00 + x.y * f01 + x.z * f02 + x.w * f03; }
+#define STORE_ROW(r, o, t, acc0, acc1) block[r] = epilogue(acc0, slice0);
+#endif
+#define DECLARE_ROW(r, o, t, acc0, acc1) ivec3 o = windowOrigin(min(row + r * out_blockHeight, lastRow)); int t = -1; vec4 acc0 = vec4(0.0); vec4 acc1 = vec4(0.0);
+#define TAP_ROW(r, o, t, acc0, acc1) t = tapRowFrom(o, ky, kx);
+#if OUT_BLOCK_ROWS == 1
+#define ROWS(X) X(0, o0, t0, acc00, acc01)
+#elif OUT_BLOCK_ROWS == 2
+#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11)
+#elif OUT_BLOCK_ROWS == 4
+#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11) X(2, o2, t2, acc20, acc21) X(3, o3, t3, acc30, acc31)
+#else
+#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11) X(2, o2, t2, acc20, acc21) X(3, o3, t3, acc30, acc31) X(4, o4, t4, acc40, acc41) X(5, o5, t5, acc50, acc51) X(6, o6, t6, acc60, acc61) X(7, o7, t7, acc70, acc71)
+#endif
+
+void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
+  int lastRow = out_texels / out_slices - 1;
+  ROWS(DECLARE_ROW)
+  int slice0 = slice;
+  int slice1 = min(slice + out_blockWidth, out_slices - 1);
+  vec4 f00, f01, f02, f03, f10, f11, f12, f13;
+  int fullBlocks = channels >> 2;
+  int rest = channels - fullBlocks * 4;
+  for (int ky = 0; ky < kernelH; ++ky)
+    for (int kx = 0; kx < kernelW; ++kx) {
+      ROWS(TAP_ROW)
+      int fRow = (ky * kernelW + kx) * channels;
+      for (int cb = 0; cb < fullBlocks; ++cb) {
+        int c = fRow + cb * 4;
+        f00 = F_texel(c, slice0); f01 = F_texel(c + 1, slice0);
+        f02 = F_texel(c + 2, slice0); f03 = F_texel(c + 3, slice0);
+#if OUT_BLOCK_SLICES == 2
+        f10 = F_texel(c, slice1); f11 = F_texel(c + 1, slice1);
+        f12 = F_texel(c + 2, slice1); f13 = F_texel(c + 3, slice1);
+#endif
+        ROWS(ROW_STEP)
+      }
+      if (rest > 0) {
+        // Filter rows past this tap's channels are the next tap's: zeroed (the input's
+        // lanes past `channels` are zero, and zero times a non-finite value is NaN).
+        int cb = fullBlocks;
+        int c = fRow + cb * 4;
+        f00 = F_texel(c, slice0);
+        f01 = rest > 1 ? F_texel(c + 1, slice0) : vec4(0.0);
+        f02 = rest > 2 ? F_texel(c + 2, slice0) : vec4(0.0);
+        f03 = vec4(0.0);
+#if OUT_BLOCK_SLICES == 2
+        f10 = F_texel(c, slice1);
+        f11 = rest > 1 ? F_texel(c + 1, slice1) : vec4(0.0);
+        f12 = rest > 2 ? F_texel(c + 2, slice1) : vec4(0.0);
+        f13 = vec4(0.0);
+#endif
+        ROWS(ROW_STEP)
+      }
+    }
+  ROWS(STORE_ROW)
+}
+#else
 vec4 texelValue(int row, int slice) {
   ivec3 p = outputPixel(row);
   ivec4 taps = windowTaps(p);
@@ -29,3 +98,4 @@ vec4 texelValue(int row, int slice) {
   }
   return epilogue(acc, slice);
 }
+#endif

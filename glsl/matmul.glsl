@@ -1,4 +1,5 @@
-// C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]; one fragment computes four adjacent n,
+// C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]; one fragment computes four adjacent n
+// (texelValue), or a block of OUT_BLOCK_ROWS x OUT_BLOCK_SLICES such texels (texelBlock),
 // then the fused bias and activation (glsl/fused_epilogue.glsl).
 // Operands are stored [.., M, K] / [.., K, N], or [.., K, M] / [.., N, K] when
 // TRANSPOSE_A / TRANSPOSE_B. Batch dimensions (up to 4) broadcast through per-operand
@@ -7,6 +8,93 @@
 // Uniforms (declared by the pass from C++): int M, int K, int N, int batchDims[4], int
 // A_batchStrides[4], int B_batchStrides[4].
 
+#if OUT_BLOCK > 1
+// Register blocking. The kernel (engine/ops/matmul.cpp) runs it with A as rows x K (a
+// batch of A is just more rows; never transposed) and B one K x N matrix (or N x K with
+// TRANSPOSE_B). Per four k the fragment fetches OUT_BLOCK_ROWS texels of A and
+// 4 x OUT_BLOCK_SLICES of B for 16 x OUT_BLOCK multiply-adds: 12 fetches per 128 at
+// 8 x 1 or 4 x 2 targets, against 5 per 16 for one texel. Everything is spelled out per
+// row by macros (OUT_BLOCK_ROWS 1, 2, 4 or 8; OUT_BLOCK_SLICES 1 or 2), without arrays:
+// compilers that keep arrays in memory (SwiftShader) would otherwise lose the registers.
+// (GLSL ES has no token pasting: the per-row names are spelled out in ROWS below.)
+#if TRANSPOSE_B
+#define PRODUCT(a, q0, q1, q2, q3) vec4(dot(a, q0), dot(a, q1), dot(a, q2), dot(a, q3))
+#else
+#define PRODUCT(a, q0, q1, q2, q3) (a.x * q0 + a.y * q1 + a.z * q2 + a.w * q3)
+#endif
+#define DECLARE_ROW(r, aRow, acc0, acc1) int aRow = min(row + r * out_blockHeight, lastRow); vec4 acc0 = vec4(0.0); vec4 acc1 = vec4(0.0);
+#if OUT_BLOCK_SLICES == 2
+#define ROW_STEP(r, aRow, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); acc1 += PRODUCT(a, b10, b11, b12, b13); }
+#define STORE_ROW(r, aRow, acc0, acc1) block[r * 2] = epilogue(acc0, slice0); block[r * 2 + 1] = epilogue(acc1, slice1);
+#else
+#define ROW_STEP(r, aRow, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); }
+#define STORE_ROW(r, aRow, acc0, acc1) block[r] = epilogue(acc0, slice0);
+#endif
+#if OUT_BLOCK_ROWS == 1
+#define ROWS(X) X(0, aRow0, acc00, acc01)
+#elif OUT_BLOCK_ROWS == 2
+#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11)
+#elif OUT_BLOCK_ROWS == 4
+#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11) X(2, aRow2, acc20, acc21) X(3, aRow3, acc30, acc31)
+#else
+#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11) X(2, aRow2, acc20, acc21) X(3, aRow3, acc30, acc31) X(4, aRow4, acc40, acc41) X(5, aRow5, acc50, acc51) X(6, aRow6, acc60, acc61) X(7, aRow7, acc70, acc71)
+#endif
+
+void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
+  int lastRow = out_texels / out_slices - 1;
+  ROWS(DECLARE_ROW)
+  int slice0 = slice;
+  int slice1 = min(slice + out_blockWidth, out_slices - 1);
+  vec4 b00, b01, b02, b03, b10, b11, b12, b13;
+#if TRANSPOSE_B
+  // Rows n of B^T, four per output slice (clamped past N; those lanes are masked). B^T's
+  // rows hold k in their lanes, zero past K like A's: every block is a full one.
+  int n00 = slice0 * 4, n01 = min(n00 + 1, N - 1), n02 = min(n00 + 2, N - 1),
+      n03 = min(n00 + 3, N - 1);
+  int n10 = min(slice1 * 4, N - 1), n11 = min(slice1 * 4 + 1, N - 1),
+      n12 = min(slice1 * 4 + 2, N - 1), n13 = min(slice1 * 4 + 3, N - 1);
+  int blocks = (K + 3) >> 2;
+  for (int kb = 0; kb < blocks; ++kb) {
+    b00 = B_texel(n00, kb); b01 = B_texel(n01, kb); b02 = B_texel(n02, kb); b03 = B_texel(n03, kb);
+#if OUT_BLOCK_SLICES == 2
+    b10 = B_texel(n10, kb); b11 = B_texel(n11, kb); b12 = B_texel(n12, kb); b13 = B_texel(n13, kb);
+#endif
+    ROWS(ROW_STEP)
+  }
+#else
+  int fullBlocks = K >> 2;
+  for (int kb = 0; kb < fullBlocks; ++kb) {
+    int k0 = kb * 4;
+    b00 = B_texel(k0, slice0); b01 = B_texel(k0 + 1, slice0);
+    b02 = B_texel(k0 + 2, slice0); b03 = B_texel(k0 + 3, slice0);
+#if OUT_BLOCK_SLICES == 2
+    b10 = B_texel(k0, slice1); b11 = B_texel(k0 + 1, slice1);
+    b12 = B_texel(k0 + 2, slice1); b13 = B_texel(k0 + 3, slice1);
+#endif
+    ROWS(ROW_STEP)
+  }
+  int rest = K - fullBlocks * 4;
+  if (rest > 0) {
+    // B's rows past K are not B's: zeroed, since a zero lane of A times a non-finite
+    // value would be NaN.
+    int kb = fullBlocks;
+    int k0 = kb * 4;
+    b00 = B_texel(k0, slice0);
+    b01 = rest > 1 ? B_texel(k0 + 1, slice0) : vec4(0.0);
+    b02 = rest > 2 ? B_texel(k0 + 2, slice0) : vec4(0.0);
+    b03 = vec4(0.0);
+#if OUT_BLOCK_SLICES == 2
+    b10 = B_texel(k0, slice1);
+    b11 = rest > 1 ? B_texel(k0 + 1, slice1) : vec4(0.0);
+    b12 = rest > 2 ? B_texel(k0 + 2, slice1) : vec4(0.0);
+    b13 = vec4(0.0);
+#endif
+    ROWS(ROW_STEP)
+  }
+#endif
+  ROWS(STORE_ROW)
+}
+#else
 int batchMatrix(int batch, int strides[4]) {
   int index = 0;
   for (int d = 3; d >= 0; --d) {
@@ -80,3 +168,4 @@ vec4 texelValue(int row, int slice) {
   }
   return epilogue(acc, slice);
 }
+#endif

@@ -12,9 +12,16 @@
 // The pass declares and sets the output's layout uniforms: int out_width (texture width in
 // texels), out_slices (texels per row), out_last (the last dimension), out_texels (rows *
 // slices; folded textures have spare texels past it).
+// A blocked pass (OUT_BLOCK > 1 render targets, engine/gl/gl_pass.h) defines texelBlock
+// instead: OUT_BLOCK_ROWS x OUT_BLOCK_SLICES texels, out_blockHeight rows and
+// out_blockWidth slices apart, each written to its own target.
+#if OUT_BLOCK > 1
+layout(location = 0) out vec4 texel_outs[OUT_BLOCK];
+void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]);
+#else
 out vec4 texel_out;
-
 vec4 texelValue(int row, int slice);
+#endif
 
 // IEEE helpers: GLSL leaves NaN handling and log/sqrt of negatives undefined, so the
 // cases are spelled out with bit tests that no compiler may fold away.
@@ -156,6 +163,32 @@ ivec2 texelCoord(int t, int width) {
   return ivec2(t - y * width, y);
 }
 
+// Zero in the lanes of `slice` past the last dimension.
+vec4 maskLanes(vec4 value, int slice) {
+  return mix(vec4(0.0), value, lessThan(ivec4(slice * 4) + ivec4(0, 1, 2, 3), ivec4(out_last)));
+}
+
+#if OUT_BLOCK > 1
+// Fragment outputs take constant indices only: one line per target.
+#define WRITE_TARGET(t) texel_outs[t] = maskLanes(block[t], pixel.x + ((t) % OUT_BLOCK_SLICES) * out_blockWidth)
+void main() {
+  ivec2 pixel = ivec2(gl_FragCoord.xy);
+  vec4 block[OUT_BLOCK];
+  texelBlock(pixel.y, pixel.x, block);
+  WRITE_TARGET(0);
+  WRITE_TARGET(1);
+#if OUT_BLOCK > 2
+  WRITE_TARGET(2);
+  WRITE_TARGET(3);
+#endif
+#if OUT_BLOCK > 4
+  WRITE_TARGET(4);
+  WRITE_TARGET(5);
+  WRITE_TARGET(6);
+  WRITE_TARGET(7);
+#endif
+}
+#else
 void main() {
   ivec2 pixel = ivec2(gl_FragCoord.xy);
 #if OUT_ALIGNED
@@ -170,7 +203,6 @@ void main() {
   int row = t / out_slices;
   int slice = t - row * out_slices;
 #endif
-  vec4 value = texelValue(row, slice);
-  bvec4 inside = lessThan(ivec4(slice * 4) + ivec4(0, 1, 2, 3), ivec4(out_last));
-  texel_out = mix(vec4(0.0), value, inside);
+  texel_out = maskLanes(texelValue(row, slice), slice);
 }
+#endif

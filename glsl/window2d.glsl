@@ -41,6 +41,19 @@ int tapRow(ivec3 p, int ky, int kx) {
   if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) return -1;
   return (p.x * inH + iy) * inW + ix;
 }
+// For kernels that walk the whole kernel for several output rows at once (blocked
+// passes): the window of output row `row` as its first tap's input y and x, and n * inH.
+ivec3 windowOrigin(int row) {
+  ivec3 p = outputPixel(row);
+  return ivec3(p.y * strideH - padTop, p.z * strideW - padLeft, p.x * inH);
+}
+// The input row tap (ky, kx) of window `o` reads, or -1 outside the input.
+int tapRowFrom(ivec3 o, int ky, int kx) {
+  int iy = o.x + ky * dilationH;
+  int ix = o.y + kx * dilationW;
+  return iy < 0 || iy >= inH || ix < 0 || ix >= inW ? -1 : (o.z + iy) * inW + ix;
+}
+
 // Loops over the taps of a window (range from windowTaps):
 // FOR_EACH_TAP(range) { ... ky, kx ... }.
 #define FOR_EACH_TAP(range) for (int ky = range.x; ky <= range.y; ++ky) for (int kx = range.z; kx <= range.w; ++kx)

@@ -1,3 +1,4 @@
+#include "tests/cases/cases.h"
 #include "tests/test_support.h"
 
 namespace texel::test {
@@ -31,6 +32,35 @@ TEST_CASE("batched matMul with broadcast batch dimensions") {
   checkAgainstCpu({"matMul", {{2, 1, 3, 5}, {3, 5, 6}}});
   checkAgainstCpu({"matMul", {{2, 3, 6, 5}, {3, 5, 6}}, transposes(true, true)});
   checkAgainstCpu({"matMul", {{2, 2, 1, 2, 3, 5}, {2, 1, 5, 4}}});
+}
+
+// The blocked (multiple render target) product kernels pick their block shape from the
+// targets a device has; capping them runs every shape the heuristic can choose (1 x 1 up
+// to 8 x 1 and 4 x 2) on this device, each against the CPU reference on the family's
+// cases, with the size threshold off so that small cases block too.
+TEST_CASE("matMul, conv2d, depthwiseConv2d and fused forms match the CPU in every block shape") {
+  for (int cap : {1, 2, 4, 8}) {
+    if (cap > gl().blockTargets()) break;
+    auto capped =
+        GlBackend::create(context(), GlOptions{.maxBlockTargets = cap, .minBlockProducts = 0});
+    for (const char* op : {"matMul", "fusedMatMul", "conv2d", "fusedConv2d", "depthwiseConv2d"}) {
+      CAPTURE(cap);
+      CAPTURE(op);
+      int64_t blockedBefore = capped->stats().blockedPassCount;
+      uint64_t seed = 500;
+      for (verify::OpCase c : cases::table().find(op)->conformance) {
+        c.seed = seed++;
+        std::vector<verify::OutputCheck> checks = verify::runAgainst(c, cpu(), *capped);
+        for (size_t k = 0; k < checks.size(); ++k)
+          CHECK_MESSAGE(checks[k].ok(c.tolerance), checks[k].explain("gl-capped", c, k));
+      }
+      int64_t blocked = capped->stats().blockedPassCount - blockedBefore;
+      if (cap == 1)
+        CHECK(blocked == 0);  // one target: every product is a plain pass
+      else
+        CHECK(blocked > 0);
+    }
+  }
 }
 
 TEST_CASE("matMul known values and errors") {

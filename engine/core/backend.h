@@ -31,6 +31,7 @@ struct MemoryStats {
   int64_t poolHits = 0;            // acquisitions served from the pool
   int64_t compileCount = 0;        // shader programs compiled and linked
   int64_t passCount = 0;           // fragment passes drawn
+  int64_t blockedPassCount = 0;    // ... of which wrote several render targets (GL only)
   int64_t trimmedTextures = 0;     // pooled textures freed after sitting idle
   int64_t pagedOutTensors = 0;     // storages whose values wait in host memory now
   uint64_t pagedOutBytes = 0;      // their texture bytes

@@ -73,10 +73,20 @@ std::shared_ptr<GlBackend> GlBackend::create(std::shared_ptr<GlContext> context,
   return backend;
 }
 
+int GlInfo::maxBlockTargets() const {
+  return std::clamp(std::min(maxDrawBuffers, maxColorAttachments), 1, 8);
+}
+
+int GlBackend::blockTargets() const {
+  int device = info_.maxBlockTargets();
+  return options_.maxBlockTargets > 0 ? std::min(device, options_.maxBlockTargets) : device;
+}
+
 struct GlBackend::GlObjects {
   gl::TexturePool pool{0};
   gl::ProgramCache programs;
   gl::FramebufferId framebuffer;
+  gl::FramebufferId blockFramebuffer;  // a blocked pass's render targets (drawBlocks)
   gl::VertexArrayId emptyVertexArray;
 };
 static_assert(GlOptions{}.poolIdleLimit == gl::TexturePool::kDefaultIdleLimit);
@@ -163,6 +173,7 @@ void GlBackend::probe() {
   info_.maxTextureSize = glInt(GL_MAX_TEXTURE_SIZE);
   info_.maxTextureImageUnits = glInt(GL_MAX_TEXTURE_IMAGE_UNITS);
   info_.maxDrawBuffers = glInt(GL_MAX_DRAW_BUFFERS);
+  info_.maxColorAttachments = glInt(GL_MAX_COLOR_ATTACHMENTS);
   int extensionCount = glInt(GL_NUM_EXTENSIONS);
   for (int i = 0; i < extensionCount; ++i) {
     const GLubyte* name = glGetStringi(GL_EXTENSIONS, static_cast<GLuint>(i));
@@ -366,6 +377,7 @@ void GlBackend::markContextLost(const std::string& reason) {
     if (storage->host_.empty()) storage->lost_ = true;
   }
   gl_->framebuffer.reset();
+  gl_->blockFramebuffer.reset();
   gl_->emptyVertexArray.reset();
   forgetGlState();
   if (contextListener_) contextListener_(ContextEvent::Lost, reason);
@@ -497,6 +509,7 @@ void GlBackend::syncState() {
   std::fill(state_.textures.begin(), state_.textures.end(), ~0u);
   state_.activeUnit = -1;
   state_.attached = ~0u;
+  std::fill(state_.blockAttached.begin(), state_.blockAttached.end(), ~0u);
   state_.churn = gl::textureChurn();
 }
 
@@ -519,28 +532,119 @@ void GlBackend::bindInputTexture(int unit, unsigned texture) {
   if (u < state_.textures.size()) state_.textures[u] = texture;
 }
 
+void GlBackend::setFixedState() {
+  if (state_.fixedState) return;
+  glDisable(GL_BLEND);
+  glDisable(GL_DEPTH_TEST);
+  glDisable(GL_SCISSOR_TEST);
+  glBindVertexArray(gl_->emptyVertexArray.id());
+  state_.fixedState = true;
+}
+
+void GlBackend::useFramebuffer(unsigned framebuffer) {
+  if (state_.framebuffer == framebuffer) return;
+  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
+  state_.framebuffer = framebuffer;
+}
+
+void GlBackend::setViewport(int width, int height) {
+  if (state_.viewportWidth == width && state_.viewportHeight == height) return;
+  glViewport(0, 0, width, height);
+  state_.viewportWidth = width;
+  state_.viewportHeight = height;
+}
+
+namespace {
+void checkComplete(GLenum target, const gl::Texture& texture, const std::string& op) {
+  GLenum status = glCheckFramebufferStatus(target);
+  if (status != GL_FRAMEBUFFER_COMPLETE)
+    fail(op, ": framebuffer with a ", texture.width, "x", texture.height,
+         texture.internalFormat == GL_RGBA16F ? " RGBA16F" : " RGBA32F",
+         " texture is incomplete (status 0x", std::hex, status, ")");
+}
+}  // namespace
+
 void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
   syncState();
-  if (!state_.fixedState) {
-    glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
-    glDisable(GL_BLEND);
-    glDisable(GL_DEPTH_TEST);
-    glDisable(GL_SCISSOR_TEST);
-    glBindVertexArray(gl_->emptyVertexArray.id());
-    state_.fixedState = true;
-  }
+  setFixedState();
+  useFramebuffer(gl_->framebuffer.id());
   if (state_.attached != texture.id.id()) {
     glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
     state_.attached = texture.id.id();
   }
   if (!texture.renderTargetChecked) {
-    GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
-    if (status != GL_FRAMEBUFFER_COMPLETE)
-      fail(op, ": framebuffer with a ", texture.width, "x", texture.height,
-           texture.internalFormat == GL_RGBA16F ? " RGBA16F" : " RGBA32F",
-           " texture is incomplete (status 0x", std::hex, status, ")");
+    checkComplete(GL_FRAMEBUFFER, texture, op);
     texture.renderTargetChecked = true;
   }
+}
+
+void GlBackend::drawBlocks(const Tensor& output, std::span<const Tensor> targets,
+                           const BlockGeometry& geometry, const std::string& op) {
+  syncState();
+  setFixedState();
+  if (!gl_->blockFramebuffer) gl_->blockFramebuffer = gl::makeFramebuffer();
+  useFramebuffer(gl_->blockFramebuffer.id());
+  size_t count = targets.size();
+  if (state_.blockAttached.size() < count) state_.blockAttached.resize(count, ~0u);
+  bool check = false;
+  for (size_t i = 0; i < state_.blockAttached.size(); ++i) {
+    // Slots past `count` are emptied: a texture left there could be sampled by a later
+    // blocked pass while attached (a feedback loop).
+    gl::Texture* texture = i < count ? targets[i].storageAs<GlStorage>().texture() : nullptr;
+    unsigned id = texture ? texture->id.id() : 0;
+    if (state_.blockAttached[i] != id) {
+      glFramebufferTexture2D(GL_FRAMEBUFFER, static_cast<GLenum>(GL_COLOR_ATTACHMENT0 + i),
+                             GL_TEXTURE_2D, id, 0);
+      state_.blockAttached[i] = id;
+    }
+    check = check || (texture && !texture->renderTargetChecked);
+  }
+  if (state_.blockDrawBuffers != static_cast<int>(count)) {
+    GLenum buffers[8];
+    for (size_t i = 0; i < count; ++i) buffers[i] = static_cast<GLenum>(GL_COLOR_ATTACHMENT0 + i);
+    glDrawBuffers(static_cast<GLsizei>(count), buffers);
+    state_.blockDrawBuffers = static_cast<int>(count);
+  }
+  if (check) {
+    checkComplete(GL_FRAMEBUFFER, *targets[0].storageAs<GlStorage>().texture(), op);
+    for (const Tensor& t : targets) t.storageAs<GlStorage>().texture()->renderTargetChecked = true;
+  }
+  setViewport(geometry.blockWidth, geometry.blockHeight);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  ++passCount_;
+  ++blockedPassCount_;
+  errorsUnchecked_ = true;
+
+  // The merge: each target's valid part into its rectangle of the output.
+  auto& storage = output.storageAs<GlStorage>();
+  gl::Texture& texture = *storage.texture();
+  const gl::TextureLayout& layout = storage.layout();
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, gl_->framebuffer.id());
+  if (state_.attached != texture.id.id()) {
+    glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D,
+                           texture.id.id(), 0);
+    state_.attached = texture.id.id();
+  }
+  if (!texture.renderTargetChecked) {
+    checkComplete(GL_DRAW_FRAMEBUFFER, texture, op);
+    texture.renderTargetChecked = true;
+  }
+  for (int r = 0; r < geometry.blockRows; ++r) {
+    int y0 = r * geometry.blockHeight;
+    int height = std::min(geometry.blockHeight, layout.height - y0);
+    for (int c = 0; c < geometry.blockSlices; ++c) {
+      int x0 = c * geometry.blockWidth;
+      int width = std::min(geometry.blockWidth, layout.width - x0);
+      if (height <= 0 || width <= 0) continue;
+      glReadBuffer(static_cast<GLenum>(GL_COLOR_ATTACHMENT0 + r * geometry.blockSlices + c));
+      glBlitFramebuffer(0, 0, width, height, x0, y0, x0 + width, y0 + height, GL_COLOR_BUFFER_BIT,
+                        GL_NEAREST);
+    }
+  }
+  // Both bindings back on the main framebuffer, as every other pass expects.
+  glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
+  state_.framebuffer = gl_->framebuffer.id();
+  if (options_.checkErrorsEveryPass) checkGlError(op + ": drawing a blocked pass");
 }
 
 std::vector<float> GlBackend::download(const Tensor& tensor) {
@@ -721,6 +825,7 @@ MemoryStats GlBackend::stats() const {
   stats.poolHits = gl_->pool.hits();
   stats.compileCount = gl_->programs.compileCount();
   stats.passCount = passCount_;
+  stats.blockedPassCount = blockedPassCount_;
   return stats;
 }
 
@@ -739,7 +844,8 @@ void GlBackend::finish() {
 #ifdef __EMSCRIPTEN__
   // WebGL's finish() returns before the GPU process has run the commands. Reading one
   // texel of the last pass's target (still attached to our framebuffer) waits for it.
-  glBindFramebuffer(GL_FRAMEBUFFER, gl_->framebuffer.id());
+  syncState();
+  useFramebuffer(gl_->framebuffer.id());
   if (glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE) {
     float texel[4];
     glReadPixels(0, 0, 1, 1, GL_RGBA, GL_FLOAT, texel);
@@ -752,12 +858,7 @@ void GlBackend::drawInto(const Tensor& output, const std::string& op) {
   auto& storage = output.storageAs<GlStorage>();
   gl::Texture& texture = *storage.texture();
   bindFramebuffer(texture, op);
-  const gl::TextureLayout& layout = storage.layout();
-  if (state_.viewportWidth != layout.width || state_.viewportHeight != layout.height) {
-    glViewport(0, 0, layout.width, layout.height);
-    state_.viewportWidth = layout.width;
-    state_.viewportHeight = layout.height;
-  }
+  setViewport(storage.layout().width, storage.layout().height);
   glDrawArrays(GL_TRIANGLES, 0, 3);
   ++passCount_;
   errorsUnchecked_ = true;

@@ -7,6 +7,7 @@
 #include <list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct GlInfo {
   int maxTextureSize = 0;        // the device's limit
   int maxTextureImageUnits = 0;  // samplers per fragment shader
   int maxDrawBuffers = 0;
+  int maxColorAttachments = 0;
+  // Render targets one pass may write: min(maxDrawBuffers, maxColorAttachments), at
+  // most 8 (blocked kernels, gl_pass.h).
+  int maxBlockTargets() const;
   std::vector<std::string> extensions;
   bool floatRenderable = false;      // RGBA32F colour attachments are framebuffer-complete
   bool halfFloatRenderable = false;  // RGBA16F colour attachments are framebuffer-complete
@@ -63,6 +68,14 @@ struct GlOptions {
   // Caps the texture side below the device's MAX_TEXTURE_SIZE (0 = device limit). Tests
   // use a small value to exercise folded layouts without huge tensors.
   int maxTextureSize = 0;
+  // Caps the render targets of a blocked pass (several output texels per fragment,
+  // gl_pass.h) below the device's (0 = device limit; 1 = no blocked passes). Tests use
+  // it to run every block shape, the benchmark to compare.
+  int maxBlockTargets = 0;
+  // Outputs smaller than this many texel products (rows x slices x the inner length)
+  // take plain passes: the blocked pass's copies cost more than it saves there
+  // (engine/ops/fused.cpp, productBlock). Tests set 0 to block their small cases.
+  int64_t minBlockProducts = int64_t{1} << 18;
   // glGetError after every pass (errors are always checked after allocation,
   // compilation, framebuffer setup and readback). Costly in browsers, where each check
   // is a round trip to the GPU process.
@@ -154,6 +167,9 @@ class GlBackend : public Backend {
                   bool fullPrecision = false);
   gl::ProgramCache& programs();
   bool checkUniforms() const { return options_.checkUniforms; }
+  // Render targets a blocked pass may use: the device's, capped by the options.
+  int blockTargets() const;
+  int64_t minBlockProducts() const { return options_.minBlockProducts; }
   // Draws the bound program into `output`'s texture (one full-screen triangle).
   void drawInto(const Tensor& output, const std::string& op);
   // Call after issuing GL calls of your own on texel's context (binding textures,
@@ -164,6 +180,16 @@ class GlBackend : public Backend {
   // few GL calls; in browsers each is a trip through the command buffer).
   void useProgram(unsigned program);
   void bindInputTexture(int unit, unsigned texture);
+  // Draws the bound program into `targets` at once (multiple render targets), each
+  // `block` texels of the output, then copies each into its place in `output`: target
+  // r * blockSlices + c holds output rows [r * blockHeight, +blockHeight) and slices
+  // [c * blockWidth, +blockWidth) (glBlitFramebuffer, no shader pass).
+  struct BlockGeometry {
+    int blockRows = 1, blockSlices = 1;   // targets per fragment: rows x slices
+    int blockHeight = 0, blockWidth = 0;  // each target's size in texels
+  };
+  void drawBlocks(const Tensor& output, std::span<const Tensor> targets,
+                  const BlockGeometry& geometry, const std::string& op);
   // Binds `texture` as the framebuffer's colour attachment, verifying completeness.
   void bindFramebuffer(gl::Texture& texture, const std::string& op);
 
@@ -192,20 +218,27 @@ class GlBackend : public Backend {
   struct GlObjects;  // the texture pool, program cache, framebuffer and vertex array
   std::unique_ptr<GlObjects> gl_;
   int64_t passCount_ = 0;
+  int64_t blockedPassCount_ = 0;
   // Cached GL state (see useProgram); forgotten whenever something else may have touched
-  // it: texture churn (gl::textureChurn), uploads, a context loss.
+  // it: another backend on the context, texture churn (gl::textureChurn), a context loss,
+  // forgetGlState().
   struct StateCache {
     unsigned program = 0;
     std::vector<unsigned> textures;  // per unit; ~0u: unknown
     int activeUnit = -1;
-    unsigned attached = ~0u;  // the framebuffer's colour attachment
+    unsigned attached = ~0u;  // the main framebuffer's colour attachment
     int viewportWidth = -1, viewportHeight = -1;
-    bool fixedState = false;
-    bool packAlignment = false;  // GL_PACK_ALIGNMENT set to 4  // blend/depth/scissor off,
-                                 // framebuffer and vertex array bound
+    bool fixedState = false;              // blend, depth and scissor tests off, vertex array bound
+    unsigned framebuffer = ~0u;           // bound to GL_FRAMEBUFFER (draw and read)
+    std::vector<unsigned> blockAttached;  // the block framebuffer's colour attachments
+    int blockDrawBuffers = 0;
+    bool packAlignment = false;  // GL_PACK_ALIGNMENT set to 4
     uint64_t churn = 0;
   } state_;
   void syncState();  // call before using state_
+  void setFixedState();
+  void useFramebuffer(unsigned framebuffer);
+  void setViewport(int width, int height);
   // GL errors are checked once per readback (before its glReadPixels) rather than per
   // pass or upload: set when work was issued since that check.
   bool errorsUnchecked_ = false;

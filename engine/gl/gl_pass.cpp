@@ -68,13 +68,15 @@ Pass& Pass::uniform(std::string_view name, std::span<const int> values) {
       {std::string(name), Uniform::Kind::IntArray, {values.begin(), values.end()}, 0.0f});
 }
 
-std::string Pass::source(const TextureLayout& outputLayout) const {
+std::string Pass::source(const TextureLayout& outputLayout, Block block) const {
   std::string text =
       "#version 300 es\n"
       "precision highp float;\n"
       "precision highp int;\n"
       "precision highp sampler2D;\n";
   text += concat("#define OUT_ALIGNED ", outputLayout.aligned ? 1 : 0, '\n');
+  text += concat("#define OUT_BLOCK ", block.rows * block.slices, "\n#define OUT_BLOCK_ROWS ",
+                 block.rows, "\n#define OUT_BLOCK_SLICES ", block.slices, '\n');
   text += defines_;
   for (const auto& [name, tensor] : inputs_)
     text += concat("#define ", name, "_ALIGNED ",
@@ -84,6 +86,8 @@ std::string Pass::source(const TextureLayout& outputLayout) const {
   text +=
       "uniform int out_width;\nuniform int out_slices;\nuniform int out_last;\n"
       "uniform int out_texels;\n";
+  if (block.rows * block.slices > 1)
+    text += "uniform int out_blockHeight;\nuniform int out_blockWidth;\n";
   for (const auto& [name, tensor] : inputs_)
     text += concat("uniform highp sampler2D ", name, ";\nuniform int ", name,
                    "_width;\nuniform int ", name, "_slices;\nuniform int ", name, "_last;\n");
@@ -141,12 +145,12 @@ void Pass::checkUniformsUsed() const {
   }
 }
 
-std::string Pass::signature(bool outputAligned) const {
+std::string Pass::signature(bool outputAligned, Block block) const {
   // Everything source() depends on, in a few dozen bytes instead of the kilobytes of source.
   std::string key;
   key.reserve(64 + defines_.size());
   for (Shader shader : shaders_) key += concat(shader.index, ',');
-  key += outputAligned ? "A|" : "U|";
+  key += concat(outputAligned ? "A" : "U", block.rows, 'x', block.slices, '|');
   for (const auto& [name, tensor] : inputs_)
     key += concat(name, tensor.storageAs<GlStorage>().layout().aligned ? "+" : "-", ',');
   key += '|';
@@ -158,25 +162,24 @@ std::string Pass::signature(bool outputAligned) const {
   return key;
 }
 
-Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
+void Pass::bindProgram(const TextureLayout& outLayout, Block block, int blockHeight,
+                       int blockWidth) {
   if (static_cast<int>(inputs_.size()) > backend_.info().maxTextureImageUnits)
     fail(op_, ": needs ", inputs_.size(), " input textures, the device allows ",
          backend_.info().maxTextureImageUnits);
-  Tensor result = backend_.allocate(output, op_, false, fullPrecision);
-  const TextureLayout& outLayout = result.storageAs<GlStorage>().layout();
   ProgramCache& programs = backend_.programs();
-  std::string key = signature(outLayout.aligned);
+  std::string key = signature(outLayout.aligned, block);
   ProgramUse* use = programs.findUse(key);
   if (!use) {
-    std::string text = source(outLayout);
+    std::string text = source(outLayout, block);
     if (backend_.checkUniforms() && !programs.contains(text)) checkUniformsUsed();
     use = &programs.addUse(key, programs.get(text, op_));
   }
   Program& program = use->program();
   backend_.useProgram(program.id());
 
-  // Uniform slots in a fixed order per signature: four per input, four for the output,
-  // then the pass's own.
+  // Uniform slots in a fixed order per signature: four per input, four (six when
+  // blocked) for the output, then the pass's own.
   size_t slot = 0;
   int unit = 0;
   for (const auto& [name, tensor] : inputs_) {
@@ -195,6 +198,11 @@ Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
   program.setInt(use->location(slot++, [] { return std::string("out_last"); }), outLayout.last);
   program.setInt(use->location(slot++, [] { return std::string("out_texels"); }),
                  checkedInt(outLayout.texels(), op_, "output texel count"));
+  if (block.rows * block.slices > 1) {
+    program.setInt(use->location(slot++, [] { return std::string("out_blockHeight"); }),
+                   blockHeight);
+    program.setInt(use->location(slot++, [] { return std::string("out_blockWidth"); }), blockWidth);
+  }
   for (const Uniform& u : uniforms_) {
     GLint location = use->location(slot++, [&] { return u.name; });
     switch (u.kind) {
@@ -207,7 +215,38 @@ Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
         break;
     }
   }
+}
+
+Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
+  Tensor result = backend_.allocate(output, op_, false, fullPrecision);
+  bindProgram(result.storageAs<GlStorage>().layout(), {}, 0, 0);
   backend_.drawInto(result, op_);
+  return result;
+}
+
+Tensor Pass::runBlocked(const TensorSpec& output, Block block) {
+  int count = block.rows * block.slices;
+  if (block.rows < 1 || block.slices < 1 || (count != 2 && count != 4 && count != 8) ||
+      count > backend_.blockTargets())
+    fail(op_, ": internal error: a ", block.rows, "x", block.slices,
+         " output block needs 2, 4 or 8 render targets, the backend allows ",
+         backend_.blockTargets());
+  Tensor result = backend_.allocate(output, op_);
+  const TextureLayout& layout = result.storageAs<GlStorage>().layout();
+  if (!layout.aligned || isSplit(result))
+    fail(op_, ": internal error: a blocked pass needs an output in one aligned texture");
+  GlBackend::BlockGeometry geometry{block.rows, block.slices,
+                                    static_cast<int>((layout.rows + block.rows - 1) / block.rows),
+                                    (layout.slices + block.slices - 1) / block.slices};
+  // The render targets: pooled textures (reused by the next blocked pass of this size),
+  // released once their contents are copied.
+  std::vector<Tensor> targets;
+  targets.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i)
+    targets.push_back(backend_.allocate(
+        {Shape{geometry.blockHeight, int64_t{geometry.blockWidth} * 4}, output.dtype}, op_));
+  bindProgram(layout, block, geometry.blockHeight, geometry.blockWidth);
+  backend_.drawBlocks(result, targets, geometry, op_);
   return result;
 }
 

@@ -43,8 +43,21 @@ class Pass {
   // fullPrecision: keep a float32 output in RGBA32F even in half-float mode (for
   // intermediate results whose rounding would compound, like scan steps).
   Tensor run(const TensorSpec& output, bool fullPrecision = false);
+  // The same with several output texels per fragment (register blocking): each fragment
+  // computes block.rows x block.slices texels, written to that many render targets and
+  // copied into the output (GlBackend::drawBlocks). The shaders define
+  //   void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK])
+  // computing rows row + r * out_blockHeight and slices slice + c * out_blockWidth into
+  // block[r * OUT_BLOCK_SLICES + c] (r < OUT_BLOCK_ROWS, c < OUT_BLOCK_SLICES). The output
+  // must fit one aligned texture; rows x slices must be 2, 4 or 8 and at most
+  // GlBackend::blockTargets().
+  struct Block {
+    int rows = 1;
+    int slices = 1;
+  };
+  Tensor runBlocked(const TensorSpec& output, Block block);
   // The fragment source run() would compile for an output of `layout` (for tests).
-  std::string source(const TextureLayout& outputLayout) const;
+  std::string source(const TextureLayout& outputLayout, Block block = Block{1, 1}) const;
 
  private:
   struct Uniform {
@@ -55,7 +68,9 @@ class Pass {
   };
   Pass& addUniform(Uniform u);
   // The program cache's key for this pass: what the source depends on, compactly.
-  std::string signature(bool outputAligned) const;
+  std::string signature(bool outputAligned, Block block) const;
+  // Finds or builds the program, binds it and the inputs and sets the uniforms.
+  void bindProgram(const TextureLayout& outLayout, Block block, int blockHeight, int blockWidth);
   // Throws naming the op when a set uniform appears in none of the pass's shaders.
   void checkUniformsUsed() const;
 

@@ -123,8 +123,7 @@ const UnaryOp kUnaryOps[] = {
        return mul(g.dy, add(cdf, mul(g.x, pdf)));
      }},
     // Keras's hard_sigmoid: the piecewise-linear sigmoid max(0, min(1, 0.2 x + 0.5)).
-    {"hardSigmoid",
-     [](double x, double, double) { return std::clamp(0.2 * x + 0.5, 0.0, 1.0); },
+    {"hardSigmoid", [](double x, double, double) { return std::clamp(0.2 * x + 0.5, 0.0, 1.0); },
      "clamp(0.2 * x + 0.5, 0.0, 1.0)", Kind::Float,
      [](const UnaryGradArgs& g) {
        return maskWhere(logicalAnd(greater(g.x, g.k(-2.5f)), less(g.x, g.k(2.5f))),

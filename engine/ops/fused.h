@@ -26,6 +26,13 @@ void epilogue(gl::Pass& pass, const Fusion& fusion, const Tensor* bias);
 // Applies what the epilogue could not: a general bias and the activation, as ops.
 Tensor biasAndActivationOps(const Tensor& y, const Fusion& fusion, const Tensor* bias);
 
+// Output texels per fragment of the register-blocked product kernels (matMul's and
+// conv2d's texelBlock), or 1 x 1 for their plain ones, for an output of rows x slices
+// texels summing over k products each, within the backend's block targets, at most
+// `maxBlockSlices` (1 or 2) slices wide.
+gl::Pass::Block productBlock(const GlBackend& backend, int64_t rows, int64_t slices, int64_t k,
+                             int maxBlockSlices = 2);
+
 // The CPU reference: y = activation(y + bias) in place.
 void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion, const Tensor* bias);
 

@@ -4,6 +4,7 @@
 #include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_pass.h"
 #include "engine/ops/fused.h"
+#include "engine/ops/gl_helpers.h"
 #include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
@@ -111,35 +112,59 @@ std::vector<int> batchStrides(const Shape& operand, const Shape& batch) {
 }
 
 std::vector<Tensor> matMulGl(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
-  const Tensor& a = ctx.inputs[0];
+  Tensor a = ctx.inputs[0];
   const Tensor& b = ctx.inputs[1];
   MatMulDims d = matMulDims(ctx.op, a.shape(), b.shape(), ta, tb);
-  std::vector<int> batchDims;
-  for (int64_t dim : d.batch.dims()) batchDims.push_back(static_cast<int>(dim));
-  while (batchDims.size() < 4) batchDims.insert(batchDims.begin(), 1);
   std::string op(ctx.op);
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
   const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
   // A bias other than one value per column is added by a separate pass.
   bool fuseBias = bias && ops::biasFitsEpilogue(bias->shape(), d.n);
   gl::checkLoop((d.k + 3) / 4, op, "an inner dimension this long");
-  gl::Pass pass(static_cast<GlBackend&>(ctx.backend), op,
-                {gl::shaders::fused_epilogue, gl::shaders::matmul});
+
+  // The blocked kernel reads A as rows x K and B as one matrix: A unbroadcast, B
+  // without batch dimensions. A transposed A is transposed first (a copy of M x K values
+  // against M x K x N multiply-adds).
+  int64_t batchSize = d.batch.size();
+  bool aWhole = a.shape().size() == batchSize * d.m * d.k;
+  bool bSingle = b.shape().size() == d.k * d.n;
+  const gl::TextureLayout outLayout = backend.layoutOf(ctx.outputs[0].shape, op);
+  gl::Pass::Block block = aWhole && bSingle && outLayout.aligned
+                              ? ops::productBlock(backend, batchSize * d.m, outLayout.slices, d.k)
+                              : gl::Pass::Block{};
+  bool blocked = block.rows * block.slices > 1;
+  if (blocked && ta) {
+    std::vector<int> perm(static_cast<size_t>(a.shape().rank()));
+    for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int>(i);
+    std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+    a = ops::transposeGl(backend, a, perm);
+    ta = false;
+  }
+
+  std::vector<int> batchDims;
+  for (int64_t dim : d.batch.dims()) batchDims.push_back(static_cast<int>(dim));
+  while (batchDims.size() < 4) batchDims.insert(batchDims.begin(), 1);
+  gl::Pass pass(backend, op, {gl::shaders::fused_epilogue, gl::shaders::matmul});
   pass.define("TRANSPOSE_A", ta ? 1 : 0)
       .define("TRANSPOSE_B", tb ? 1 : 0)
       .input("A", a)
       .input("B", b)
-      .uniform("M", gl::checkedInt(d.m, op, "M"))
       .uniform("K", gl::checkedInt(d.k, op, "K"))
-      .uniform("N", gl::checkedInt(d.n, op, "N"))
-      .uniform("batchDims", batchDims)
-      .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
-      .uniform("B_batchStrides", batchStrides(b.shape(), d.batch));
+      .uniform("N", gl::checkedInt(d.n, op, "N"));
+  if (!blocked)
+    pass.uniform("M", gl::checkedInt(d.m, op, "M"))
+        .uniform("batchDims", batchDims)
+        .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
+        .uniform("B_batchStrides", batchStrides(b.shape(), d.batch));
+  auto run = [&] {
+    return blocked ? pass.runBlocked(ctx.outputs[0], block) : pass.run(ctx.outputs[0]);
+  };
   if (bias && !fuseBias) {
     ops::epilogue(pass, ops::Fusion{}, nullptr);
-    return {ops::biasAndActivationOps(pass.run(ctx.outputs[0]), *fusion, bias)};
+    return {ops::biasAndActivationOps(run(), *fusion, bias)};
   }
   ops::epilogue(pass, fusion ? *fusion : ops::Fusion{}, bias);
-  return {pass.run(ctx.outputs[0])};
+  return {run()};
 }
 
 ops::Fusion fusionOf(const FusedMatMulAttrs& a) {

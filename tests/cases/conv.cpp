@@ -53,7 +53,12 @@ void addConvCases(CaseTable& t) {
                                 {"conv2d", {{2, 9, 7, 3}, {3, 3, 3, 5}}, window(1, "same", 1)},
                                 {"conv2d", {{1, 11, 13, 6}, {3, 2, 6, 7}}, window(2, "same", 1)},
                                 {"conv2d", {{1, 12, 12, 4}, {3, 3, 4, 8}}, window(1, "valid", 2)},
-                                {"conv2d", {{1, 28, 28, 1}, {3, 3, 1, 8}}, window(1, "valid", 1)}};
+                                {"conv2d", {{1, 28, 28, 1}, {3, 3, 1, 8}}, window(1, "valid", 1)},
+                                // Blocked: a 1x1 (a matMul), channels past a multiple of
+                                // four on both sides, every pixel at an edge of "same".
+                                {"conv2d", {{1, 7, 9, 10}, {1, 1, 10, 9}}, window(1, "valid", 1)},
+                                {"conv2d", {{2, 6, 5, 5}, {3, 3, 5, 12}}, window(1, "same", 1)},
+                                {"conv2d", {{1, 3, 17, 8}, {5, 5, 8, 3}}, window(1, "same", 1)}};
   t.op("conv2d").gradient = {
       {"conv2d", {{1, 5, 5, 2}, {3, 3, 2, 3}}, window(1, "valid", 1)},
       {"conv2d", {{2, 6, 5, 3}, {3, 2, 3, 2}}, window(2, "same", 1)},
@@ -76,7 +81,10 @@ void addConvCases(CaseTable& t) {
       {"depthwiseConv2d", {{1, 5, 5, 1}, {3, 3, 1, 1}}, window(1, "valid", 1)},
       {"depthwiseConv2d", {{2, 9, 7, 3}, {3, 3, 3, 2}}, window(1, "same", 1)},
       {"depthwiseConv2d", {{1, 11, 13, 8}, {3, 2, 8, 1}}, window(2, "same", 1)},
-      {"depthwiseConv2d", {{1, 12, 12, 5}, {3, 3, 5, 3}}, window(1, "valid", 2)}};
+      {"depthwiseConv2d", {{1, 12, 12, 5}, {3, 3, 5, 3}}, window(1, "valid", 2)},
+      // Blocked (multiplier 1, at least 8 taps): channels past a multiple of four.
+      {"depthwiseConv2d", {{2, 9, 7, 6}, {3, 3, 6, 1}}, window(1, "same", 1)},
+      {"depthwiseConv2d", {{1, 10, 9, 3}, {3, 3, 3, 1}}, window(2, "same", 1)}};
   t.op("depthwiseConv2d").gradient = {
       {"depthwiseConv2d", {{1, 5, 5, 2}, {3, 3, 2, 1}}, window(1, "valid", 1)},
       {"depthwiseConv2d", {{2, 6, 5, 3}, {3, 2, 3, 2}}, window(2, "same", 1)},

@@ -22,7 +22,19 @@ void addMatMulCases(CaseTable& t) {
     for (bool tb : {false, true}) {
       Attrs attrs = Attrs().setBool("transposeA", ta).setBool("transposeB", tb);
       for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{
-               {1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 64, 64}, {1, 257, 5}}) {
+               {1, 1, 1},
+               {3, 5, 7},
+               {17, 33, 9},
+               {64, 64, 64},
+               {1, 257, 5},
+               // Blocked kernel (several texels per fragment): rows and slices that do
+               // not fill the last block, K off a multiple of four, a long K, one
+               // slice (blocks of rows only, N = 1 and 3), too few rows to block.
+               {33, 70, 37},
+               {130, 4097, 9},
+               {21, 11, 1},
+               {40, 12, 3},
+               {5, 8, 8}}) {
         Shape a = ta ? Shape{k, m} : Shape{m, k};
         Shape b = tb ? Shape{n, k} : Shape{k, n};
         matMul.conformance.push_back({"matMul", {a, b}, attrs});
@@ -32,6 +44,11 @@ void addMatMulCases(CaseTable& t) {
     }
   matMul.conformance.push_back({"matMul", {{3, 5, 7}, {7, 2}}});
   matMul.conformance.push_back({"matMul", {{2, 1, 3, 5}, {3, 5, 6}}});
+  matMul.conformance.push_back({"matMul", {{2, 9, 20}, {20, 11}}});     // a batch of A as rows
+  matMul.conformance.push_back({"matMul", {{2, 9, 20}, {2, 20, 11}}});  // batched B: plain
+  matMul.conformance.push_back({"matMul",
+                                {{3, 20, 9}, {11, 20}},
+                                Attrs().setBool("transposeA", true).setBool("transposeB", true)});
   matMul.gradient.push_back({"matMul", {{2, 3, 4}, {4, 2}}});  // batch broadcast
   matMul.gradient.push_back({"matMul", {{2, 1, 3, 4}, {3, 4, 2}}});
   matMul.limit = [](int side) { return std::vector<OpCase>{{"matMul", {{side + 1, 8}, {8, 4}}}}; };
@@ -47,6 +64,9 @@ void addMatMulCases(CaseTable& t) {
   add({{5, 3}, {5, 6}}, fused("leakyrelu", true));
   add({{4, 4}, {4, 4}, {4}}, fused("relu6"));
   add({{4, 9}, {9, 3}, {3}}, fused("tanh"));
+  add({{40, 33}, {33, 19}, {19}}, fused("relu"));                     // blocked, bias per column
+  add({{40, 33}, {19, 33}, {40, 1}}, fused("sigmoid", false, true));  // blocked, bias pass
+  add({{33, 40}, {33, 19}, {}}, fused("leakyrelu", true));
   fusedMatMul.gradient = {
       {"fusedMatMul", {{3, 4}, {4, 5}, {5}}, Attrs().setString("activation", "relu")},
       {"fusedMatMul",
