@@ -171,7 +171,10 @@ async function main() {
   writeFileSync(`${base}.md`, report(meta, results));
   log(`bench: wrote ${base}.md and .json`);
   const failed = results.filter((r) => r.error);
-  if (failed.length) log(`bench: ${failed.length} runs failed (see the report)`);
+  if (failed.length) {
+    log(`bench: ${failed.length} runs failed (see the report)`);
+    process.exitCode = 1;  // CI's quick run: a task that no longer runs fails the suite
+  }
 }
 
 // ---- the report ----
@@ -254,6 +257,12 @@ function report(meta, results) {
              `${kb(s.texelDigitRecognizer.raw)} raw, ${kb(s.texelDigitRecognizer.gzip)} gzip; TF.js bundle ` +
              `(tf.min.js) ${kb(s.tfjsBundle.raw)} raw, ${kb(s.tfjsBundle.gzip)} gzip; TF.js wasm backend ` +
              `${kb(s.tfjsWasmBackend.raw)} raw, ${kb(s.tfjsWasmBackend.gzip)} gzip.`);
+  const unsupported = results.filter((r) => r.unsupported);
+  if (unsupported.length) {
+    lines.push('', 'Not supported by the engine (no figure):', '');
+    for (const r of unsupported)
+      for (const u of r.unsupported) lines.push(`- ${r.task} on ${r.engine}: ${u.slice(0, 200)}`);
+  }
   const failed = results.filter((r) => r.error);
   if (failed.length) {
     lines.push('', 'Failed runs:', '');

@@ -10,6 +10,7 @@
 #   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
 #   memstress        the eight texture-memory scenarios, quick sizes, natively and in Chromium
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
+#   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
 #   ASan+UBSan       the native doctest suite built with clang's sanitizers, leaks checked
 #   fuzz             60 s of libFuzzer on the model loader and on tensor creation
 # A failure in any run fails the script; the last line is the summary of all runs.
@@ -23,7 +24,7 @@ texel_install_node_modules
 echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
-texel_build_web texel_tests gl_harness mnist_train mnist_web memstress >/dev/null
+texel_build_web texel_tests gl_harness mnist_train mnist_web memstress bench >/dev/null
 echo "== building the sanitizer and fuzz build (clang)"
 scripts/sanitize.sh build >/dev/null
 set +e
@@ -53,6 +54,9 @@ run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness
 run "memstress (quick)" build/apps/memstress --quick
 run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
 run "browser digit recognizer (e2e)" node --test tests/e2e/
+# The benchmark's quick grid, so that it cannot rot: every task must run on every engine;
+# its numbers are not asserted (docs/PERFORMANCE.md; scripts/bench.sh runs the full grid).
+run "benchmark (quick, not asserted)" node scripts/bench.mjs --quick --out build/bench/results
 run "ASan+UBSan doctest" scripts/sanitize.sh test
 run "fuzz model loader (60 s)" scripts/sanitize.sh fuzz fuzz_model_loader 60
 run "fuzz tensor creation (60 s)" scripts/sanitize.sh fuzz fuzz_tensor 60

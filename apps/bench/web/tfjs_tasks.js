@@ -141,6 +141,17 @@ async function firstPredict(tf, model, example, result) {
 const labels = (tf, batch, classes) =>
   tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'float32');
 
+// Runs `figure` unless the backend lacks a kernel it needs (TF.js's wasm backend has no
+// Conv2DBackpropFilter: it cannot train a CNN); that is recorded, not a failed run.
+async function unlessUnsupported(result, name, figure) {
+  try {
+    await figure();
+  } catch (e) {
+    if (!/not registered for backend/.test(e.message)) throw e;
+    (result.unsupported ??= []).push(`${name}: ${e.message}`);
+  }
+}
+
 async function mnistCnnTask(tf, options) {
   const result = { figures: [], values: {} };
   let built;
@@ -155,7 +166,9 @@ async function mnistCnnTask(tf, options) {
   await predictFigures(tf, model, [28, 28, 1], batches(options), options, result.figures);
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const x = random(tf, [64, 28, 28, 1], 3), y = labels(tf, 64, 10);
-  result.figures.push(await measure('train step b64 (adam)', () => model.trainOnBatch(x, y), options));
+  await unlessUnsupported(result, 'train step b64 (adam)', async () => {
+    result.figures.push(await measure('train step b64 (adam)', () => model.trainOnBatch(x, y), options));
+  });
   const memory = tf.memory();
   result.values.peakBytes = memory.numBytesInGPUAllocated ?? memory.numBytes;
   return result;
@@ -185,7 +198,11 @@ async function mnistFitTask(tf, options) {
   const y = tf.tensor1d(train.ids.subarray(0, count), 'float32');
   const model = mnistModel(tf);
   model.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  await model.trainOnBatch(x.slice(0, 64), y.slice(0, 64));  // warm-up, as texel's model.warmup
+  const result = { figures: [], values: {} };
+  await unlessUnsupported(result, 'fit', async () => {
+    await model.trainOnBatch(x.slice(0, 64), y.slice(0, 64));  // warm-up, as texel's model.warmup
+  });
+  if (result.unsupported) return result;
   const epochMs = [];
   let start = performance.now();
   await model.fit(x, y, { epochs, batchSize: 64, shuffle: true, verbose: 0, callbacks: {
