@@ -310,5 +310,6 @@ export async function runTask(tf, name, options) {
   const task = TASKS[name];
   if (!task) throw new Error(`unknown task '${name}'`);
   const result = await task(tf, options);
-  return { task: name, engine: 'tfjs', figures: result.figures, values: result.values || {} };
+  return { task: name, engine: 'tfjs', figures: result.figures, values: result.values || {},
+           ...(result.unsupported ? { unsupported: result.unsupported } : {}) };
 }
