@@ -319,7 +319,8 @@ class Dense : public BiasActivationLayer {
     if (std::optional<Activation> fused = fusedActivation(activationFor(options))) {
       y = fusedMatMul(x, kernel, {.activation = *fused}, biasIfAny());
     } else {
-      y = finish(matMul(x, kernel), bias(), options);
+      // An activation the epilogue lacks (softmax) still leaves the bias to it: one pass.
+      y = applyActivation(fusedMatMul(x, kernel, {}, biasIfAny()), activationFor(options));
     }
     return y.rank() == static_cast<int>(outDims.size()) ? y : texel::reshape(y, outDims);
   }
@@ -393,7 +394,7 @@ class Conv2DLayer : public BiasActivationLayer {
     if (className() == "Conv2D") {
       if (std::optional<Activation> fused = fusedActivation(activationFor(options)))
         return fusedConv2d(x, kernel, {conv, *fused}, biasIfAny());
-      return finish(texel::conv2d(x, kernel, conv), bias(), options);
+      return applyActivation(fusedConv2d(x, kernel, {conv}, biasIfAny()), activationFor(options));
     }
     if (className() == "DepthwiseConv2D")
       return finish(texel::depthwiseConv2d(x, kernel, conv), bias(), options);
