@@ -110,9 +110,9 @@ async function main() {
     meta.baseline = execFileSync('git', ['-C', baseline, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
   }
   meta.variants = [...variants.keys()];
-  // No program cache shared between pages: the GPU process would otherwise hand a page
-  // the programs an earlier page (the same engine on another task, or a variant)
-  // compiled, and first-predict figures would depend on the task order.
+  // Asks the GPU process not to cache programs: it could otherwise hand a page the
+  // programs an earlier page (the same engine on another task, or a variant) compiled,
+  // and first-predict figures would depend on the task order.
   const browser = await launchBrowser({
     extraArgs: ['--disable-gpu-program-cache', '--disable-gpu-shader-disk-cache'],
   });
