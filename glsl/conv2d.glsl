@@ -30,6 +30,12 @@
 #define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11) X(2, o2, t2, acc20, acc21) X(3, o3, t3, acc30, acc31) X(4, o4, t4, acc40, acc41) X(5, o5, t5, acc50, acc51) X(6, o6, t6, acc60, acc61) X(7, o7, t7, acc70, acc71)
 #endif
 
+#if OUT_BLOCK_SLICES == 2
+#define LOAD_F(c, count) LOAD_FOUR_ROWS(F_texel, c, slice0, count, f00, f01, f02, f03) LOAD_FOUR_ROWS(F_texel, c, slice1, count, f10, f11, f12, f13)
+#else
+#define LOAD_F(c, count) LOAD_FOUR_ROWS(F_texel, c, slice0, count, f00, f01, f02, f03)
+#endif
+
 void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int lastRow = out_texels / out_slices - 1;
   ROWS(DECLARE_ROW)
@@ -43,30 +49,14 @@ void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
       ROWS(TAP_ROW)
       int fRow = (ky * kernelW + kx) * channels;
       for (int cb = 0; cb < fullBlocks; ++cb) {
-        int c = fRow + cb * 4;
-        f00 = F_texel(c, slice0); f01 = F_texel(c + 1, slice0);
-        f02 = F_texel(c + 2, slice0); f03 = F_texel(c + 3, slice0);
-#if OUT_BLOCK_SLICES == 2
-        f10 = F_texel(c, slice1); f11 = F_texel(c + 1, slice1);
-        f12 = F_texel(c + 2, slice1); f13 = F_texel(c + 3, slice1);
-#endif
+        LOAD_F(fRow + cb * 4, 4)
         ROWS(ROW_STEP)
       }
       if (rest > 0) {
-        // Filter rows past this tap's channels are the next tap's: zeroed (the input's
-        // lanes past `channels` are zero, and zero times a non-finite value is NaN).
+        // Filter rows past this tap's channels are the next tap's (LOAD_FOUR_ROWS zeroes
+        // them; the input's lanes past `channels` are zero).
         int cb = fullBlocks;
-        int c = fRow + cb * 4;
-        f00 = F_texel(c, slice0);
-        f01 = rest > 1 ? F_texel(c + 1, slice0) : vec4(0.0);
-        f02 = rest > 2 ? F_texel(c + 2, slice0) : vec4(0.0);
-        f03 = vec4(0.0);
-#if OUT_BLOCK_SLICES == 2
-        f10 = F_texel(c, slice1);
-        f11 = rest > 1 ? F_texel(c + 1, slice1) : vec4(0.0);
-        f12 = rest > 2 ? F_texel(c + 2, slice1) : vec4(0.0);
-        f13 = vec4(0.0);
-#endif
+        LOAD_F(fRow + cb * 4, rest)
         ROWS(ROW_STEP)
       }
     }

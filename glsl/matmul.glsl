@@ -62,33 +62,21 @@ void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
     ROWS(ROW_STEP)
   }
 #else
+#if OUT_BLOCK_SLICES == 2
+#define LOAD_B(k0, count) LOAD_FOUR_ROWS(B_texel, k0, slice0, count, b00, b01, b02, b03) LOAD_FOUR_ROWS(B_texel, k0, slice1, count, b10, b11, b12, b13)
+#else
+#define LOAD_B(k0, count) LOAD_FOUR_ROWS(B_texel, k0, slice0, count, b00, b01, b02, b03)
+#endif
   int fullBlocks = K >> 2;
   for (int kb = 0; kb < fullBlocks; ++kb) {
-    int k0 = kb * 4;
-    b00 = B_texel(k0, slice0); b01 = B_texel(k0 + 1, slice0);
-    b02 = B_texel(k0 + 2, slice0); b03 = B_texel(k0 + 3, slice0);
-#if OUT_BLOCK_SLICES == 2
-    b10 = B_texel(k0, slice1); b11 = B_texel(k0 + 1, slice1);
-    b12 = B_texel(k0 + 2, slice1); b13 = B_texel(k0 + 3, slice1);
-#endif
+    LOAD_B(kb * 4, 4)
     ROWS(ROW_STEP)
   }
   int rest = K - fullBlocks * 4;
   if (rest > 0) {
-    // B's rows past K are not B's: zeroed, since a zero lane of A times a non-finite
-    // value would be NaN.
+    // B's rows past K are not B's (LOAD_FOUR_ROWS zeroes them).
     int kb = fullBlocks;
-    int k0 = kb * 4;
-    b00 = B_texel(k0, slice0);
-    b01 = rest > 1 ? B_texel(k0 + 1, slice0) : vec4(0.0);
-    b02 = rest > 2 ? B_texel(k0 + 2, slice0) : vec4(0.0);
-    b03 = vec4(0.0);
-#if OUT_BLOCK_SLICES == 2
-    b10 = B_texel(k0, slice1);
-    b11 = rest > 1 ? B_texel(k0 + 1, slice1) : vec4(0.0);
-    b12 = rest > 2 ? B_texel(k0 + 2, slice1) : vec4(0.0);
-    b13 = vec4(0.0);
-#endif
+    LOAD_B(kb * 4, rest)
     ROWS(ROW_STEP)
   }
 #endif

@@ -169,6 +169,12 @@ vec4 maskLanes(vec4 value, int slice) {
 }
 
 #if OUT_BLOCK > 1
+// For the blocked product kernels (matmul.glsl, conv2d.glsl): rows k0 .. k0 + 3 of the
+// second operand (read by T_texel) at `slice` into q0 .. q3, rows from k0 + count on
+// zeroed: those are not this block's (a zero lane of the first operand times a
+// non-finite value would be NaN). Over whole blocks count is 4 and the tests fold away.
+#define LOAD_FOUR_ROWS(T_texel, k0, slice, count, q0, q1, q2, q3) q0 = T_texel(k0, slice); q1 = (count) > 1 ? T_texel((k0) + 1, slice) : vec4(0.0); q2 = (count) > 2 ? T_texel((k0) + 2, slice) : vec4(0.0); q3 = (count) > 3 ? T_texel((k0) + 3, slice) : vec4(0.0);
+
 // Fragment outputs take constant indices only: one line per target.
 #define WRITE_TARGET(t) texel_outs[t] = maskLanes(block[t], pixel.x + ((t) % OUT_BLOCK_SLICES) * out_blockWidth)
 void main() {
