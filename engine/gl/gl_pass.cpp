@@ -226,6 +226,7 @@ Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
 
 Tensor Pass::runBlocked(const TensorSpec& output, Block block) {
   int count = block.rows * block.slices;
+  if (block.rows == 1 && block.slices == 1) return run(output);
   if (block.rows < 1 || block.slices < 1 || (count != 2 && count != 4 && count != 8) ||
       count > backend_.blockTargets())
     fail(op_, ": internal error: a ", block.rows, "x", block.slices,

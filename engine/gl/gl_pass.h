@@ -50,7 +50,7 @@ class Pass {
   // computing rows row + r * out_blockHeight and slices slice + c * out_blockWidth into
   // block[r * OUT_BLOCK_SLICES + c] (r < OUT_BLOCK_ROWS, c < OUT_BLOCK_SLICES). The output
   // must fit one aligned texture; rows x slices must be 2, 4 or 8 and at most
-  // GlBackend::blockTargets().
+  // GlBackend::blockTargets(). A 1 x 1 block is run(): texelValue, one target.
   struct Block {
     int rows = 1;
     int slices = 1;

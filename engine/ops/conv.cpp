@@ -225,10 +225,7 @@ std::vector<Tensor> conv2DGl(const OpContext& ctx, const Conv2DAttrs& attrs,
           ? ops::productBlock(backend, w.batch * w.outH * w.outW, outLayout.slices,
                               w.kernelH * w.kernelW * w.channels)
           : gl::Pass::Block{};
-  auto run = [&] {
-    return block.rows * block.slices > 1 ? pass.runBlocked(ctx.outputs[0], block)
-                                         : pass.run(ctx.outputs[0]);
-  };
+  auto run = [&] { return pass.runBlocked(ctx.outputs[0], block); };
   if (bias && !ops::biasFitsEpilogue(bias->shape(), ctx.inputs[1].shape()[3])) {
     ops::epilogue(pass, ops::Fusion{}, nullptr);
     return {ops::biasAndActivationOps(run(), *fusion, bias)};
@@ -297,8 +294,7 @@ std::vector<Tensor> depthwiseGl(const OpContext& ctx, const Conv2DAttrs& attrs) 
                               ? ops::productBlock(backend, w.batch * w.outH * w.outW,
                                                   outLayout.slices, w.kernelH * w.kernelW, 1)
                               : gl::Pass::Block{};
-  if (block.rows > 1) return {pass.runBlocked(ctx.outputs[0], block)};
-  return {pass.run(ctx.outputs[0])};
+  return {pass.runBlocked(ctx.outputs[0], block)};
 }
 
 // A depthwise filter [fh, fw, C, M] as the block-diagonal conv2d filter [fh, fw, C, C*M]

@@ -156,9 +156,7 @@ std::vector<Tensor> matMulGl(const OpContext& ctx, bool ta, bool tb, const ops::
         .uniform("batchDims", batchDims)
         .uniform("A_batchStrides", batchStrides(a.shape(), d.batch))
         .uniform("B_batchStrides", batchStrides(b.shape(), d.batch));
-  auto run = [&] {
-    return blocked ? pass.runBlocked(ctx.outputs[0], block) : pass.run(ctx.outputs[0]);
-  };
+  auto run = [&] { return pass.runBlocked(ctx.outputs[0], block); };
   if (bias && !fuseBias) {
     ops::epilogue(pass, ops::Fusion{}, nullptr);
     return {ops::biasAndActivationOps(run(), *fusion, bias)};
