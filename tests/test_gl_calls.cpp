@@ -19,8 +19,9 @@ std::shared_ptr<GlBackend> productionBackend() {
 
 #ifndef __EMSCRIPTEN__
 struct CallCounts {
-  int64_t calls = 0;      // every wrapped entry point, glGetError included
-  int64_t getErrors = 0;  // glGetError alone
+  int64_t calls = 0;               // every wrapped entry point, glGetError included
+  int64_t getErrors = 0;           // glGetError alone
+  int64_t completenessChecks = 0;  // glCheckFramebufferStatus, also a round trip
 };
 CallCounts g_counts;
 
@@ -33,6 +34,8 @@ struct Counted<Slot, R (*)(A...)> {
     ++g_counts.calls;
     if (static_cast<const void*>(&Slot) == static_cast<const void*>(&glad_glGetError))
       ++g_counts.getErrors;
+    if (static_cast<const void*>(&Slot) == static_cast<const void*>(&glad_glCheckFramebufferStatus))
+      ++g_counts.completenessChecks;
     return original(args...);
   }
   static void install() {
@@ -62,7 +65,8 @@ using CountGlCalls =
              Counted<glad_glCheckFramebufferStatus>, Counted<glad_glViewport>,
              Counted<glad_glDisable>, Counted<glad_glBindVertexArray>, Counted<glad_glDrawArrays>,
              Counted<glad_glGetUniformLocation>, Counted<glad_glPixelStorei>,
-             Counted<glad_glReadPixels>, Counted<glad_glTexSubImage2D>, Counted<glad_glGetError>>;
+             Counted<glad_glReadPixels>, Counted<glad_glTexSubImage2D>, Counted<glad_glGetError>,
+             Counted<glad_glTexStorage2D>>;
 
 TEST_CASE("a chained pass costs three GL calls and no glGetError; a readback one check") {
   auto backend = productionBackend();
@@ -103,7 +107,44 @@ TEST_CASE("an upload is checked by the next readback, not by a glGetError of its
   t.data();
   CHECK(counter.counts().getErrors == 1);
 }
+
+TEST_CASE("new textures wait for no glGetError or completeness check; the readback checks them") {
+  auto backend = productionBackend();
+  auto run = [&](int64_t rows, int64_t cols) {
+    Tensor x = tensor(*backend, {rows, cols}, randomValues(rows * cols, 7));
+    return matMul(relu(neg(x)), tensor(*backend, {cols, 3}, randomValues(cols * 3, 8)));
+  };
+  run(5, 6).data();  // compiles the programs (compiles are checked at once)
+  MemoryStats before = backend->stats();
+  CountGlCalls counter;
+  // Shapes no texture of the pool fits: every tensor here, input and pass output, is a
+  // texture created through the driver.
+  Tensor z = run(37, 41);
+  MemoryStats after = backend->stats();
+  CHECK(after.compileCount == before.compileCount);
+  CHECK(after.textureAllocations - before.textureAllocations == 5);
+  CHECK(counter.counts().getErrors == 0);
+  CHECK(counter.counts().completenessChecks == 0);
+  z.data();
+  CHECK(counter.counts().getErrors == 1);
+}
+
+TEST_CASE("a texture of at least 16 MiB is checked at once: a driver out of memory is retried") {
+  auto backend = productionBackend();
+  CountGlCalls counter;
+  Tensor big = zeros(*backend, {1024, 1024 * 4});  // 1024 x 1024 RGBA32F texels: 16 MiB
+  CHECK(counter.counts().getErrors >= 1);
+  CHECK(big.shape() == Shape({1024, 4096}));
+}
 #endif
+
+TEST_CASE("a GL error left before a texture's creation surfaces at the next readback") {
+  auto backend = productionBackend();
+  glActiveTexture(0);  // GL_INVALID_ENUM, pending when the allocation runs
+  Tensor x = tensor(*backend, {43, 47}, randomValues(43 * 47, 9));  // a new texture
+  CHECK_THROWS_WITH_AS(x.data(), doctest::Contains("GL_INVALID_ENUM"), Error);
+  CHECK(neg(neg(x)).data() == x.data());  // reported once; the backend goes on
+}
 
 TEST_CASE("a GL error from a pass surfaces at the next readback, naming it") {
   auto backend = productionBackend();

@@ -128,6 +128,7 @@ GlBackend::GlBackend(std::shared_ptr<GlContext> context, GlOptions options)
   chooseDeviceBudget();
   gl_->pool.setBudget(options_.budgetBytes.value_or(info_.deviceBudgetBytes));
   gl_->pool.setIdleLimit(options_.poolIdleLimit);
+  if (options_.checkErrorsEveryPass) gl_->pool.setSyncCheckBytes(0);
   setPaging(options_.paging);
   gl_->framebuffer = gl::makeFramebuffer();
   gl_->emptyVertexArray = gl::makeVertexArray();
@@ -472,8 +473,9 @@ std::vector<float> GlBackend::readTexels(gl::Texture& texture, const gl::Texture
                                          const std::string& what) {
   std::vector<float> texels(static_cast<size_t>(layout.capacityTexels()) * 4);
   bindFramebuffer(texture, what);
-  if (errorsUnchecked_) {  // the passes and uploads since the last readback
-    checkGlError(concat(what, ": a pass or upload since the last readback failed"));
+  // The passes, uploads and small allocations since the last readback.
+  if (gl_->pool.takeUncheckedAllocations() || errorsUnchecked_) {
+    checkGlError(concat(what, ": a pass, upload or allocation since the last readback failed"));
     errorsUnchecked_ = false;
   }
   if (!state_.packAlignment) {
@@ -564,6 +566,15 @@ void checkComplete(GLenum target, const gl::Texture& texture, const std::string&
 }
 }  // namespace
 
+bool GlBackend::needsCompletenessCheck(const gl::Texture& texture) const {
+  if (texture.renderTargetChecked) return false;
+  // create() proved these formats renderable; glCheckFramebufferStatus waits for the GPU
+  // (a round trip to the GPU process in browsers), so it is asked only for the others.
+  bool proven = (texture.internalFormat == GL_RGBA32F && info_.floatRenderable) ||
+                (texture.internalFormat == GL_RGBA16F && info_.halfFloatRenderable);
+  return !proven || options_.checkErrorsEveryPass;
+}
+
 void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
   syncState();
   setFixedState();
@@ -572,7 +583,7 @@ void GlBackend::bindFramebuffer(gl::Texture& texture, const std::string& op) {
     glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture.id.id(), 0);
     state_.attached = texture.id.id();
   }
-  if (!texture.renderTargetChecked) {
+  if (needsCompletenessCheck(texture)) {
     checkComplete(GL_FRAMEBUFFER, texture, op);
     texture.renderTargetChecked = true;
   }
@@ -597,7 +608,7 @@ void GlBackend::drawBlocks(const Tensor& output, std::span<const Tensor> targets
                              GL_TEXTURE_2D, id, 0);
       state_.blockAttached[i] = id;
     }
-    check = check || (texture && !texture->renderTargetChecked);
+    check = check || (texture && needsCompletenessCheck(*texture));
   }
   if (state_.blockDrawBuffers != static_cast<int>(count)) {
     GLenum buffers[8];

@@ -204,6 +204,7 @@ class GlBackend : public Backend {
   void track(GlStorage& storage);
   void untrack(GlStorage& storage);
   void makeResident(GlStorage& storage);
+  bool needsCompletenessCheck(const gl::Texture& texture) const;
   bool pageOutLeastRecentlyUsed();
   std::vector<float> readTexels(gl::Texture& texture, const gl::TextureLayout& layout,
                                 const std::string& what);

@@ -84,14 +84,16 @@ void TexturePool::countLive(uint64_t bytes) {
 
 std::unique_ptr<Texture> TexturePool::allocate(int width, int height, GLenum internalFormat,
                                                uint64_t bytes, const std::string& op) {
+  bool checkNow = bytes >= syncCheckBytes_;
   // Errors still pending are an earlier call's: reported as such, not blamed on this one.
-  checkGlError(op + ": before allocating a texture (an earlier GL call failed)");
+  if (checkNow) checkGlError(op + ": before allocating a texture (an earlier GL call failed)");
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto texture = std::make_unique<Texture>();
     texture->id = makeTexture();
     glBindTexture(GL_TEXTURE_2D, texture->id.id());
     glTexStorage2D(GL_TEXTURE_2D, 1, internalFormat, width, height);
-    GLenum error = glGetError();
+    GLenum error = checkNow ? glGetError() : GL_NO_ERROR;
+    unchecked_ = unchecked_ || !checkNow;
     if (error == GL_NO_ERROR) {
       glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
       glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);

@@ -9,6 +9,10 @@
 //    live textures (the GL backend pages tensors out to host memory), and only then
 //    throws texel::OutOfMemory. A driver GL_OUT_OF_MEMORY is retried once with an empty
 //    pool, then becomes the same error.
+//  - Error checks: glGetError waits for the GPU (in browsers a round trip to the GPU
+//    process), so allocations below `syncCheckBytes` are checked with the next readback
+//    instead (uncheckedAllocations()); only big ones, where a driver runs out of memory,
+//    are checked (and retried) at once.
 //  - LRU trimming: pooled textures not reused within `idleLimit` acquisitions are freed.
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "engine/gl/gl_objects.h"
 
@@ -60,6 +65,12 @@ class TexturePool {
   // 0 means no budget. Lowering it below the pooled bytes frees pooled textures now.
   void setBudget(uint64_t budgetBytes);
   void setIdleLimit(uint64_t acquisitions) { idleLimit_ = acquisitions; }
+  // Allocations of at least this many bytes are checked with glGetError at once (0: all).
+  void setSyncCheckBytes(uint64_t bytes) { syncCheckBytes_ = bytes; }
+  static constexpr uint64_t kDefaultSyncCheckBytes = uint64_t{16} << 20;
+  // True (once) when textures were allocated without an error check since the last call:
+  // the caller's next glGetError covers them.
+  bool takeUncheckedAllocations() { return std::exchange(unchecked_, false); }
   void resetPeak() { peakBytes_ = peakLiveBytes_ = liveBytes_; }
 
   uint64_t budgetBytes() const { return budgetBytes_; }
@@ -88,6 +99,8 @@ class TexturePool {
   std::deque<std::unique_ptr<Texture>> pooled_;  // oldest release first
   uint64_t clock_ = 0;                           // acquisitions so far
   uint64_t idleLimit_ = kDefaultIdleLimit;
+  uint64_t syncCheckBytes_ = kDefaultSyncCheckBytes;
+  bool unchecked_ = false;
   uint64_t liveBytes_ = 0;
   int64_t liveTextures_ = 0;
   uint64_t pooledBytes_ = 0;
