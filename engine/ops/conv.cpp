@@ -437,6 +437,19 @@ std::vector<Tensor> filterGradCpu(const OpContext& ctx, const FilterGradAttrs& a
                }))};
 }
 
+// The blocked filter gradient (glsl/conv2d_filter_grad.glsl) takes four filter rows per
+// fragment: for products big enough to pay for the blits (as ops::productBlock), four or
+// eight targets, and full-precision storage (its partial sums are not rounded to half
+// floats).
+gl::Pass::Block filterGradBlock(const GlBackend& backend, const Shape& filter, int64_t positions) {
+  int64_t filterRows = filter[0] * filter[1] * filter[2], slices = (filter[3] + 3) / 4;
+  int targets = backend.blockTargets();
+  if (targets < 4 || backend.halfFloat() || filterRows < 4 ||
+      filterRows * slices * positions < backend.minBlockProducts())
+    return {};
+  return {4, slices >= 2 && targets >= 8 ? 2 : 1};
+}
+
 std::vector<Tensor> filterGradGl(const OpContext& ctx, const FilterGradAttrs& attrs) {
   Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), attrs);
   std::string op(ctx.op);
@@ -453,6 +466,33 @@ std::vector<Tensor> filterGradGl(const OpContext& ctx, const FilterGradAttrs& at
       std::clamp<int64_t>((positions + wanted - 1) / wanted, 64, kMaxPositionsPerGroup);
   int64_t groups = std::max<int64_t>(1, (positions + perGroup - 1) / perGroup);
   gl::Pass pass(backend, op, {gl::shaders::window2d, gl::shaders::conv2d_filter_grad});
+  gl::Pass::Block block = filterGradBlock(backend, fs, positions);
+  if (block.rows > 1) {
+    // Four filter rows per fragment: a quarter of the rows, and (with two slices) half the
+    // columns, so each group may take more positions for the same fragment count.
+    int64_t quadRows = (filterRows + 3) / 4;
+    int64_t blockTexels = quadRows * ((fs[3] + 3) / 4 + block.slices - 1) / block.slices;
+    wanted = std::max<int64_t>(1, kTargetFragments / std::max<int64_t>(blockTexels, 1));
+    perGroup = std::clamp<int64_t>((positions + wanted - 1) / wanted, 64, kMaxPositionsPerGroup);
+    groups = std::max<int64_t>(1, (positions + perGroup - 1) / perGroup);
+    pass.define("CHANNEL_QUADS", w.channels % 4 == 0 ? 1 : 0)
+        .input("X", ctx.inputs[0])
+        .input("DY", ctx.inputs[1])
+        .uniform("positionsPerGroup", gl::checkedInt(perGroup, op, "positions per group"))
+        .uniform("positionCount", gl::checkedInt(positions, op, "positions"));
+    windowUniforms(pass, w, op);
+    // Rows [lane, group, quad]: summed over the groups, then each lane moved beside its
+    // quad (filter row 4 * quad + lane) and the padding rows past the filter dropped.
+    Tensor parts = pass.runBlocked({Shape{4 * groups * quadRows, fs[3]}, DType::Float32}, block);
+    Tensor lanes = ops::reshapeGl(backend, parts, Shape{4, groups, quadRows, fs[3]});
+    if (groups > 1) lanes = sum(lanes, std::vector<int>{1});
+    Tensor ordered = transpose(ops::reshapeGl(backend, lanes, Shape{4, quadRows, fs[3]}),
+                               std::vector<int>{1, 0, 2});
+    if (quadRows * 4 != filterRows)
+      ordered = slice(ops::reshapeGl(backend, ordered, Shape{quadRows * 4, fs[3]}), {0, 0},
+                      std::vector<int64_t>{filterRows, fs[3]});
+    return {ops::reshapeGl(backend, ordered, fs)};
+  }
   pass.input("X", ctx.inputs[0])
       .input("DY", ctx.inputs[1])
       .uniform("positionsPerGroup", gl::checkedInt(perGroup, op, "positions per group"))

@@ -116,6 +116,13 @@ void addConvCases(CaseTable& t) {
       {"conv2dFilterGrad", {{1, 5, 5, 2}, {1, 3, 3, 4}}, filterGrad({3, 3, 2, 4}, 1, "valid", 1)},
       {"conv2dFilterGrad", {{2, 9, 7, 3}, {2, 5, 4, 5}}, filterGrad({3, 3, 3, 5}, 2, "same", 1)},
       {"conv2dFilterGrad", {{1, 12, 12, 4}, {1, 8, 8, 8}}, filterGrad({3, 3, 4, 8}, 1, "valid", 2)},
+      // Channels multiples of 4: the blocked kernel where the backend blocks (one slice
+      // of output channels, two with a partial one, several groups).
+      {"conv2dFilterGrad", {{2, 6, 6, 4}, {2, 6, 6, 3}}, filterGrad({3, 3, 4, 3}, 1, "same", 1)},
+      {"conv2dFilterGrad", {{8, 13, 13, 8}, {8, 7, 7, 5}}, filterGrad({3, 3, 8, 5}, 2, "same", 1)},
+      {"conv2dFilterGrad",
+       {{16, 13, 13, 16}, {16, 11, 11, 12}},
+       filterGrad({3, 3, 16, 12}, 1, "valid", 1)},
       {"conv2dFilterGrad",
        {{4, 28, 28, 1}, {4, 26, 26, 8}},
        filterGrad({3, 3, 1, 8}, 1, "valid", 1)},
