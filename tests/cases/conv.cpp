@@ -104,7 +104,16 @@ void addConvCases(CaseTable& t) {
       // Dilated, as conv2d's input gradient with dilations runs it.
       {"conv2dTranspose",
        {{1, 8, 8, 3}, {3, 3, 2, 3}},
-       transposed({1, 12, 12, 2}, 1, "valid").setInts("dilations", {2, 2})}};
+       transposed({1, 12, 12, 2}, 1, "valid").setInts("dilations", {2, 2})},
+      // Stride 1 with 4+ channels: 'valid', 'same' with an even and an odd reach,
+      // dilated, unbatched.
+      {"conv2dTranspose", {{2, 9, 9, 8}, {3, 3, 5, 8}}, transposed({2, 11, 11, 5}, 1, "valid")},
+      {"conv2dTranspose", {{2, 7, 7, 4}, {3, 3, 6, 4}}, transposed({2, 7, 7, 6}, 1, "same")},
+      {"conv2dTranspose", {{1, 6, 5, 4}, {2, 2, 3, 4}}, transposed({1, 6, 5, 3}, 1, "same")},
+      {"conv2dTranspose",
+       {{1, 9, 9, 8}, {3, 3, 4, 8}},
+       transposed({1, 9, 9, 4}, 1, "same").setInts("dilations", {2, 2})},
+      {"conv2dTranspose", {{9, 9, 8}, {3, 3, 5, 8}}, transposed({11, 11, 5}, 1, "valid")}};
   t.op("conv2dTranspose").gradient = {
       {"conv2dTranspose", {{1, 3, 3, 2}, {3, 3, 4, 2}}, transposed({1, 5, 5, 4}, 1, "valid")},
       {"conv2dTranspose", {{2, 3, 3, 3}, {3, 3, 2, 3}}, transposed({2, 6, 6, 2}, 2, "same")}};
