@@ -131,6 +131,24 @@ TEST_CASE("where's gradient flows to the chosen branch, none through the compari
   CHECK(g[0].data() == std::vector<float>(6, 0.0f));  // through the comparison: none
 }
 
+TEST_CASE("matMul's gradient skips the product for an operand that is not a source") {
+  // A model's first dense layer: its input needs no gradient, and computing it would
+  // cost as many multiply-adds as the forward pass.
+  Tensor x = tensor(gl(), {37, 45}, randomValues(37 * 45, 11));
+  Tensor w = tensor(gl(), {45, 9}, randomValues(45 * 9, 12));
+  int64_t start = gl().stats().passCount;
+  std::vector<Tensor> onlyW =
+      grads([&](const std::vector<Tensor>& s) { return sum(matMul(x, s[0])); }, {w});
+  int64_t mid = gl().stats().passCount;
+  std::vector<Tensor> both =
+      grads([](const std::vector<Tensor>& s) { return sum(matMul(s[0], s[1])); }, {x, w});
+  int64_t end = gl().stats().passCount;
+  CHECK((end - mid) - (mid - start) == 1);  // the input gradient's product, one pass
+  std::vector<float> a = onlyW[0].data(), b = both[1].data();
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) CHECK(a[k] == b[k]);
+}
+
 TEST_CASE("gather's gradient scatters and adds, on CPU and GL") {
   std::vector<int32_t> idx = {2, 0, 2, 7, -1};  // a repeat and two out-of-range indices
   for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {

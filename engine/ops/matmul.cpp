@@ -187,9 +187,14 @@ constexpr std::string_view kMatMulSplit = "by rows of a rank-2 first operand";
 std::vector<Tensor> matMulGrads(const GradContext& c, const Tensor& dz, bool ta, bool tb) {
   const Tensor& a = c.inputs[0];
   const Tensor& b = c.inputs[1];
-  Tensor da = ta ? matMul(b, dz, tb, true) : matMul(dz, b, false, !tb);
-  Tensor db = tb ? matMul(dz, a, true, ta) : matMul(a, dz, !ta, false);
-  std::vector<Tensor> result = {ops::unbroadcast(da, a.shape()), ops::unbroadcast(db, b.shape())};
+  // A model's first dense layer needs no gradient for its input: as many multiply-adds
+  // as its forward pass, skipped.
+  Tensor da, db;
+  if (c.needs(0))
+    da = ops::unbroadcast(ta ? matMul(b, dz, tb, true) : matMul(dz, b, false, !tb), a.shape());
+  if (c.needs(1))
+    db = ops::unbroadcast(tb ? matMul(dz, a, true, ta) : matMul(a, dz, !ta, false), b.shape());
+  std::vector<Tensor> result = {da, db};
   if (c.inputs.size() > 2) result.push_back(ops::unbroadcast(dz, c.inputs[2].shape()));
   return result;
 }
