@@ -73,7 +73,7 @@ Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy) {
     case Activation::Linear:
       return dy;
     case Activation::Relu:
-      return maskWhere(greater(y, zero), dy);
+      return reluGrad(y, dy);
     case Activation::Relu6:
       return maskWhere(logicalAnd(greater(y, zero), less(y, scalarLike(y, 6.0f))), dy);
     case Activation::Sigmoid:

@@ -92,6 +92,8 @@ Tensor mul(const Tensor& a, const Tensor& b);
 Tensor notEqual(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);
 Tensor prelu(const Tensor& a, const Tensor& b);
+// dy where y > 0, else 0: relu's gradient (y its input or output; NaN y gives 0).
+Tensor reluGrad(const Tensor& y, const Tensor& dy);
 Tensor squaredDifference(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 // where(condition (bool), a, b): a where the condition holds, else b; all three broadcast.
@@ -475,6 +477,10 @@ struct SoftmaxAttrs {
 };
 Tensor softmax(const Tensor& logits, int axis = -1);
 Tensor logSoftmax(const Tensor& logits, int axis = -1);
+// Softmax cross-entropy from logits per example: labels and logits [N, C] -> [N],
+// -sum_c labels * logSoftmax(logits) over each row (labels need not be one-hot nor sum to
+// 1). One GL pass, and one for its gradient (never forming the softmax as a tensor).
+Tensor softmaxCrossEntropyWithLogits(const Tensor& labels, const Tensor& logits);
 
 // ---- scan family ----
 

@@ -1,6 +1,8 @@
 // softmax and logSoftmax along any axis: two passes on GL over the last axis (row max
 // and sum of exponentials in one online sweep, then the normalised values), with a
-// transpose before and after for other axes; one sweep per row on the CPU.
+// transpose before and after for other axes; one sweep per row on the CPU. And the
+// softmax cross-entropy from logits (the classifiers' loss) with its gradient, one pass
+// each.
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -111,11 +113,124 @@ void addSoftmax(OpList& ops, std::string_view name, bool logarithm) {
       });
 }
 
+// ---- softmaxCrossEntropyWithLogits(labels, logits) and its gradient ----
+
+// labels and logits [N, C]; the gradient helper's dy [N].
+void checkCrossEntropyShapes(std::string_view op, std::span<const TensorSpec> in) {
+  ops::requireFloat(op, in);
+  const Shape& labels = in[0].shape;
+  const Shape& logits = in[1].shape;
+  if (logits.rank() != 2) fail(op, ": logits must be [batch, classes], got ", logits);
+  if (labels != logits)
+    fail(op, ": labels ", labels, " and logits ", logits, " must have the same shape");
+  if (in.size() > 2 && in[2].shape != Shape{logits[0]})
+    fail(op, ": dy must be [", logits[0], "] (one value per example), got ", in[2].shape);
+}
+
+std::vector<TensorSpec> inferCrossEntropy(std::string_view op, std::span<const TensorSpec> in,
+                                          const NoAttrs&) {
+  checkCrossEntropyShapes(op, in);
+  return {{Shape{in[1].shape[0]}, DType::Float32}};
+}
+
+std::vector<TensorSpec> inferCrossEntropyGrad(std::string_view op, std::span<const TensorSpec> in,
+                                              const NoAttrs&) {
+  checkCrossEntropyShapes(op, in);
+  return {{in[1].shape, DType::Float32}};
+}
+
+// Per row of logits: the max and the log of the sum of exp(x - max); NaN for rows with a
+// NaN or an infinite maximum.
+struct RowStats {
+  double best, logTotal;
+  bool nan;
+};
+RowStats rowStats(const float* x, int64_t n) {
+  double best = -std::numeric_limits<double>::infinity();
+  bool nan = false;
+  for (int64_t i = 0; i < n; ++i) {
+    best = std::max<double>(best, x[i]);
+    nan = nan || std::isnan(x[i]);
+  }
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i) total += std::exp(x[i] - best);
+  return {best, std::log(total), nan || std::isinf(best)};
+}
+
+// grad: the gradient helper (dy * (softmax * sum(labels) - labels)) instead of the loss.
+std::vector<Tensor> crossEntropyCpu(const OpContext& ctx, bool grad) {
+  const std::vector<float>& labels = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& logits = cpuValues(ctx.inputs[1]);
+  int64_t rows = ctx.inputs[1].shape()[0], classes = ctx.inputs[1].shape()[1];
+  std::vector<float> out(static_cast<size_t>(grad ? rows * classes : rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = logits.data() + r * classes;
+    const float* l = labels.data() + r * classes;
+    RowStats st = rowStats(x, classes);
+    if (!grad) {
+      double loss = 0.0;
+      for (int64_t c = 0; c < classes; ++c) loss += l[c] * (st.best + st.logTotal - x[c]);
+      out[static_cast<size_t>(r)] = st.nan ? NAN : static_cast<float>(loss);
+      continue;
+    }
+    double labelSum = 0.0;
+    for (int64_t c = 0; c < classes; ++c) labelSum += l[c];
+    double dy = cpuValues(ctx.inputs[2])[static_cast<size_t>(r)];
+    for (int64_t c = 0; c < classes; ++c) {
+      double p = std::exp(x[c] - st.best - st.logTotal);
+      out[static_cast<size_t>(r * classes + c)] =
+          st.nan ? NAN : static_cast<float>(dy * (p * labelSum - l[c]));
+    }
+  }
+  return {cpuResult(ctx, std::move(out))};
+}
+
+std::vector<Tensor> crossEntropyGl(const OpContext& ctx, bool grad) {
+  auto& backend = static_cast<GlBackend&>(ctx.backend);
+  std::string op(ctx.op);
+  // Two sweeps over the row (three for the gradient) per output texel.
+  gl::checkLoop((ctx.inputs[1].shape()[1] + 3) / 4, op, "a row this long");
+  gl::Pass pass(backend, op, {gl::shaders::softmax_cross_entropy});
+  pass.define("CROSS_ENTROPY_GRAD", grad ? 1 : 0)
+      .input("LABELS", ctx.inputs[0])
+      .input("LOGITS", ctx.inputs[1]);
+  if (grad) pass.input("DY", ctx.inputs[2]);
+  return {pass.run(ctx.outputs[0])};
+}
+
+// d/dlogits by the helper; d/dlabels = -dy * logSoftmax(logits) (labels are rarely a
+// source: only computed when they are).
+std::vector<Tensor> crossEntropyGrads(const GradContext& c, const NoAttrs&) {
+  const Tensor& labels = c.inputs[0];
+  const Tensor& logits = c.inputs[1];
+  const Tensor& dy = c.outputGrads[0];
+  Tensor dLabels, dLogits;
+  if (c.needs(0)) dLabels = mul(neg(reshape(dy, {dy.size(), 1})), logSoftmax(logits));
+  if (c.needs(1)) dLogits = runOp1("softmaxCrossEntropyGrad", {labels, logits, dy});
+  return {dLabels, dLogits};
+}
+
 }  // namespace
 
 void registerSoftmaxOps(OpList& ops) {
   addSoftmax(ops, "softmax", false);
   addSoftmax(ops, "logSoftmax", true);
+  ops.add<NoAttrs>("softmaxCrossEntropyWithLogits", "softmax")
+      .inputs(2, 2)
+      .infer(inferCrossEntropy)
+      .cpu([](const OpContext& ctx, const NoAttrs&) { return crossEntropyCpu(ctx, false); })
+      .gl([](const OpContext& ctx, const NoAttrs&) { return crossEntropyGl(ctx, false); })
+      .gradient(crossEntropyGrads);
+  ops.add<NoAttrs>("softmaxCrossEntropyGrad", "softmax")
+      .inputs(3, 3)
+      .infer(inferCrossEntropyGrad)
+      .cpu([](const OpContext& ctx, const NoAttrs&) { return crossEntropyCpu(ctx, true); })
+      .gl([](const OpContext& ctx, const NoAttrs&) { return crossEntropyGl(ctx, true); })
+      .noGradient("a gradient helper (second derivatives through it are not supported)");
+}
+
+Tensor softmaxCrossEntropyWithLogits(const Tensor& labels, const Tensor& logits) {
+  return runOp1("softmaxCrossEntropyWithLogits", {labels, logits});
 }
 
 Tensor softmax(const Tensor& logits, int axis) {

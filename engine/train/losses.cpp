@@ -25,8 +25,7 @@ void requireMatrix(const char* what, const Tensor& logits) {
 Tensor softmaxCrossEntropy(const Tensor& labels, const Tensor& logits) {
   requireMatrix("softmaxCrossEntropy", logits);
   requireSameShape("softmaxCrossEntropy", labels, logits);
-  Tensor perExample = neg(sum(mul(labels, logSoftmax(logits)), std::vector<int>{1}));
-  return mean(perExample);
+  return mean(softmaxCrossEntropyWithLogits(labels, logits));
 }
 
 Tensor sparseSoftmaxCrossEntropy(const Tensor& labels, const Tensor& logits) {
