@@ -1,7 +1,9 @@
-// Per row of X: (max, sum of exp(x - max)) in one online sweep (the running sum is
-// rescaled whenever the maximum grows), and a flag for rows that must be NaN. Output
-// shape [rows, 3].
-vec4 texelValue(int row, int slice) {
+// Per row of X: (max, sum of exp(x - max), NaN-row flag) in one online sweep (the running
+// sum is rescaled whenever the maximum grows). As the CPU's exp(x - max) / sum: a NaN or
+// an infinite maximum makes the row NaN (drivers disagree on exp(NaN), so the flag is
+// explicit). Shared by softmax (its own pass with output [rows, 3], or inline for short
+// rows) and the softmax cross-entropy (glsl/softmax_cross_entropy.glsl).
+vec3 rowStats(int row) {
   float best = -infValue();
   float total = 0.0;
   bool sawNan = false;
@@ -19,8 +21,12 @@ vec4 texelValue(int row, int slice) {
     vec4 e = mix(vec4(0.0), exp(v - best), valid);
     total += e.x + e.y + e.z + e.w;
   }
-  // As the CPU's exp(x - max) / sum: a NaN or an infinite maximum makes the row NaN
-  // (drivers disagree on exp(NaN), so the flag is explicit).
   bool nanRow = sawNan || isInf4(vec4(best)).x != 0.0;
-  return vec4(best, total, nanRow ? 1.0 : 0.0, 0.0);
+  return vec3(best, total, nanRow ? 1.0 : 0.0);
 }
+
+#if SOFTMAX_STATS_PASS
+vec4 texelValue(int row, int slice) {
+  return vec4(rowStats(row), 0.0);
+}
+#endif

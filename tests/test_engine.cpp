@@ -239,7 +239,7 @@ TEST_CASE("warmup compiles every program up front; the first real call compiles 
   WarmupReport report = warmup(*backend, signatures);
   CHECK(report.opsRun == 7);
   CHECK(report.programsBuilt == backend->stats().compileCount);
-  CHECK(report.programsBuilt >= 8);  // softmax takes two programs
+  CHECK(report.programsBuilt >= 7);  // one per op at least (softmax over 10 classes: one)
   CHECK(report.milliseconds > 0.0);
   MESSAGE("warmup built " << report.programsBuilt << " programs in " << report.milliseconds
                           << " ms");

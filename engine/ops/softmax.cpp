@@ -60,15 +60,19 @@ std::vector<Tensor> softmaxCpu(const OpContext& ctx, const SoftmaxAttrs& attrs, 
 Tensor softmaxLastAxisGl(GlBackend& backend, const std::string& op, const Tensor& x,
                          bool logarithm) {
   int64_t rows = x.size() / x.shape().fromEnd(1);
-  gl::checkLoop((x.shape().fromEnd(1) + 3) / 4, op, "a row this long");
+  int64_t rowTexels = (x.shape().fromEnd(1) + 3) / 4;
+  gl::checkLoop(rowTexels, op, "a row this long");
+  gl::Pass apply(backend, op, {gl::shaders::softmax_stats, gl::shaders::softmax_apply});
+  apply.define("SOFTMAX_STATS_PASS", 0).define("LOG_SOFTMAX", logarithm ? 1 : 0).input("X", x);
+  // Rows of up to kInlineRowTexels texels (a classifier's 10 classes: 3): every fragment
+  // sweeps its row itself, a few fetches more per texel instead of a second pass.
+  constexpr int64_t kInlineRowTexels = 8;
+  if (rowTexels <= kInlineRowTexels) return apply.define("INLINE_STATS", 1).run({x.shape()});
   Tensor stats = gl::Pass(backend, op, {gl::shaders::softmax_stats})
+                     .define("SOFTMAX_STATS_PASS", 1)
                      .input("X", x)
                      .run({Shape{rows, 3}});  // max, sum, NaN-row flag
-  return gl::Pass(backend, op, {gl::shaders::softmax_apply})
-      .define("LOG_SOFTMAX", logarithm ? 1 : 0)
-      .input("X", x)
-      .input("S", stats)
-      .run({x.shape()});
+  return apply.define("INLINE_STATS", 0).input("S", stats).run({x.shape()});
 }
 
 std::vector<Tensor> softmaxGl(const OpContext& ctx, const SoftmaxAttrs& attrs, bool logarithm) {
@@ -190,10 +194,11 @@ std::vector<Tensor> crossEntropyGl(const OpContext& ctx, bool grad) {
   std::string op(ctx.op);
   // Two sweeps over the row (three for the gradient) per output texel.
   gl::checkLoop((ctx.inputs[1].shape()[1] + 3) / 4, op, "a row this long");
-  gl::Pass pass(backend, op, {gl::shaders::softmax_cross_entropy});
-  pass.define("CROSS_ENTROPY_GRAD", grad ? 1 : 0)
+  gl::Pass pass(backend, op, {gl::shaders::softmax_stats, gl::shaders::softmax_cross_entropy});
+  pass.define("SOFTMAX_STATS_PASS", 0)
+      .define("CROSS_ENTROPY_GRAD", grad ? 1 : 0)
       .input("LABELS", ctx.inputs[0])
-      .input("LOGITS", ctx.inputs[1]);
+      .input("X", ctx.inputs[1]);
   if (grad) pass.input("DY", ctx.inputs[2]);
   return {pass.run(ctx.outputs[0])};
 }
