@@ -20,15 +20,6 @@
 #endif
 #define DECLARE_ROW(r, o, t, acc0, acc1) ivec3 o = windowOrigin(min(row + r * out_blockHeight, lastRow)); int t = -1; vec4 acc0 = vec4(0.0); vec4 acc1 = vec4(0.0);
 #define TAP_ROW(r, o, t, acc0, acc1) t = tapRowFrom(o, ky, kx);
-#if OUT_BLOCK_ROWS == 1
-#define ROWS(X) X(0, o0, t0, acc00, acc01)
-#elif OUT_BLOCK_ROWS == 2
-#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11)
-#elif OUT_BLOCK_ROWS == 4
-#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11) X(2, o2, t2, acc20, acc21) X(3, o3, t3, acc30, acc31)
-#else
-#define ROWS(X) X(0, o0, t0, acc00, acc01) X(1, o1, t1, acc10, acc11) X(2, o2, t2, acc20, acc21) X(3, o3, t3, acc30, acc31) X(4, o4, t4, acc40, acc41) X(5, o5, t5, acc50, acc51) X(6, o6, t6, acc60, acc61) X(7, o7, t7, acc70, acc71)
-#endif
 
 #if OUT_BLOCK_SLICES == 2
 #define LOAD_F(c, count) LOAD_FOUR_ROWS(F_texel, c, slice0, count, f00, f01, f02, f03) LOAD_FOUR_ROWS(F_texel, c, slice1, count, f10, f11, f12, f13)
@@ -38,7 +29,7 @@
 
 void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int lastRow = out_texels / out_slices - 1;
-  ROWS(DECLARE_ROW)
+  BLOCK_ROWS(DECLARE_ROW)
   int slice0 = slice;
   int slice1 = min(slice + out_blockWidth, out_slices - 1);
   vec4 f00, f01, f02, f03, f10, f11, f12, f13;
@@ -46,21 +37,21 @@ void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int rest = channels - fullBlocks * 4;
   for (int ky = 0; ky < kernelH; ++ky)
     for (int kx = 0; kx < kernelW; ++kx) {
-      ROWS(TAP_ROW)
+      BLOCK_ROWS(TAP_ROW)
       int fRow = (ky * kernelW + kx) * channels;
       for (int cb = 0; cb < fullBlocks; ++cb) {
         LOAD_F(fRow + cb * 4, 4)
-        ROWS(ROW_STEP)
+        BLOCK_ROWS(ROW_STEP)
       }
       if (rest > 0) {
         // Filter rows past this tap's channels are the next tap's (LOAD_FOUR_ROWS zeroes
         // them; the input's lanes past `channels` are zero).
         int cb = fullBlocks;
         LOAD_F(fRow + cb * 4, rest)
-        ROWS(ROW_STEP)
+        BLOCK_ROWS(ROW_STEP)
       }
     }
-  ROWS(STORE_ROW)
+  BLOCK_ROWS(STORE_ROW)
 }
 #else
 vec4 texelValue(int row, int slice) {

@@ -7,26 +7,19 @@
 // Register blocking (multiplier 1 only): OUT_BLOCK_ROWS output pixels, out_blockHeight
 // rows apart, share each tap's filter texel: per tap 1 + OUT_BLOCK_ROWS fetches for
 // 4 x OUT_BLOCK_ROWS multiply-adds (one texel: 2 per 4). Rows spelled out by macros.
-#define DECLARE_ROW(r, o, acc) ivec3 o = windowOrigin(min(row + r * out_blockHeight, lastRow)); vec4 acc = vec4(0.0);
-#define ROW_STEP(r, o, acc) { int t = tapRowFrom(o, ky, kx); if (t >= 0) acc += X_texel(t, slice) * f; }
-#define STORE_ROW(r, o, acc) block[r] = acc;
-#if OUT_BLOCK_ROWS == 2
-#define ROWS(X) X(0, o0, acc0) X(1, o1, acc1)
-#elif OUT_BLOCK_ROWS == 4
-#define ROWS(X) X(0, o0, acc0) X(1, o1, acc1) X(2, o2, acc2) X(3, o3, acc3)
-#else
-#define ROWS(X) X(0, o0, acc0) X(1, o1, acc1) X(2, o2, acc2) X(3, o3, acc3) X(4, o4, acc4) X(5, o5, acc5) X(6, o6, acc6) X(7, o7, acc7)
-#endif
+#define DECLARE_ROW(r, o, unused, acc, unusedAcc) ivec3 o = windowOrigin(min(row + r * out_blockHeight, lastRow)); vec4 acc = vec4(0.0);
+#define ROW_STEP(r, o, unused, acc, unusedAcc) { int t = tapRowFrom(o, ky, kx); if (t >= 0) acc += X_texel(t, slice) * f; }
+#define STORE_ROW(r, o, unused, acc, unusedAcc) block[r] = acc;
 
 void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int lastRow = out_texels / out_slices - 1;
-  ROWS(DECLARE_ROW)
+  BLOCK_ROWS(DECLARE_ROW)
   for (int ky = 0; ky < kernelH; ++ky)
     for (int kx = 0; kx < kernelW; ++kx) {
       vec4 f = F_texel(ky * kernelW + kx, slice);
-      ROWS(ROW_STEP)
+      BLOCK_ROWS(ROW_STEP)
     }
-  ROWS(STORE_ROW)
+  BLOCK_ROWS(STORE_ROW)
 }
 #else
 vec4 texelValue(int row, int slice) {

@@ -16,33 +16,24 @@
 // 8 x 1 or 4 x 2 targets, against 5 per 16 for one texel. Everything is spelled out per
 // row by macros (OUT_BLOCK_ROWS 1, 2, 4 or 8; OUT_BLOCK_SLICES 1 or 2), without arrays:
 // compilers that keep arrays in memory (SwiftShader) would otherwise lose the registers.
-// (GLSL ES has no token pasting: the per-row names are spelled out in ROWS below.)
+// (The per-row names come from BLOCK_ROWS, glsl/prelude.glsl.)
 #if TRANSPOSE_B
 #define PRODUCT(a, q0, q1, q2, q3) vec4(dot(a, q0), dot(a, q1), dot(a, q2), dot(a, q3))
 #else
 #define PRODUCT(a, q0, q1, q2, q3) (a.x * q0 + a.y * q1 + a.z * q2 + a.w * q3)
 #endif
-#define DECLARE_ROW(r, aRow, acc0, acc1) int aRow = min(row + r * out_blockHeight, lastRow); vec4 acc0 = vec4(0.0); vec4 acc1 = vec4(0.0);
+#define DECLARE_ROW(r, aRow, unused, acc0, acc1) int aRow = min(row + r * out_blockHeight, lastRow); vec4 acc0 = vec4(0.0); vec4 acc1 = vec4(0.0);
 #if OUT_BLOCK_SLICES == 2
-#define ROW_STEP(r, aRow, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); acc1 += PRODUCT(a, b10, b11, b12, b13); }
-#define STORE_ROW(r, aRow, acc0, acc1) block[r * 2] = epilogue(acc0, slice0); block[r * 2 + 1] = epilogue(acc1, slice1);
+#define ROW_STEP(r, aRow, unused, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); acc1 += PRODUCT(a, b10, b11, b12, b13); }
+#define STORE_ROW(r, aRow, unused, acc0, acc1) block[r * 2] = epilogue(acc0, slice0); block[r * 2 + 1] = epilogue(acc1, slice1);
 #else
-#define ROW_STEP(r, aRow, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); }
-#define STORE_ROW(r, aRow, acc0, acc1) block[r] = epilogue(acc0, slice0);
-#endif
-#if OUT_BLOCK_ROWS == 1
-#define ROWS(X) X(0, aRow0, acc00, acc01)
-#elif OUT_BLOCK_ROWS == 2
-#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11)
-#elif OUT_BLOCK_ROWS == 4
-#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11) X(2, aRow2, acc20, acc21) X(3, aRow3, acc30, acc31)
-#else
-#define ROWS(X) X(0, aRow0, acc00, acc01) X(1, aRow1, acc10, acc11) X(2, aRow2, acc20, acc21) X(3, aRow3, acc30, acc31) X(4, aRow4, acc40, acc41) X(5, aRow5, acc50, acc51) X(6, aRow6, acc60, acc61) X(7, aRow7, acc70, acc71)
+#define ROW_STEP(r, aRow, unused, acc0, acc1) { vec4 a = A_texel(aRow, kb); acc0 += PRODUCT(a, b00, b01, b02, b03); }
+#define STORE_ROW(r, aRow, unused, acc0, acc1) block[r] = epilogue(acc0, slice0);
 #endif
 
 void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int lastRow = out_texels / out_slices - 1;
-  ROWS(DECLARE_ROW)
+  BLOCK_ROWS(DECLARE_ROW)
   int slice0 = slice;
   int slice1 = min(slice + out_blockWidth, out_slices - 1);
   vec4 b00, b01, b02, b03, b10, b11, b12, b13;
@@ -59,7 +50,7 @@ void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
 #if OUT_BLOCK_SLICES == 2
     b10 = B_texel(n10, kb); b11 = B_texel(n11, kb); b12 = B_texel(n12, kb); b13 = B_texel(n13, kb);
 #endif
-    ROWS(ROW_STEP)
+    BLOCK_ROWS(ROW_STEP)
   }
 #else
 #if OUT_BLOCK_SLICES == 2
@@ -70,17 +61,17 @@ void texelBlock(int row, int slice, out vec4 block[OUT_BLOCK]) {
   int fullBlocks = K >> 2;
   for (int kb = 0; kb < fullBlocks; ++kb) {
     LOAD_B(kb * 4, 4)
-    ROWS(ROW_STEP)
+    BLOCK_ROWS(ROW_STEP)
   }
   int rest = K - fullBlocks * 4;
   if (rest > 0) {
     // B's rows past K are not B's (LOAD_FOUR_ROWS zeroes them).
     int kb = fullBlocks;
     LOAD_B(kb * 4, rest)
-    ROWS(ROW_STEP)
+    BLOCK_ROWS(ROW_STEP)
   }
 #endif
-  ROWS(STORE_ROW)
+  BLOCK_ROWS(STORE_ROW)
 }
 #else
 int batchMatrix(int batch, int strides[4]) {

@@ -175,6 +175,20 @@ vec4 maskLanes(vec4 value, int slice) {
 // non-finite value would be NaN). Over whole blocks count is 4 and the tests fold away.
 #define LOAD_FOUR_ROWS(T_texel, k0, slice, count, q0, q1, q2, q3) q0 = T_texel(k0, slice); q1 = (count) > 1 ? T_texel((k0) + 1, slice) : vec4(0.0); q2 = (count) > 2 ? T_texel((k0) + 2, slice) : vec4(0.0); q3 = (count) > 3 ? T_texel((k0) + 3, slice) : vec4(0.0);
 
+// The rows of a block, spelled out (GLSL ES has no token pasting): BLOCK_ROWS(X) expands
+// X(r, p, q, acc0, acc1) for r < OUT_BLOCK_ROWS with per-row names: two for the row's own
+// state (p, q) and one accumulator per slice (acc0, acc1). A kernel's X macros use the
+// names they need and ignore the rest (matmul.glsl, conv2d.glsl, depthwise_conv2d.glsl).
+#if OUT_BLOCK_ROWS == 1
+#define BLOCK_ROWS(X) X(0, p0, q0, acc00, acc01)
+#elif OUT_BLOCK_ROWS == 2
+#define BLOCK_ROWS(X) X(0, p0, q0, acc00, acc01) X(1, p1, q1, acc10, acc11)
+#elif OUT_BLOCK_ROWS == 4
+#define BLOCK_ROWS(X) X(0, p0, q0, acc00, acc01) X(1, p1, q1, acc10, acc11) X(2, p2, q2, acc20, acc21) X(3, p3, q3, acc30, acc31)
+#else
+#define BLOCK_ROWS(X) X(0, p0, q0, acc00, acc01) X(1, p1, q1, acc10, acc11) X(2, p2, q2, acc20, acc21) X(3, p3, q3, acc30, acc31) X(4, p4, q4, acc40, acc41) X(5, p5, q5, acc50, acc51) X(6, p6, q6, acc60, acc61) X(7, p7, q7, acc70, acc71)
+#endif
+
 // Fragment outputs take constant indices only: one line per target.
 #define WRITE_TARGET(t) texel_outs[t] = maskLanes(block[t], pixel.x + ((t) % OUT_BLOCK_SLICES) * out_blockWidth)
 void main() {
