@@ -29,6 +29,24 @@ std::vector<TensorSpec> inferSoftmax(std::string_view op, std::span<const Tensor
   return {in[0]};
 }
 
+// Over n values `stride` apart: the max, the sum of exp(x - max), and whether the result
+// must be NaN (a NaN among them or an infinite maximum).
+struct RowStats {
+  double best, total;
+  bool nan;
+};
+RowStats rowStats(const float* x, int64_t n, int64_t stride) {
+  double best = -std::numeric_limits<double>::infinity();
+  bool nan = false;
+  for (int64_t i = 0; i < n; ++i) {
+    best = std::max<double>(best, x[i * stride]);
+    nan = nan || std::isnan(x[i * stride]);
+  }
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i) total += std::exp(x[i * stride] - best);
+  return {best, total, nan || std::isinf(best)};
+}
+
 std::vector<Tensor> softmaxCpu(const OpContext& ctx, const SoftmaxAttrs& attrs, bool logarithm) {
   const Shape& shape = ctx.inputs[0].shape();
   int axis = softmaxAxis(ctx.op, shape, attrs);
@@ -37,21 +55,15 @@ std::vector<Tensor> softmaxCpu(const OpContext& ctx, const SoftmaxAttrs& attrs, 
   for (int d = axis + 1; d < shape.rank(); ++d) inner *= shape[d];
   const std::vector<float>& x = cpuValues(ctx.inputs[0]);
   std::vector<float> y(x.size());
+  if (n == 0) return {cpuResult(ctx, std::move(y))};  // no rows to read
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t r = 0; r < inner; ++r) {
       auto at = [&](int64_t i) { return static_cast<size_t>((o * n + i) * inner + r); };
-      double best = -std::numeric_limits<double>::infinity();
-      bool nan = false;
+      RowStats st = rowStats(&x[at(0)], n, inner);
       for (int64_t i = 0; i < n; ++i) {
-        best = std::max<double>(best, x[at(i)]);
-        nan = nan || std::isnan(x[at(i)]);
-      }
-      double total = 0.0;
-      for (int64_t i = 0; i < n; ++i) total += std::exp(x[at(i)] - best);
-      for (int64_t i = 0; i < n; ++i) {
-        double v =
-            logarithm ? x[at(i)] - best - std::log(total) : std::exp(x[at(i)] - best) / total;
-        y[at(i)] = static_cast<float>(nan || std::isinf(best) ? NAN : v);
+        double v = logarithm ? x[at(i)] - st.best - std::log(st.total)
+                             : std::exp(x[at(i)] - st.best) / st.total;
+        y[at(i)] = static_cast<float>(st.nan ? NAN : v);
       }
     }
   return {cpuResult(ctx, std::move(y))};
@@ -143,24 +155,6 @@ std::vector<TensorSpec> inferCrossEntropyGrad(std::string_view op, std::span<con
   return {{in[1].shape, DType::Float32}};
 }
 
-// Per row of logits: the max and the log of the sum of exp(x - max); NaN for rows with a
-// NaN or an infinite maximum.
-struct RowStats {
-  double best, logTotal;
-  bool nan;
-};
-RowStats rowStats(const float* x, int64_t n) {
-  double best = -std::numeric_limits<double>::infinity();
-  bool nan = false;
-  for (int64_t i = 0; i < n; ++i) {
-    best = std::max<double>(best, x[i]);
-    nan = nan || std::isnan(x[i]);
-  }
-  double total = 0.0;
-  for (int64_t i = 0; i < n; ++i) total += std::exp(x[i] - best);
-  return {best, std::log(total), nan || std::isinf(best)};
-}
-
 // grad: the gradient helper (dy * (softmax * sum(labels) - labels)) instead of the loss.
 std::vector<Tensor> crossEntropyCpu(const OpContext& ctx, bool grad) {
   const std::vector<float>& labels = cpuValues(ctx.inputs[0]);
@@ -170,10 +164,11 @@ std::vector<Tensor> crossEntropyCpu(const OpContext& ctx, bool grad) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = logits.data() + r * classes;
     const float* l = labels.data() + r * classes;
-    RowStats st = rowStats(x, classes);
+    RowStats st = rowStats(x, classes, 1);
+    double logTotal = std::log(st.total);
     if (!grad) {
       double loss = 0.0;
-      for (int64_t c = 0; c < classes; ++c) loss += l[c] * (st.best + st.logTotal - x[c]);
+      for (int64_t c = 0; c < classes; ++c) loss += l[c] * (st.best + logTotal - x[c]);
       out[static_cast<size_t>(r)] = st.nan ? NAN : static_cast<float>(loss);
       continue;
     }
@@ -181,7 +176,7 @@ std::vector<Tensor> crossEntropyCpu(const OpContext& ctx, bool grad) {
     for (int64_t c = 0; c < classes; ++c) labelSum += l[c];
     double dy = cpuValues(ctx.inputs[2])[static_cast<size_t>(r)];
     for (int64_t c = 0; c < classes; ++c) {
-      double p = std::exp(x[c] - st.best - st.logTotal);
+      double p = std::exp(x[c] - st.best - logTotal);
       out[static_cast<size_t>(r * classes + c)] =
           st.nan ? NAN : static_cast<float>(dy * (p * labelSum - l[c]));
     }
