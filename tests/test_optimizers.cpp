@@ -213,6 +213,19 @@ TEST_CASE("losses and metrics: hand values, stability, gradients, CPU equals GL"
   Tensor a = tensor(cpu(), {2, 3}, {0, 0, 0, 0, 0, 0});
   CHECK_THROWS_WITH_AS(meanSquaredError(a, tensor(cpu(), {3}, {0, 0, 0})),
                        doctest::Contains("same shape"), Error);
+  // The cross-entropy op names itself, the shapes and what it expected.
+  for (Backend* b : {static_cast<Backend*>(&cpu()), static_cast<Backend*>(&gl())}) {
+    CHECK_THROWS_WITH_AS(softmaxCrossEntropyWithLogits(zeros(*b, {2, 3}), zeros(*b, {2, 4})),
+                         "softmaxCrossEntropyWithLogits: labels [2,3] and logits [2,4] must "
+                         "have the same shape",
+                         Error);
+    CHECK_THROWS_WITH_AS(softmaxCrossEntropyWithLogits(zeros(*b, {6}), zeros(*b, {6})),
+                         "softmaxCrossEntropyWithLogits: logits must be [batch, classes], got [6]",
+                         Error);
+    CHECK_THROWS_WITH_AS(
+        runOp1("softmaxCrossEntropyGrad", {zeros(*b, {2, 3}), zeros(*b, {2, 3}), zeros(*b, {3})}),
+        "softmaxCrossEntropyGrad: dy must be [2] (one value per example), got [3]", Error);
+  }
 }
 
 }  // namespace
