@@ -1,5 +1,6 @@
 // The engine around the ops: texture layout, the pool and its budget, warmup, readback,
 // tensor lifetime and error handling.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/gl/layout.h"
@@ -263,6 +264,71 @@ TEST_CASE("warmup compiles every program up front; the first real call compiles 
   CHECK(backend->stats().compileCount == compiles + 1);
 }
 
+TEST_CASE("a WarmupJob starts its compiles without drawing or waiting; finish() checks and runs") {
+  auto backend = GlBackend::create(context());
+  std::vector<float> xValues = randomValues(2 * 9 * 9 * 3, 31);
+  std::vector<float> wValues = randomValues(3 * 3 * 3 * 5, 32);
+  Tensor x = tensor(*backend, {2, 9, 9, 3}, xValues);
+  Tensor w = tensor(*backend, {3, 3, 3, 5}, wValues);
+  auto network = [](const Tensor& in, const Tensor& filter) {
+    return softmax(relu(conv2d(in, filter, {{1, 1}, Padding::Same})));
+  };
+  std::vector<float> seen;
+  int runs = 0;
+  int64_t passes = backend->stats().passCount;
+  WarmupJob job(*backend, [&] {
+    ++runs;
+    seen = network(x, w).data();
+    return int64_t{3};
+  });
+  // Started, not waited for: no draw, no status asked, zeros read back.
+  CHECK(runs == 1);
+  CHECK(backend->stats().passCount == passes);
+  CHECK(backend->programs().pendingCount() >= 3);
+  CHECK(backend->stats().compileCount == 0);
+  CHECK(std::all_of(seen.begin(), seen.end(), [](float v) { return v == 0.0f; }));
+  CHECK_FALSE(backend->compileOnly());
+  MESSAGE("parallel compile (KHR_parallel_shader_compile): " << backend->parallelCompile());
+
+  auto start = std::chrono::steady_clock::now();
+  int polls = 0;
+  while (!job.ready()) {
+    ++polls;
+    yieldToEventLoop();
+    REQUIRE(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+  }
+  MESSAGE("programs ready after " << polls << " polls");
+  WarmupReport report = job.finish();
+  CHECK(runs == 2);
+  CHECK(report.opsRun == 3);
+  CHECK(report.programsBuilt == backend->stats().compileCount);
+  CHECK(report.programsBuilt >= 3);
+  CHECK(backend->programs().pendingCount() == 0);
+  CHECK(backend->stats().passCount > passes);
+  Comparison c = compare(
+      seen,
+      network(tensor(cpu(), {2, 9, 9, 3}, xValues), tensor(cpu(), {3, 3, 3, 5}, wValues)).data());
+  CHECK(c.within(1e-5));
+  CHECK_THROWS_WITH_AS(job.finish(), "warmup: finish() was already called", Error);
+  // Everything was compiled by the job: the same work again compiles nothing.
+  int64_t compiles = backend->stats().compileCount;
+  network(x, w).data();
+  CHECK(backend->stats().compileCount == compiles);
+}
+
+TEST_CASE("a WarmupJob on the CPU backend runs its work once, in finish()") {
+  int runs = 0;
+  WarmupJob job(cpu(), [&] {
+    ++runs;
+    relu(tensor(cpu(), {3}, {-1, 0, 2})).data();
+    return int64_t{1};
+  });
+  CHECK(runs == 0);
+  CHECK(job.ready());
+  CHECK(job.finish().opsRun == 1);
+  CHECK(runs == 1);
+}
+
 TEST_CASE("dataAsync reads back through a fence without blocking, and frees its buffer") {
   std::vector<float> values = randomValues(3 * 4097, 21);
   Tensor x = tensor(gl(), {3, 4097}, values);
@@ -330,6 +396,16 @@ TEST_CASE("shader compile failures surface as texel::Error with the driver's log
       gl().programs().get("#version 300 es\nvoid main() { this is not glsl; }\n", "broken"),
       doctest::Contains("broken: fragment shader failed to compile:"), Error);
   CHECK(add(scalar(gl(), 1), scalar(gl(), 2)).data() == std::vector<float>{3});
+  // Started without a status check, it fails when checked, and is not kept.
+  auto backend = GlBackend::create(context());
+  const std::string broken = "#version 300 es\nvoid main() { neither is this; }\n";
+  backend->programs().start(broken, "brokenStart");
+  CHECK(backend->programs().pendingCount() == 1);
+  CHECK_THROWS_WITH_AS(backend->programs().finishPending(),
+                       doctest::Contains("brokenStart: fragment shader failed to compile:"), Error);
+  CHECK(backend->programs().pendingCount() == 0);
+  CHECK_FALSE(backend->programs().contains(broken));
+  CHECK(backend->stats().compileCount == 0);
 }
 
 }  // namespace

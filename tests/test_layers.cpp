@@ -367,5 +367,27 @@ TEST_CASE("progress bar: final line with counts, elapsed time and values; ETA fo
   CHECK(ProgressBar::formatSeconds(65.2) == "1m05s");
 }
 
+TEST_CASE("a model's warmup job leaves weights and BatchNormalization statistics unchanged") {
+  auto backend = GlBackend::create(context());
+  Model model = Model::sequential(*backend, {9},
+                                  {layers::dense({.units = 6, .activation = "relu"}),
+                                   layers::batchNormalization(), layers::dense({.units = 3})},
+                                  5);
+  model.compile({.optimizer = adam(0.01f), .loss = "meanSquaredError"});
+  std::vector<std::vector<float>> before;
+  for (Variable* v : model.allVariables()) before.push_back(v->value().data());
+  WarmupJob job = model.startWarmup(4, true);
+  WarmupReport report = job.finish();
+  CHECK(report.opsRun == 2);
+  CHECK(report.programsBuilt > 0);
+  std::vector<Variable*> vars = model.allVariables();
+  REQUIRE(vars.size() == before.size());
+  for (size_t i = 0; i < vars.size(); ++i) CHECK(vars[i]->value().data() == before[i]);
+  int64_t compiles = backend->stats().compileCount;
+  model.trainOnBatch({tensor(*backend, {4, 9}, randomValues(36, 41))},
+                     tensor(*backend, {4, 3}, randomValues(12, 42)));
+  CHECK(backend->stats().compileCount == compiles);
+}
+
 }  // namespace
 }  // namespace texel::test

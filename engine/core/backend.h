@@ -64,6 +64,15 @@ class Backend : public std::enable_shared_from_this<Backend> {
   virtual uint64_t storageBytes(const Shape& shape, DType dtype) const = 0;
   // Waits until all submitted work has finished (glFinish on GL).
   virtual void finish() {}
+  // Warmup's first step (see WarmupJob): while compile-only, ops start compiling the
+  // programs they need without waiting for them, draw nothing and read back zeros, so
+  // many programs compile at once and the caller's thread never waits for a compiler.
+  virtual void setCompileOnly(bool) {}
+  virtual bool compileOnly() const { return false; }
+  // Without blocking: whether every program started while compile-only has compiled.
+  virtual bool programsReady() { return true; }
+  // Waits for and checks every started program; throws the first failure, naming its op.
+  virtual void finishPrograms() {}
   // Runs `kernel` for an op call whose inputs and outputs passed inference. The GL
   // backend overrides it to split work over tensors too big for one texture.
   virtual std::vector<Tensor> runKernel(const KernelFn& kernel, const OpContext& ctx) {

@@ -180,6 +180,7 @@ void GlBackend::probe() {
     const GLubyte* name = glGetStringi(GL_EXTENSIONS, static_cast<GLuint>(i));
     if (name) info_.extensions.emplace_back(reinterpret_cast<const char*>(name));
   }
+  parallelCompile_ = info_.hasExtension("GL_KHR_parallel_shader_compile");
   checkGlError("GlBackend::create: querying the context");
 
   // Rendering to float textures is an extension in ES 3.0 / WebGL2 (EXT_color_buffer_float,
@@ -371,6 +372,8 @@ void GlBackend::markContextLost(const std::string& reason) {
   ++contextLosses_;
   ++gl::contextGeneration();  // every GL object made so far died with the context
   gl_->programs.clear();
+  compileFence_.reset();
+  compileOnly_ = false;
   gl_->pool.freePooled();  // stale ids from here on: these "deletes" delete nothing
   for (GlStorage* storage : storages_) {
     if (!storage->texture_) continue;
@@ -669,7 +672,7 @@ std::vector<float> GlBackend::download(const Tensor& tensor) {
   }
   std::vector<float> values(static_cast<size_t>(tensor.size()));
   auto& storage = tensor.storageAs<GlStorage>();
-  if (storage.empty_) return values;
+  if (storage.empty_ || compileOnly_) return values;  // compile-only: nothing was drawn
   if (!storage.resident() && !storage.host_.empty()) {
     // Paged out (or waiting for a lost context): the host copy answers, no GL needed.
     gl::unpackTexels(storage.layout(), storage.host_, values);
@@ -782,7 +785,7 @@ PendingRead GlBackend::downloadAsync(const Tensor& tensor) {
   auto& storage = tensor.storageAs<GlStorage>();
   size_t count = static_cast<size_t>(tensor.size());
   OpScope scope(*this, "dataAsync");
-  if (storage.empty_)
+  if (storage.empty_ || compileOnly_)
     return PendingRead(std::make_unique<GlPendingRead>(self, gl::TextureLayout{}, count,
                                                        gl::BufferId{}, gl::Fence{}));
   const gl::TextureLayout& layout = storage.layout();
@@ -863,6 +866,31 @@ void GlBackend::finish() {
   }
 #endif
   checkGlError("finish");
+}
+
+void GlBackend::setCompileOnly(bool on) {
+  if (on == compileOnly_) return;
+  compileOnly_ = on;
+  if (on || lost_ || gl_->programs.pendingCount() == 0) return;
+  // Submit the started compiles now; without the extension a fence tells when the GPU
+  // process (or driver) has got through them, since asking a program would wait for it.
+  if (!parallelCompile_)
+    compileFence_ = std::make_unique<gl::Fence>(glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0));
+  glFlush();
+}
+
+bool GlBackend::programsReady() {
+  if (lost_ || gl_->programs.pendingCount() == 0) return true;  // finishPrograms reports a loss
+  if (parallelCompile_) return gl_->programs.pendingComplete();
+  if (!compileFence_ || !compileFence_->get()) return true;
+  GLenum status = glClientWaitSync(compileFence_->get(), 0, 0);
+  return status != GL_TIMEOUT_EXPIRED;  // signalled, or failed: finishPrograms tells which
+}
+
+void GlBackend::finishPrograms() {
+  if (lost_) throw ContextLost("warmup: the GL context is lost");
+  compileFence_.reset();
+  gl_->programs.finishPending();
 }
 
 void GlBackend::drawInto(const Tensor& output, const std::string& op) {

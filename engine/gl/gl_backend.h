@@ -20,6 +20,7 @@
 // No GL header comes through here (engine/texel.h includes this file): the GL objects
 // live behind forward declarations and GLenum values travel as unsigned.
 namespace texel::gl {
+class Fence;
 class ProgramCache;
 class TexturePool;
 struct Texture;
@@ -129,6 +130,13 @@ class GlBackend : public Backend {
   std::vector<Tensor> runKernel(const KernelFn& kernel, const OpContext& ctx) override;
   MemoryStats stats() const override;
   void finish() override;
+  void setCompileOnly(bool on) override;
+  bool compileOnly() const override { return compileOnly_; }
+  bool programsReady() override;
+  void finishPrograms() override;
+  // Compile status is polled with KHR_parallel_shader_compile's COMPLETION_STATUS_KHR;
+  // without it, with a fence behind the last started link.
+  bool parallelCompile() const { return parallelCompile_; }
 
   const GlInfo& info() const { return info_; }
   // True when float32 tensors are stored as half floats (forced or as the fallback).
@@ -243,9 +251,12 @@ class GlBackend : public Backend {
   // GL errors are checked once per readback (before its glReadPixels) rather than per
   // pass or upload: set when work was issued since that check.
   bool errorsUnchecked_ = false;
-  std::list<GlStorage*> storages_;  // every storage that has (or had) a texture
-  uint64_t useClock_ = 0;           // advanced once per top-level op, upload or readback
-  int opDepth_ = 0;                 // ops run inside other ops' kernels share their clock tick
+  bool compileOnly_ = false;
+  bool parallelCompile_ = false;
+  std::unique_ptr<gl::Fence> compileFence_;  // signalled once started links were processed
+  std::list<GlStorage*> storages_;           // every storage that has (or had) a texture
+  uint64_t useClock_ = 0;                    // advanced once per top-level op, upload or readback
+  int opDepth_ = 0;  // ops run inside other ops' kernels share their clock tick
   int64_t pageOuts_ = 0;
   int64_t pageIns_ = 0;
   bool lost_ = false;

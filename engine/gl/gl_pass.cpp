@@ -217,8 +217,21 @@ void Pass::bindProgram(const TextureLayout& outLayout, Block block, int blockHei
   }
 }
 
+void Pass::startProgram(const TextureLayout& outLayout, Block block) {
+  ProgramCache& programs = backend_.programs();
+  if (programs.findUse(signature(outLayout.aligned, block))) return;
+  std::string text = source(outLayout, block);
+  if (programs.contains(text)) return;
+  if (backend_.checkUniforms()) checkUniformsUsed();
+  programs.start(text, op_);
+}
+
 Tensor Pass::run(const TensorSpec& output, bool fullPrecision) {
   Tensor result = backend_.allocate(output, op_, false, fullPrecision);
+  if (backend_.compileOnly()) {
+    startProgram(result.storageAs<GlStorage>().layout(), {});
+    return result;
+  }
   bindProgram(result.storageAs<GlStorage>().layout(), {}, 0, 0);
   backend_.drawInto(result, op_);
   return result;
@@ -236,6 +249,10 @@ Tensor Pass::runBlocked(const TensorSpec& output, Block block) {
   const TextureLayout& layout = result.storageAs<GlStorage>().layout();
   if (!layout.aligned || isSplit(result))
     fail(op_, ": internal error: a blocked pass needs an output in one aligned texture");
+  if (backend_.compileOnly()) {
+    startProgram(layout, block);
+    return result;
+  }
   GlBackend::BlockGeometry geometry{block.rows, block.slices,
                                     static_cast<int>((layout.rows + block.rows - 1) / block.rows),
                                     (layout.slices + block.slices - 1) / block.slices};

@@ -71,6 +71,8 @@ class Pass {
   std::string signature(bool outputAligned, Block block) const;
   // Finds or builds the program, binds it and the inputs and sets the uniforms.
   void bindProgram(const TextureLayout& outLayout, Block block, int blockHeight, int blockWidth);
+  // Compile-only (warmup): the program starts compiling, nothing is bound or drawn.
+  void startProgram(const TextureLayout& outLayout, Block block);
   // Throws naming the op when a set uniform appears in none of the pass's shaders.
   void checkUniformsUsed() const;
 

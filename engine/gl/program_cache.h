@@ -73,6 +73,17 @@ class ProgramCache {
   // Returns the program for this fragment source, compiling and linking it on first use.
   // Throws texel::Error naming `op` with the driver's info log on failure.
   Program& get(const std::string& fragmentSource, const std::string& op);
+  // Starts compiling and linking a program without asking for its status, so the driver
+  // (KHR_parallel_shader_compile) or the browser's GPU process works on many at once and
+  // the caller does not wait. It becomes usable through get() or finishPending().
+  void start(const std::string& fragmentSource, const std::string& op);
+  size_t pendingCount() const { return pending_.size(); }
+  // Without waiting: whether every started program has finished compiling and linking,
+  // asked with GL_COMPLETION_STATUS_KHR (callers without the extension must not ask).
+  bool pendingComplete() const;
+  // Checks every started program (waiting for those still compiling); throws the first
+  // failure as get() would.
+  void finishPending();
   bool contains(const std::string& fragmentSource) const {
     return programs_.count(fragmentSource) > 0;
   }
@@ -80,6 +91,7 @@ class ProgramCache {
   std::size_t size() const { return programs_.size(); }
   // Forgets every program (after a context loss they are gone; they rebuild on next use).
   void clear() {
+    pending_.clear();
     uses_.clear();
     programs_.clear();
     vertexShader_.reset();
@@ -89,6 +101,15 @@ class ProgramCache {
   std::unordered_map<std::string, ProgramUse> uses_;
   ShaderId vertexShader_;
   std::unordered_map<std::string, std::unique_ptr<Program>> programs_;
+  // Started programs whose compile and link status nobody has checked yet.
+  struct Pending {
+    ShaderId fragment;
+    std::string op;
+    const std::string* source;  // the key in programs_ (map keys do not move)
+  };
+  std::unordered_map<Program*, Pending> pending_;
+  Program& link(const std::string& fragmentSource, const std::string& op);
+  void check(Program& program);
   int64_t compileCount_ = 0;
 };
 

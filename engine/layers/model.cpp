@@ -507,25 +507,30 @@ History Model::fit(const std::vector<Tensor>& xsIn, const Tensor& yIn, const Fit
   return history;
 }
 
-WarmupReport Model::warmup(int batchSize, bool training) {
+WarmupJob Model::startWarmup(int batchSize, bool training) {
   if (batchSize <= 0) fail("Model.warmup: batchSize must be positive, got ", batchSize);
   if (training && !compiled_) fail("Model.warmup: training warmup needs compile() first");
-  auto start = std::chrono::steady_clock::now();
-  int64_t compiled = backend_->stats().compileCount;
-  std::vector<Tensor> xs;
-  for (const Shape& s : inputShapes_) {
-    std::vector<int64_t> dims = s.dims();
-    dims[0] = batchSize;
-    xs.push_back(zeros(*backend_, Shape(dims)));
-  }
-  WarmupReport report;
-  apply(xs).data();
-  ++report.opsRun;
-  if (training) {
-    // A full step on zeros, then everything it changed put back.
+  return WarmupJob(*backend_, [this, batchSize, training] {
+    std::vector<Tensor> xs;
+    for (const Shape& s : inputShapes_) {
+      std::vector<int64_t> dims = s.dims();
+      dims[0] = batchSize;
+      xs.push_back(zeros(*backend_, Shape(dims)));
+    }
+    apply(xs).data();
+    if (!training) return int64_t{1};
+    // A full step on zeros (the optimizer's on copies); what the forward pass assigned
+    // (BatchNormalization's statistics) is put back however the step ends.
     std::vector<Variable*> vars = allVariables();
     std::vector<Tensor> saved;
     for (Variable* v : vars) saved.push_back(v->value());
+    struct Restore {
+      std::vector<Variable*>& vars;
+      std::vector<Tensor>& saved;
+      ~Restore() {
+        for (size_t i = 0; i < vars.size(); ++i) vars[i]->assign(saved[i]);
+      }
+    } restore{vars, saved};
     std::vector<int64_t> labelDims = outputShape().dims();
     labelDims[0] = batchSize;
     if (compiled_->loss == "sparseCategoricalCrossentropy") labelDims.pop_back();
@@ -534,13 +539,12 @@ WarmupReport Model::warmup(int batchSize, bool training) {
     std::vector<Tensor> gradients;
     readLogs(lossAndGradients(xs, y, trainable, gradients));
     compiled_->optimizer->warmup(trainable, gradients);
-    for (size_t i = 0; i < vars.size(); ++i) vars[i]->assign(saved[i]);
-    ++report.opsRun;
-  }
-  report.programsBuilt = backend_->stats().compileCount - compiled;
-  report.milliseconds =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return report;
+    return int64_t{2};
+  });
+}
+
+WarmupReport Model::warmup(int batchSize, bool training) {
+  return startWarmup(batchSize, training).finish();
 }
 
 Model::MemoryReport Model::memoryReport(int batchSize) {

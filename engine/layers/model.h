@@ -81,6 +81,9 @@ class Model {
   // zeros. Weights, optimizer state and BatchNormalization statistics are left as they
   // were (only Dropout's mask sequence advances).
   WarmupReport warmup(int batchSize, bool training = false);
+  // The same in two steps (see WarmupJob): programs start compiling now, ready() polls
+  // without blocking, finish() runs the warmup. The model must outlive the job.
+  WarmupJob startWarmup(int batchSize, bool training = false);
 
   // Texture (or host) bytes of this model at one batch size. predict keeps each layer's
   // output only until its last reader has run, and the pool hands the released textures

@@ -70,10 +70,12 @@ class WebContext : public GlContext {
 
  private:
   // Rendering to float textures needs these in WebGL2 (again after a restore); GlBackend
-  // verifies that they work.
+  // verifies that they work. KHR_parallel_shader_compile (where the browser has it) lets
+  // warmup poll COMPLETION_STATUS_KHR instead of waiting for each program.
   void enableExtensions() {
     emscripten_webgl_enable_extension(context_, "EXT_color_buffer_float");
     emscripten_webgl_enable_extension(context_, "EXT_color_buffer_half_float");
+    emscripten_webgl_enable_extension(context_, "KHR_parallel_shader_compile");
   }
   static EM_BOOL onLost(int, const void*, void* self) {
     static_cast<WebContext*>(self)->lossEventSeen_ = true;
