@@ -8,6 +8,7 @@
 #   MNIST            the shipped model's held-out accuracy; one short training run on GL
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
 #   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
+#   TF.js import     models written by TF.js itself, imported natively (CPU, GL), exported back
 #   memstress        the eight texture-memory scenarios, quick sizes, natively and in Chromium
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
 #   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
@@ -51,6 +52,7 @@ run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn
 run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
+run "TF.js import and export" node --test tests/tfjs_import/
 run "memstress (quick)" build/apps/memstress --quick
 run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
 run "browser digit recognizer (e2e)" node --test tests/e2e/

@@ -84,9 +84,10 @@ TEST_CASE("every layer: declared shapes, GL matches CPU, model file round trip")
                     layers::maxPooling1d({.poolSize = 2}),
                     layers::averagePooling1d({.poolSize = 1}), layers::globalMaxPooling1d()}});
   cases.push_back({{9, 4}, {layers::globalAveragePooling1d()}});
-  cases.push_back({{2, 3, 4},
-                   {layers::reshape({6, -1}), layers::batchNormalization(),
-                    layers::dropout({.rate = 0.5}), layers::activation("softmax")}});
+  cases.push_back(
+      {{2, 3, 4},
+       {layers::reshape({6, -1}), layers::batchNormalization(), layers::dropout({.rate = 0.5}),
+        layers::activation("softmax"), layers::activation("leakyRelu")}});
   cases.push_back(
       {{6}, {layers::embedding({.inputDim = 10, .outputDim = 4}), layers::flatten()}, true});
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -107,7 +108,44 @@ TEST_CASE("every layer: declared shapes, GL matches CPU, model file round trip")
     checkClose(onGl.predict(x.to(gl())).data(), y.data(), 1e-4, "GL vs CPU");
     Model again = loadModel(cpu(), bytes);
     CHECK(again.predict(x).data() == y.data());  // f32 round trip: bit for bit
+    // TF.js's layers format: export, then import what was written (small shards).
+    TfjsArtifacts tfjs = exportTfjsLayersModel(model, 64);
+    std::vector<std::vector<uint8_t>> shards;
+    for (const auto& shard : tfjs.shards) shards.push_back(shard.bytes);
+    CHECK(tfjsWeightPaths(tfjs.modelJson).size() == tfjs.shards.size());
+    Model imported = importTfjsLayersModel(cpu(), tfjs.modelJson, shards);
+    CHECK(imported.summary() == model.summary());
+    CHECK(imported.predict(x).data() == y.data());
   }
+}
+
+TEST_CASE("TF.js import: broken model.json and shards are errors naming the problem") {
+  Model model = Model::sequential(cpu(), {4}, {layers::dense({.units = 2, .name = "d"})}, 1);
+  TfjsArtifacts tfjs = exportTfjsLayersModel(model);
+  std::vector<std::vector<uint8_t>> shards{tfjs.shards[0].bytes};
+  auto message = [&](std::string json, std::vector<std::vector<uint8_t>> given) {
+    try {
+      importTfjsLayersModel(cpu(), json, given);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message("{not json", shards).find("not valid JSON") != std::string::npos);
+  CHECK(message(tfjs.modelJson, {}).find("shard '\"group1-shard1of1.bin\"' is missing") !=
+        std::string::npos);
+  CHECK(message(tfjs.modelJson, {shards[0], shards[0]})
+            .find("2 shards given, the manifest lists 1") != std::string::npos);
+  std::vector<uint8_t> longer = shards[0];
+  longer.push_back(0);
+  CHECK(message(tfjs.modelJson, {longer}).find("its weights use 40") != std::string::npos);
+  std::string renamed = tfjs.modelJson;
+  renamed.replace(renamed.find("\"d/bias\""), 8, "\"e/bias\"");
+  CHECK(message(renamed, shards).find("weight 'd/bias' [2] is missing") != std::string::npos);
+  std::string badUnits = tfjs.modelJson;
+  badUnits.replace(badUnits.find("\"units\":2"), 9, "\"units\":\"2\"");
+  CHECK(message(badUnits, shards).find("config 'units' must be an integer, got \"2\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("functional graph: Kim's sentence CNN with kernel widths 3, 4, 5 trains") {

@@ -1,16 +1,13 @@
 #include "engine/io/model_file.h"
 
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <random>
 
 #include "engine/core/create.h"
 #include "engine/core/error.h"
 #include "engine/core/half.h"
+#include "engine/io/files.h"
 
 namespace texel {
 
@@ -230,27 +227,7 @@ std::vector<uint8_t> serializeModel(Model& model, const SaveOptions& options) {
 }
 
 void saveModel(Model& model, const std::string& path, const SaveOptions& options) {
-  std::vector<uint8_t> bytes = serializeModel(model, options);
-  std::random_device random;
-  std::string temp = path + ".tmp-" + std::to_string(random());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("saveModel: cannot create '", temp, "': ", std::strerror(errno));
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(temp.c_str());
-      fail("saveModel: writing '", temp, "' failed (disk full?); '", path, "' is unchanged");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::remove(temp.c_str());
-    fail("saveModel: cannot rename '", temp, "' to '", path, "': ", error.message());
-  }
+  writeFileAtomically(path, serializeModel(model, options), "saveModel");
 }
 
 Model loadModel(Backend& backend, std::span<const uint8_t> bytes) {
@@ -350,14 +327,7 @@ Model loadModel(Backend& backend, std::span<const uint8_t> bytes) {
 }
 
 Model loadModelFile(Backend& backend, const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) fail("loadModelFile: cannot open '", path, "': ", std::strerror(errno));
-  auto size = static_cast<size_t>(in.tellg());
-  std::vector<uint8_t> bytes(size);
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  if (!in) fail("loadModelFile: reading '", path, "' failed");
-  return loadModel(backend, bytes);
+  return loadModel(backend, readFileBytes(path, "loadModelFile"));
 }
 
 }  // namespace texel

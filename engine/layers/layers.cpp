@@ -96,7 +96,16 @@ void Layer::addWeight(const Shape& shape, const std::string& initializer, const 
                       bool trainable) {
   std::string weightName = concat(name_, "/", suffix);
   Tensor value;
-  if (buildSource_ && buildSource_->values) {
+  if (buildSource_ && buildSource_->named) {
+    auto found = buildSource_->named->find(weightName);
+    if (found == buildSource_->named->end())
+      failLayer("weight '", weightName, "' ", shape, " is missing from the given weights");
+    value = found->second;
+    ++buildSource_->next;
+    if (value.shape() != shape || value.dtype() != DType::Float32)
+      failLayer("weight '", weightName, "' must be float32 ", shape, ", got ", value.shape());
+    value = value.to(*buildBackend_);
+  } else if (buildSource_ && buildSource_->values) {
     const std::vector<Tensor>& values = *buildSource_->values;
     if (buildSource_->next >= values.size())
       failLayer("weight '", weightName, "' ", shape, " is missing (only ", values.size(),
@@ -162,8 +171,8 @@ SymbolicTensor input(const Shape& shape, std::string name) {
 // ---- activations and initializers ----
 
 namespace {
-const char* const kActivations[] = {"linear",  "relu", "relu6",   "elu",      "selu",
-                                    "sigmoid", "tanh", "softmax", "softplus", "gelu"};
+const char* const kActivations[] = {"linear", "relu",    "relu6",    "elu",  "selu",     "sigmoid",
+                                    "tanh",   "softmax", "softplus", "gelu", "leakyRelu"};
 // What fusedMatMul / fusedConv2d apply in their last pass.
 // The fused ops' form of a layer activation, when it has one.
 std::optional<Activation> fusedActivation(const std::string& activation) {
@@ -177,7 +186,8 @@ void checkActivation(const std::string& activation, const std::string& context) 
   for (const char* a : kActivations)
     if (activation == a) return;
   fail(context, ": unknown activation '", activation,
-       "' (expected linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus or gelu)");
+       "' (expected linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, gelu or "
+       "leakyRelu)");
 }
 
 Tensor applyActivation(const Tensor& x, const std::string& activation) {
@@ -191,6 +201,7 @@ Tensor applyActivation(const Tensor& x, const std::string& activation) {
   if (activation == "softmax") return softmax(x);
   if (activation == "softplus") return softplus(x);
   if (activation == "gelu") return gelu(x);
+  if (activation == "leakyRelu") return leakyRelu(x, 0.3f);  // Keras's default alpha
   checkActivation(activation, "applyActivation");
   return x;
 }

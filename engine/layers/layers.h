@@ -5,6 +5,7 @@
 // (shapes with -1 for the batch dimension); engine/layers/model.h turns a graph of them
 // into a Model. Errors name the layer, its class, the shapes and what was expected.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,10 +61,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The output shape for these input shapes (batch dimension -1), or texel::Error.
   virtual Shape outputShape(const std::vector<Shape>& inputs) const = 0;
   // Where build() takes weight values from: the initializers, or (model loading) the
-  // next tensors of `values`, whose shapes must match what the layer asks for.
+  // next tensors of `values`, or (TF.js import) the tensor `named` holds under the weight's
+  // name ("layer/kernel"); shapes must match what the layer asks for.
   struct WeightSource {
     const std::vector<Tensor>* values = nullptr;
     size_t next = 0;
+    const std::map<std::string, Tensor>* named = nullptr;
   };
   // Creates the weights for these input shapes (once; later calls check nothing changed).
   void build(Backend& backend, const std::vector<Shape>& inputs, uint64_t seed,

@@ -84,6 +84,32 @@ Model::Model(Backend& backend, const std::vector<SymbolicTensor>& inputs,
 
 Model::Model(Backend& backend, std::vector<Node> nodes, const std::vector<Tensor>& weights)
     : backend_(backend.shared_from_this()), nodes_(std::move(nodes)) {
+  checkNodes();
+  Layer::WeightSource source{&weights, 0};
+  buildLayers(0, &source);
+  if (source.next != weights.size())
+    fail("Model: ", weights.size(), " weights given, the layers have ", source.next);
+}
+
+Model::Model(Backend& backend, std::vector<Node> nodes,
+             const std::map<std::string, Tensor>& namedWeights)
+    : backend_(backend.shared_from_this()), nodes_(std::move(nodes)) {
+  checkNodes();
+  Layer::WeightSource source;
+  source.named = &namedWeights;
+  buildLayers(0, &source);
+  if (source.next != namedWeights.size()) {
+    std::set<std::string> used;
+    for (Variable* v : allVariables()) used.insert(v->name());
+    std::string unused;
+    for (const auto& [name, value] : namedWeights)
+      if (!used.count(name)) unused += (unused.empty() ? "'" : ", '") + name + "'";
+    fail("Model: ", namedWeights.size() - used.size(),
+         " given weights belong to no layer of the model: ", unused);
+  }
+}
+
+void Model::checkNodes() {
   if (nodes_.empty() || !nodes_.back().layer) fail("Model: needs inputs and at least one layer");
   bool inputsDone = false;
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -105,10 +131,6 @@ Model::Model(Backend& backend, std::vector<Node> nodes, const std::vector<Tensor
       fail("Model: input node ", i, " has inbound nodes");
     }
   }
-  Layer::WeightSource source{&weights, 0};
-  buildLayers(0, &source);
-  if (source.next != weights.size())
-    fail("Model: ", weights.size(), " weights given, the layers have ", source.next);
 }
 
 Model Model::sequential(Backend& backend, const Shape& inputShape,

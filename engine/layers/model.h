@@ -116,9 +116,15 @@ class Model {
   // Rebuilds a model from nodes (the model loader): layers are built on backend and take
   // their weights, in allVariables() order, from `weights`.
   Model(Backend& backend, std::vector<Node> nodes, const std::vector<Tensor>& weights);
+  // The same with weights by name ("layer/kernel", as Variable::name()): every weight the
+  // layers create must be there, and every given one must be used (the TF.js importer).
+  Model(Backend& backend, std::vector<Node> nodes,
+        const std::map<std::string, Tensor>& namedWeights);
 
  private:
   void buildLayers(uint64_t seed, Layer::WeightSource* source = nullptr);
+  // Checks loader-given nodes (inputs first, inbound earlier) and infers their shapes.
+  void checkNodes();
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, const CallOptions& options,
                           bool keepAll);
   void checkInputs(const std::vector<Tensor>& xs, const char* what) const;
