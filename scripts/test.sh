@@ -9,6 +9,7 @@
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
 #   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
 #   TF.js import     models written by TF.js itself, imported natively (CPU, GL), exported back
+#   JS API           the npm package (build-web/package) in node and in Chromium (page, worker)
 #   memstress        the eight texture-memory scenarios, quick sizes, natively and in Chromium
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
 #   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
@@ -26,6 +27,8 @@ echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
 texel_build_web texel_tests gl_harness mnist_train mnist_web memstress bench >/dev/null
+echo "== building the npm package"
+scripts/build_package.sh
 echo "== building the sanitizer and fuzz build (clang)"
 scripts/sanitize.sh build >/dev/null
 set +e
@@ -53,6 +56,7 @@ run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 run "TF.js import and export" node --test tests/tfjs_import/
+run "JS API (node, CPU)" node --test tests/js/
 run "memstress (quick)" build/apps/memstress --quick
 run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
 run "browser digit recognizer (e2e)" node --test tests/e2e/

@@ -19,14 +19,5 @@ export async function loadFromDir(dir) {
   return tf.loadLayersModel(handler);
 }
 
-// A small seeded generator (mulberry32): the same values in every run.
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator both sides use.
+export { mulberry32 } from '../js/seeded.mjs';

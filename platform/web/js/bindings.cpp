@@ -1,0 +1,437 @@
+// The JavaScript bindings (embind) behind the npm package (platform/web/package). They are
+// deliberately thin: one engine per init() (a backend), tensors as handles, every op
+// through the registry by name with a JS object of attributes, models. The package's
+// texel.mjs gives them TF.js's names and argument order, tidy() and dispose().
+// Every entry point catches texel::Error (and any std::exception) and throws a JS Error
+// carrying the message, so no C++ exception reaches JS as an opaque number.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/cpu/cpu_backend.h"
+#include "engine/texel.h"
+#include "platform/platform.h"
+
+namespace texel::js {
+namespace {
+
+using emscripten::val;
+
+// Runs `body`, turning C++ exceptions into JS errors of the package's classes
+// (Module.texelMakeError, set by texel.mjs: TexelError, or ContextLostError).
+template <typename F>
+auto guarded(const char* what, F&& body) -> decltype(body()) {
+  std::string message, kind = "TexelError";
+  try {
+    return body();
+  } catch (const ContextLost& e) {
+    message = e.what();
+    kind = "ContextLostError";
+  } catch (const OutOfMemory& e) {
+    message = e.what();
+    kind = "OutOfMemoryError";
+  } catch (const std::exception& e) {
+    message = e.what();
+  }
+  val make = val::module_property("texelMakeError");
+  if (make.isUndefined()) val::global("Error").new_(std::string(what) + ": " + message).throw_();
+  make(kind, message).throw_();
+}
+
+[[noreturn]] void throwArgument(const std::string& message) {
+  throw Error(message);
+}
+
+std::string typeOf(const val& v) {
+  return v.typeOf().as<std::string>();
+}
+
+Shape shapeFrom(const val& dims, const char* what) {
+  if (!dims.isArray()) throwArgument(std::string(what) + ": shape must be an array of integers");
+  std::vector<int64_t> out;
+  int n = dims["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    val d = dims[i];
+    if (typeOf(d) != "number" || !val::global("Number").call<bool>("isInteger", d))
+      throwArgument(std::string(what) + ": shape entries must be integers");
+    out.push_back(static_cast<int64_t>(d.as<double>()));
+  }
+  return Shape(out);
+}
+
+val shapeToJs(const Shape& shape) {
+  val out = val::array();
+  for (int64_t d : shape.dims()) out.call<void>("push", static_cast<double>(d));
+  return out;
+}
+
+val floatsToJs(const std::vector<float>& values) {
+  // A copy: a view into the wasm heap would break when memory grows.
+  val view{emscripten::typed_memory_view(values.size(), values.data())};
+  return val::global("Float32Array").new_(view);
+}
+
+// An attribute bag from a plain JS object: integers, numbers, booleans, strings and
+// arrays of integers (what the registry's typed attributes take).
+Attrs attrsFrom(const std::string& op, const val& object) {
+  Attrs bag;
+  if (object.isUndefined() || object.isNull()) return bag;
+  val keys = val::global("Object").call<val>("keys", object);
+  int n = keys["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    std::string key = keys[i].as<std::string>();
+    val v = object[key];
+    std::string type = typeOf(v);
+    if (type == "undefined") continue;
+    if (type == "boolean") {
+      bag.setBool(key, v.as<bool>());
+    } else if (type == "string") {
+      bag.setString(key, v.as<std::string>());
+    } else if (type == "number") {
+      double d = v.as<double>();
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15)
+        bag.setInt(key, static_cast<int64_t>(d));
+      else
+        bag.setFloat(key, d);
+    } else if (v.isArray()) {
+      std::vector<int64_t> list;
+      int m = v["length"].as<int>();
+      for (int k = 0; k < m; ++k) {
+        val e = v[k];
+        if (typeOf(e) != "number" || !val::global("Number").call<bool>("isInteger", e))
+          throwArgument(op + ": attribute '" + key + "' must be a list of integers");
+        list.push_back(static_cast<int64_t>(e.as<double>()));
+      }
+      bag.setInts(key, list);
+    } else {
+      throwArgument(op + ": attribute '" + key + "' has unsupported JS type " + type);
+    }
+  }
+  return bag;
+}
+
+// A tensor handle for JS. Holding a Tensor keeps its storage alive; dispose() drops it.
+class JsTensor {
+ public:
+  explicit JsTensor(Tensor tensor) : tensor_(std::move(tensor)) {}
+  const Tensor& get(const char* what) const {
+    if (!tensor_.defined()) throwArgument(std::string(what) + ": the tensor was disposed");
+    return tensor_;
+  }
+  val shape() const {
+    return guarded("shape", [&] { return shapeToJs(get("shape").shape()); });
+  }
+  std::string dtype() const {
+    return guarded("dtype", [&] { return std::string(dtypeName(get("dtype").dtype())); });
+  }
+  double size() const {
+    return guarded("size", [&] { return static_cast<double>(get("size").size()); });
+  }
+  val dataSync() const {
+    return guarded("dataSync", [&] { return valuesToJs(get("dataSync"), get("dataSync").data()); });
+  }
+  bool disposed() const { return !tensor_.defined(); }
+  void dispose() { tensor_ = Tensor(); }
+  // Converts read values to the tensor's JS typed array.
+  static val valuesToJs(const Tensor& t, const std::vector<float>& values) {
+    if (t.dtype() == DType::Float32) return floatsToJs(values);
+    val out = val::global(t.dtype() == DType::Int32 ? "Int32Array" : "Uint8Array")
+                  .new_(static_cast<double>(values.size()));
+    for (size_t i = 0; i < values.size(); ++i) out.set(i, values[i]);
+    return out;
+  }
+
+ private:
+  Tensor tensor_;
+};
+
+// An asynchronous readback in flight (GL: a pixel-buffer copy behind a fence).
+class JsRead {
+ public:
+  JsRead(Tensor tensor, PendingRead read) : tensor_(std::move(tensor)), read_(std::move(read)) {}
+  bool ready() {
+    return guarded("data", [&] { return read_.ready(); });
+  }
+  val take() {
+    return guarded("data", [&] { return JsTensor::valuesToJs(tensor_, read_.take()); });
+  }
+
+ private:
+  Tensor tensor_;
+  PendingRead read_;
+};
+
+std::vector<Tensor> tensorsFrom(const val& list, const char* what) {
+  if (!list.isArray()) throwArgument(std::string(what) + ": expected an array of tensors");
+  std::vector<Tensor> out;
+  int n = list["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    val item = list[i];
+    if (!item.instanceof (val::module_property("JsTensor")))
+      throwArgument(std::string(what) + ": input " + std::to_string(i) + " is not a texel tensor");
+    out.push_back(item.as<JsTensor*>(emscripten::allow_raw_pointers())->get(what));
+  }
+  return out;
+}
+
+// An op's outputs (one for most ops). Handed to JS as an object: embind returns a class by
+// value safely, while class values pushed into JS arrays lose their handles.
+class JsOutputs {
+ public:
+  explicit JsOutputs(std::vector<Tensor> tensors) : tensors_(std::move(tensors)) {}
+  int size() const { return static_cast<int>(tensors_.size()); }
+  JsTensor get(int i) const {
+    return guarded("output", [&] {
+      if (i < 0 || i >= size()) throwArgument("output: index out of range");
+      return JsTensor(tensors_[static_cast<size_t>(i)]);
+    });
+  }
+
+ private:
+  std::vector<Tensor> tensors_;
+};
+
+class JsModel {
+ public:
+  explicit JsModel(Model model) : model_(std::make_shared<Model>(std::move(model))) {}
+  Model& get() {
+    if (!model_) throwArgument("model: it was disposed");
+    return *model_;
+  }
+  JsTensor predict(val inputs, int batchSize) {
+    return guarded("predict", [&] {
+      return JsTensor(get().predict(tensorsFrom(inputs, "predict"), batchSize));
+    });
+  }
+  std::string summary() {
+    return guarded("summary", [&] { return get().summary(); });
+  }
+  val inputShapes() {
+    return guarded("inputs", [&] {
+      val out = val::array();
+      for (const Shape& s : get().inputShapes()) out.call<void>("push", shapeToJs(s));
+      return out;
+    });
+  }
+  val outputShape() {
+    return guarded("outputs", [&] { return shapeToJs(get().outputShape()); });
+  }
+  double countParams() {
+    return guarded("countParams", [&] { return static_cast<double>(get().countParams()); });
+  }
+  val warmup(int batchSize, bool training) {
+    return guarded("warmup", [&] {
+      WarmupReport report = get().warmup(batchSize, training);
+      val out = val::object();
+      out.set("programsBuilt", static_cast<double>(report.programsBuilt));
+      out.set("opsRun", static_cast<double>(report.opsRun));
+      out.set("milliseconds", report.milliseconds);
+      return out;
+    });
+  }
+  // The .texel file's bytes.
+  val serialize(bool float16) {
+    return guarded("save", [&] {
+      std::vector<uint8_t> bytes = serializeModel(get(), {.float16 = float16});
+      val view{emscripten::typed_memory_view(bytes.size(), bytes.data())};
+      return val::global("Uint8Array").new_(view);
+    });
+  }
+  // {modelJson, shards: [{path, bytes}]}: TF.js's layers format.
+  val exportTfjs() {
+    return guarded("save", [&] {
+      TfjsArtifacts artifacts = exportTfjsLayersModel(get());
+      val out = val::object();
+      out.set("modelJson", artifacts.modelJson);
+      val shards = val::array();
+      for (const auto& shard : artifacts.shards) {
+        val item = val::object();
+        item.set("path", shard.path);
+        val view{emscripten::typed_memory_view(shard.bytes.size(), shard.bytes.data())};
+        item.set("bytes", val::global("Uint8Array").new_(view));
+        shards.call<void>("push", item);
+      }
+      out.set("shards", shards);
+      return out;
+    });
+  }
+  void dispose() { model_.reset(); }
+
+ private:
+  std::shared_ptr<Model> model_;
+};
+
+std::vector<uint8_t> bytesFrom(const val& array, const char* what) {
+  if (!array.instanceof (val::global("Uint8Array")))
+    throwArgument(std::string(what) + ": expected a Uint8Array");
+  return emscripten::convertJSArrayToNumberVector<uint8_t>(array);
+}
+
+class JsEngine {
+ public:
+  // backend: "cpu" or "webgl"; target: the canvas's Emscripten selector (webgl).
+  JsEngine(std::string backend, std::string target) {
+    guarded("init", [&] {
+      if (backend == "cpu")
+        backend_ = CpuBackend::create();
+      else if (backend == "webgl")
+        backend_ = GlBackend::create(platform::createWebContext(target));
+      else
+        throwArgument("init: backend must be 'webgl', 'cpu' or 'auto', got '" + backend + "'");
+    });
+  }
+  std::string backendName() const { return backend_->name(); }
+  std::string renderer() const {
+    if (auto* gl = dynamic_cast<GlBackend*>(backend_.get())) return gl->info().renderer;
+    return "";
+  }
+
+  JsTensor tensor(val values, val shape, std::string dtype) {
+    return guarded("tensor", [&] {
+      Shape s = shapeFrom(shape, "tensor");
+      std::vector<float> floats = emscripten::convertJSArrayToNumberVector<float>(values);
+      if (static_cast<int64_t>(floats.size()) != s.size())
+        throwArgument("tensor: " + std::to_string(floats.size()) + " values do not fill shape " +
+                      s.toString() + " (" + std::to_string(s.size()) + " values)");
+      if (dtype == "float32") return JsTensor(texel::tensor(*backend_, s, floats));
+      if (dtype == "int32") {
+        std::vector<int32_t> ints(floats.size());
+        for (size_t i = 0; i < floats.size(); ++i) {
+          if (floats[i] != std::floor(floats[i]))
+            throwArgument("tensor: int32 values must be integers, got " +
+                          std::to_string(floats[i]));
+          ints[i] = static_cast<int32_t>(floats[i]);
+        }
+        return JsTensor(tensorInt32(*backend_, s, ints));
+      }
+      if (dtype == "bool") {
+        std::vector<uint8_t> bools(floats.size());
+        for (size_t i = 0; i < floats.size(); ++i) bools[i] = floats[i] != 0;
+        return JsTensor(tensorBool(*backend_, s, bools));
+      }
+      throwArgument("tensor: dtype must be 'float32', 'int32' or 'bool', got '" + dtype + "'");
+    });
+  }
+
+  JsOutputs runOp(std::string op, val inputs, val attrs) {
+    return guarded(op.c_str(), [&] {
+      std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
+      for (const Tensor& t : in)
+        if (&t.backend() != backend_.get())
+          throwArgument(op + ": an input lives on another engine's backend");
+      return JsOutputs(texel::runOp(op, in, attrsFrom(op, attrs)));
+    });
+  }
+
+  JsRead read(const JsTensor& t) {
+    return guarded("data", [&] {
+      const Tensor& tensor = t.get("data");
+      return JsRead(tensor, tensor.dataAsync());
+    });
+  }
+
+  // Every registered op: {name, minInputs, maxInputs, attributes: [...]}.
+  val ops() const {
+    val out = val::array();
+    for (const OpDef& def : OpRegistry::instance().all()) {
+      val row = val::object();
+      row.set("name", std::string(def.name));
+      row.set("minInputs", def.minInputs);
+      row.set("maxInputs", def.maxInputs);
+      val names = val::array();
+      for (std::string_view n : def.attrNames()) names.call<void>("push", std::string(n));
+      row.set("attributes", names);
+      out.call<void>("push", row);
+    }
+    return out;
+  }
+
+  val memory() const {
+    MemoryStats s = backend_->stats();
+    val out = val::object();
+    out.set("numTensors", static_cast<double>(s.liveTensors));
+    out.set("numBytes", static_cast<double>(s.liveBytes));
+    out.set("numTextures", static_cast<double>(s.liveTextures));
+    out.set("pooledTextures", static_cast<double>(s.pooledTextures));
+    out.set("pooledBytes", static_cast<double>(s.pooledBytes));
+    out.set("peakBytes", static_cast<double>(s.peakBytes));
+    out.set("budgetBytes", static_cast<double>(s.budgetBytes));
+    out.set("textureAllocations", static_cast<double>(s.textureAllocations));
+    out.set("compileCount", static_cast<double>(s.compileCount));
+    out.set("passCount", static_cast<double>(s.passCount));
+    out.set("pagedOutTensors", static_cast<double>(s.pagedOutTensors));
+    out.set("contextLosses", static_cast<double>(s.contextLosses));
+    return out;
+  }
+
+  JsModel loadModel(val bytes) {
+    return guarded("loadModel", [&] {
+      return JsModel(texel::loadModel(*backend_, bytesFrom(bytes, "loadModel")));
+    });
+  }
+  JsModel importTfjs(std::string json, val shards) {
+    return guarded("loadLayersModel", [&] {
+      if (!shards.isArray()) throwArgument("loadLayersModel: weights must be an array");
+      std::vector<std::vector<uint8_t>> data;
+      int n = shards["length"].as<int>();
+      for (int i = 0; i < n; ++i) data.push_back(bytesFrom(shards[i], "loadLayersModel"));
+      return JsModel(importTfjsLayersModel(*backend_, json, data));
+    });
+  }
+  val weightPaths(std::string json) {
+    return guarded("loadLayersModel", [&] {
+      val out = val::array();
+      for (const std::string& p : tfjsWeightPaths(json)) out.call<void>("push", p);
+      return out;
+    });
+  }
+
+ private:
+  std::shared_ptr<Backend> backend_;
+};
+
+}  // namespace
+}  // namespace texel::js
+
+EMSCRIPTEN_BINDINGS(texel) {
+  using namespace emscripten;
+  using namespace texel::js;
+  class_<JsTensor>("JsTensor")
+      .function("shape", &JsTensor::shape)
+      .function("dtype", &JsTensor::dtype)
+      .function("size", &JsTensor::size)
+      .function("dataSync", &JsTensor::dataSync)
+      .function("disposed", &JsTensor::disposed)
+      .function("dispose", &JsTensor::dispose);
+  class_<JsOutputs>("JsOutputs")
+      .function("size", &JsOutputs::size)
+      .function("get", &JsOutputs::get);
+  class_<JsRead>("JsRead").function("ready", &JsRead::ready).function("take", &JsRead::take);
+  class_<JsModel>("JsModel")
+      .function("predict", &JsModel::predict)
+      .function("summary", &JsModel::summary)
+      .function("inputShapes", &JsModel::inputShapes)
+      .function("outputShape", &JsModel::outputShape)
+      .function("countParams", &JsModel::countParams)
+      .function("warmup", &JsModel::warmup)
+      .function("serialize", &JsModel::serialize)
+      .function("exportTfjs", &JsModel::exportTfjs)
+      .function("dispose", &JsModel::dispose);
+  class_<JsEngine>("JsEngine")
+      .constructor<std::string, std::string>()
+      .function("backendName", &JsEngine::backendName)
+      .function("renderer", &JsEngine::renderer)
+      .function("tensor", &JsEngine::tensor)
+      .function("runOp", &JsEngine::runOp)
+      .function("read", &JsEngine::read)
+      .function("ops", &JsEngine::ops)
+      .function("memory", &JsEngine::memory)
+      .function("loadModel", &JsEngine::loadModel)
+      .function("importTfjs", &JsEngine::importTfjs)
+      .function("weightPaths", &JsEngine::weightPaths);
+}

@@ -1,0 +1,572 @@
+// texel for JavaScript: TF.js-shaped tensors, ops and models over the wasm core
+// (platform/web/js/bindings.cpp, built as texel_core.mjs + texel_core.wasm). Works in a
+// page, a Web Worker (WebGL on an OffscreenCanvas) and node (CPU backend).
+//   const tx = await texel.init({ backend: 'auto' });
+import createTexelCore from './texel_core.mjs';
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined' && typeof importScripts === 'undefined';
+
+/** Every error texel throws: the message names the op, the shapes and what was expected. */
+export class TexelError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'TexelError';
+  }
+}
+/** The WebGL context was lost; tensors on it are gone until it is restored. */
+export class ContextLostError extends TexelError {
+  constructor(message) {
+    super(message);
+    this.name = 'ContextLostError';
+  }
+}
+/** A texture allocation would exceed the memory budget, or the driver ran out. */
+export class OutOfMemoryError extends TexelError {
+  constructor(message) {
+    super(message);
+    this.name = 'OutOfMemoryError';
+  }
+}
+const ERROR_KINDS = { TexelError, ContextLostError, OutOfMemoryError };
+
+// Runs a call into the core, turning embind's own errors (a deleted handle, a wrong
+// argument type) into TexelErrors naming `what`.
+function call(what, body) {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof TexelError) throw e;
+    throw new TexelError(`${what}: ${e?.message ?? e}`);
+  }
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let canvasCounter = 0;
+
+/**
+ * Starts an engine. backend 'webgl' needs a WebGL2 context (a canvas is created when none is
+ * given: an OffscreenCanvas in workers); 'cpu' runs the C++ reference backend; 'auto' tries
+ * WebGL and falls back to the CPU, saying why in `tx.backendInfo`.
+ */
+export async function init(options = {}) {
+  const requested = options.backend ?? 'auto';
+  if (!['webgl', 'cpu', 'auto'].includes(requested))
+    throw new TexelError(`init: backend must be 'webgl', 'cpu' or 'auto', got '${requested}'`);
+  const moduleOptions = {};
+  if (isNode) {
+    const { createRequire } = await import('node:module');
+    const { fileURLToPath } = await import('node:url');
+    const { readFileSync } = await import('node:fs');
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    moduleOptions.nodeRequire = createRequire(import.meta.url);
+    moduleOptions.nodeDirname = here;
+    moduleOptions.wasmBinary = readFileSync(new URL('./texel_core.wasm', import.meta.url));
+  }
+  const core = await createTexelCore(moduleOptions);
+  core.texelMakeError = (kind, message) => new (ERROR_KINDS[kind] ?? TexelError)(message);
+
+  let engine = null;
+  let reason = '';
+  const tryWebgl = () => {
+    let canvas = options.canvas;
+    if (!canvas) {
+      if (typeof OffscreenCanvas === 'function') canvas = new OffscreenCanvas(1, 1);
+      else if (typeof document === 'object') canvas = document.createElement('canvas');
+      else throw new TexelError('init: WebGL needs a canvas, and this environment has none (node: use the cpu backend)');
+    }
+    const target = `!texel-canvas-${++canvasCounter}`;
+    core.specialHTMLTargets[target] = canvas;
+    return new core.JsEngine('webgl', target);
+  };
+  if (requested === 'cpu') {
+    engine = new core.JsEngine('cpu', '');
+    reason = 'requested';
+  } else if (requested === 'webgl') {
+    engine = tryWebgl();
+    reason = 'requested';
+  } else {
+    try {
+      engine = tryWebgl();
+      reason = 'auto: WebGL2 is available';
+    } catch (e) {
+      engine = new core.JsEngine('cpu', '');
+      reason = `auto: WebGL2 unavailable (${e.message}); using the CPU`;
+    }
+  }
+  return new Texel(core, engine, reason);
+}
+
+// TF.js-order wrappers for the registry ops that take attributes: (inputs..., args...) ->
+// [inputs, attrs]. Ops without attributes are bound generically from the registry.
+const axes = (axis) => (axis === undefined || axis === null ? undefined : Array.isArray(axis) ? axis : [axis]);
+const pair = (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v, v]);
+const nhwc = (op, dataFormat) => {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'NWC')
+    throw new TexelError(`${op}: dataFormat '${dataFormat}' is not supported (texel is channels-last)`);
+};
+const reduce = (x, axis, keepDims) => [[x], { axes: axes(axis), keepDims }];
+const SIGNATURES = {
+  all: reduce, any: reduce, max: reduce, mean: reduce, min: reduce, prod: reduce, sum: reduce,
+  logSumExp: reduce,
+  argMax: (x, axis = 0) => [[x], { axis }],
+  argMin: (x, axis = 0) => [[x], { axis }],
+  avgPool: (x, filterSize, strides, pad) => [[x], { filterSize: pair(filterSize), strides: pair(strides), padding: pad }],
+  maxPool: (x, filterSize, strides, pad) => [[x], { filterSize: pair(filterSize), strides: pair(strides), padding: pad }],
+  batchNorm: (x, mean, variance, offset, scale, varianceEpsilon) => {
+    const inputs = [x, mean, variance];
+    if (offset != null) inputs.push(offset);
+    if (scale != null) inputs.push(scale);
+    return [inputs, { hasOffset: offset != null, hasScale: scale != null, varianceEpsilon }];
+  },
+  broadcastTo: (x, shape) => [[x], { shape }],
+  cast: (x, dtype) => [[x], { dtype }],
+  clipByValue: (x, clipValueMin, clipValueMax) => [[x], { clipValueMin, clipValueMax }],
+  concat: (tensors, axis = 0) => [tensors, { axis }],
+  stack: (tensors, axis = 0) => [tensors, { axis }],
+  conv1d: (x, filter, stride = 1, pad = 'valid', dataFormat, dilation) => {
+    nhwc('conv1d', dataFormat);
+    return [[x, filter], { stride, padding: pad, dilation }];
+  },
+  conv2d: (x, filter, strides = 1, pad = 'valid', dataFormat, dilations) => {
+    nhwc('conv2d', dataFormat);
+    return [[x, filter], { strides: pair(strides), padding: pad, dilations: pair(dilations) }];
+  },
+  conv2dTranspose: (x, filter, outputShape, strides = 1, pad = 'valid') =>
+    [[x, filter], { outputShape, strides: pair(strides), padding: pad }],
+  depthwiseConv2d: (x, filter, strides = 1, pad = 'valid', dataFormat, dilations) => {
+    nhwc('depthwiseConv2d', dataFormat);
+    return [[x, filter], { strides: pair(strides), padding: pad, dilations: pair(dilations) }];
+  },
+  separableConv2d: (x, depthwiseFilter, pointwiseFilter, strides = 1, pad = 'valid', dilation, dataFormat) => {
+    nhwc('separableConv2d', dataFormat);
+    return [[x, depthwiseFilter, pointwiseFilter], { strides: pair(strides), padding: pad, dilations: pair(dilation) }];
+  },
+  cropAndResize: (image, boxes, boxInd, cropSize, method, extrapolationValue) =>
+    [[image, boxes, boxInd], { cropSize, method, extrapolationValue }],
+  cumsum: (x, axis = 0, exclusive, reverse) => [[x], { axis, exclusive, reverse }],
+  expandDims: (x, axis = 0) => [[x], { axis }],
+  gather: (x, indices, axis = 0) => [[x, indices], { axis }],
+  leakyRelu: (x, alpha = 0.2) => [[x], { alpha }],
+  logSoftmax: (x, axis = -1) => [[x], { axis }],
+  softmax: (x, dim = -1) => [[x], { axis: dim }],
+  matMul: (a, b, transposeA = false, transposeB = false) => [[a, b], { transposeA, transposeB }],
+  oneHot: (indices, depth, onValue, offValue, dtype) => [[indices], { depth, onValue, offValue, dtype }],
+  pad: (x, paddings, constantValue) => [[x], { paddings: paddings.flat(), constantValue }],
+  reshape: (x, shape) => [[x], { shape }],
+  resizeBilinear: (x, size, alignCorners, halfPixelCenters) => [[x], { size, alignCorners, halfPixelCenters }],
+  resizeNearestNeighbor: (x, size, alignCorners, halfPixelCenters) => [[x], { size, alignCorners, halfPixelCenters }],
+  reverse: (x, axis) => [[x], { axes: axes(axis) }],
+  slice: (x, begin, size) => [[x], { begin: Array.isArray(begin) ? begin : [begin], size: size === undefined ? undefined : Array.isArray(size) ? size : [size] }],
+  split: (x, numOrSizeSplits, axis = 0) =>
+    [[x], Array.isArray(numOrSizeSplits) ? { sizes: numOrSizeSplits, axis } : { numSplits: numOrSizeSplits, axis }],
+  squeeze: (x, axis) => [[x], { axes: axes(axis) }],
+  stridedSlice: (x, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask) =>
+    [[x], { begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask }],
+  tile: (x, reps) => [[x], { reps }],
+  topK: (x, k = 1) => [[x], { k }],
+  transpose: (x, perm) => [[x], { perm }],
+  unstack: (x, axis = 0) => [[x], { axis }],
+};
+// Several outputs: how they are returned (TF.js's shapes).
+const MULTI_OUTPUT = {
+  split: (outs) => outs,
+  unstack: (outs) => outs,
+  topK: ([values, indices]) => ({ values, indices }),
+};
+// Registry ops that are gradient or optimizer helpers, not part of the user API.
+const INTERNAL = new Set(['applyOptimizer', 'avgPoolGrad', 'conv2dFilterGrad', 'gatherGrad',
+  'maxPoolGrad', 'reluGrad', 'softmaxCrossEntropyGrad']);
+
+function flatten(values, shape = [], depth = 0, out = []) {
+  if (Array.isArray(values)) {
+    if (shape.length <= depth) shape.push(values.length);
+    else if (shape[depth] !== values.length)
+      throw new TexelError(`tensor: ragged nested array (length ${values.length} at depth ${depth}, expected ${shape[depth]})`);
+    for (const v of values) flatten(v, shape, depth + 1, out);
+  } else {
+    if (typeof values !== 'number' && typeof values !== 'boolean')
+      throw new TexelError(`tensor: values must be numbers, booleans, typed arrays or nested arrays, got ${typeof values}`);
+    out.push(Number(values));
+  }
+  return { shape, out };
+}
+
+/** An n-dimensional array on one engine's backend (GPU textures for 'webgl'). */
+export class Tensor {
+  #tx;
+  #handle;
+  constructor(tx, handle) {
+    this.#tx = tx;
+    this.#handle = handle;
+    this.shape = handle.shape();
+    this.dtype = handle.dtype();
+    this.size = handle.size();
+    this.rank = this.shape.length;
+    tx._track(this, handle);
+  }
+  /** @internal the core handle (throws for a disposed tensor) */
+  _handle(what) {
+    if (!this.#handle) throw new TexelError(`${what}: the tensor [${this.shape}] was disposed`);
+    return this.#handle;
+  }
+  get isDisposed() {
+    return this.#handle === null;
+  }
+  /** The values, read without blocking the thread (a fence is polled on WebGL). */
+  async data() {
+    const read = call('data', () => this.#tx._engine.read(this._handle('data')));
+    try {
+      while (!read.ready()) await nextTask();
+      return read.take();
+    } finally {
+      read.delete();
+    }
+  }
+  /** The values, read synchronously (on WebGL this waits for the GPU). */
+  dataSync() {
+    return this._handle('dataSync').dataSync();
+  }
+  async array() {
+    return nest(Array.from(await this.data()), this.shape);
+  }
+  arraySync() {
+    return nest(Array.from(this.dataSync()), this.shape);
+  }
+  dispose() {
+    if (!this.#handle) return;
+    this.#tx._untrack(this);
+    this.#handle.delete();
+    this.#handle = null;
+  }
+  toString() {
+    return `Tensor [${this.shape}] ${this.dtype}${this.isDisposed ? ' (disposed)' : ''}`;
+  }
+}
+
+function nest(values, shape) {
+  if (shape.length === 0) return values[0];
+  const [first, ...rest] = shape;
+  const step = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: first }, (_, i) => nest(values.slice(i * step, (i + 1) * step), rest));
+}
+
+/** A model: loaded from a .texel file or imported from TF.js's layers format. */
+export class LayersModel {
+  #tx;
+  #model;
+  constructor(tx, model) {
+    this.#tx = tx;
+    this.#model = model;
+    this.inputShapes = model.inputShapes();
+    this.outputShape = model.outputShape();
+  }
+  #get(what) {
+    if (!this.#model) throw new TexelError(`${what}: the model was disposed`);
+    return this.#model;
+  }
+  /** The output for a batch (one tensor, or an array for several inputs). */
+  predict(x, config = {}) {
+    const inputs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('predict', t, i));
+    const handles = inputs.map((t, i) => t._handle(`predict: input ${i}`));
+    const batchSize = config.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new TexelError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    return new Tensor(this.#tx, call('predict', () => this.#get('predict').predict(handles, batchSize)));
+  }
+  /** Keras's table (layer, output shape, params); printed unless printFn is given. */
+  summary(lineLength, positions, printFn = console.log) {
+    const text = this.#get('summary').summary();
+    printFn(text);
+    return text;
+  }
+  countParams() {
+    return this.#get('countParams').countParams();
+  }
+  /** Compiles every program predict (and, with training, a training step) needs. */
+  warmup(batchSize = 1, training = false) {
+    return this.#get('warmup').warmup(batchSize, training);
+  }
+  /** The model as a .texel file (float16 halves it). */
+  toBytes({ float16 = false } = {}) {
+    return this.#get('save').serialize(float16);
+  }
+  /** The model in TF.js's layers format: {modelJson, shards: [{path, bytes}]}. */
+  toTfjs() {
+    return this.#get('save').exportTfjs();
+  }
+  /**
+   * 'downloads://name' saves name.texel (or, with {format: 'tfjs'}, name.json and its shards)
+   * through the browser's download; returns what was written.
+   */
+  async save(url, { format = 'texel', float16 = false } = {}) {
+    const match = /^downloads:\/\/(.+)$/.exec(String(url));
+    if (!match) throw new TexelError(`save: only 'downloads://name' is supported here, got '${url}'`);
+    if (typeof document !== 'object') throw new TexelError('save: downloads need a page (document)');
+    const files = format === 'tfjs'
+      ? (() => {
+        const a = this.toTfjs();
+        return [[`${match[1]}.json`, a.modelJson], ...a.shards.map((s) => [s.path, s.bytes])];
+      })()
+      : [[`${match[1]}.texel`, this.toBytes({ float16 })]];
+    for (const [name, content] of files) {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([content]));
+      link.download = name;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    }
+    return { files: files.map(([name]) => name) };
+  }
+  dispose() {
+    if (this.#model) this.#model.delete();
+    this.#model = null;
+  }
+}
+
+async function fetchBytes(url, what) {
+  if (isNode && !/^(https?|data|blob):/.test(url)) {
+    const { readFile } = await import('node:fs/promises');
+    return new Uint8Array(await readFile(url.startsWith('file:') ? new URL(url) : url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new TexelError(`${what}: fetching '${url}' failed (HTTP ${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const asBytes = (b, what) => {
+  if (b instanceof Uint8Array) return b;
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  throw new TexelError(`${what}: weights must be ArrayBuffers or Uint8Arrays`);
+};
+
+// Bytes per stored value of a manifest entry (its quantization, else its dtype).
+const storedBytes = (spec) => {
+  const dtype = spec.quantization?.dtype ?? spec.dtype ?? 'float32';
+  return { uint8: 1, uint16: 2, float16: 2 }[dtype] ?? 4;
+};
+
+/** The engine returned by init(). */
+export class Texel {
+  #core;
+  #scopes = [];
+  #live = new Set();
+  #registry;
+  #leaked = 0;
+  constructor(core, engine, reason) {
+    this.#core = core;
+    this._engine = engine;
+    this.backendInfo = { backend: engine.backendName(), renderer: engine.renderer(), reason };
+    // A safety net for tensors that were neither disposed nor tidied: their core handles
+    // are freed when the JS objects are collected, and counted in memory().leakedHandles.
+    this.#registry = new FinalizationRegistry((handle) => {
+      this.#leaked++;
+      handle.delete();
+    });
+    this.fused = {
+      matMul: ({ a, b, transposeA = false, transposeB = false, bias, activation = 'linear', leakyreluAlpha }) =>
+        this.#run('fusedMatMul', bias ? [a, b, bias] : [a, b], { transposeA, transposeB, activation, leakyreluAlpha }),
+      conv2d: ({ x, filter, strides = 1, pad = 'valid', dataFormat, dilations, bias, activation = 'linear', leakyreluAlpha }) => {
+        nhwc('fused.conv2d', dataFormat);
+        return this.#run('fusedConv2d', bias ? [x, filter, bias] : [x, filter],
+          { strides: pair(strides), padding: pad, dilations: pair(dilations), activation, leakyreluAlpha });
+      },
+    };
+    for (const op of engine.ops()) {
+      if (INTERNAL.has(op.name) || op.name.startsWith('fused')) continue;
+      const signature = SIGNATURES[op.name];
+      if (!signature && op.attributes.length > 0) continue;  // every such op has a signature
+      this[op.name] = (...args) => {
+        const [inputs, attrs] = signature ? signature(...args) : [args.slice(0, op.maxInputs), {}];
+        if (!signature && args.length !== op.minInputs)
+          throw new TexelError(`${op.name}: takes ${op.minInputs} tensor(s), got ${args.length} argument(s)`);
+        return this.#run(op.name, inputs, attrs);
+      };
+    }
+  }
+
+  /** @internal */
+  _track(tensor, handle) {
+    this.#live.add(tensor);
+    this.#registry.register(tensor, handle, tensor);
+    if (this.#scopes.length) this.#scopes[this.#scopes.length - 1].add(tensor);
+  }
+  /** @internal */
+  _untrack(tensor) {
+    this.#live.delete(tensor);
+    this.#registry.unregister(tensor);
+    for (const scope of this.#scopes) scope.delete(tensor);
+  }
+  /** @internal a tensor argument: a Tensor of this engine, or numbers/arrays to upload. */
+  _input(op, value, index, dtype) {
+    if (value instanceof Tensor) return value;
+    if (typeof value === 'number' || Array.isArray(value) || ArrayBuffer.isView(value))
+      return this.tensor(value, undefined, dtype);
+    throw new TexelError(`${op}: input ${index} must be a Tensor, a number or an array, got ${value === null ? 'null' : typeof value}`);
+  }
+
+  #run(op, inputs, attrs) {
+    if (!Array.isArray(inputs)) throw new TexelError(`${op}: expected an array of tensors`);
+    const firstDtype = inputs.find((t) => t instanceof Tensor)?.dtype;
+    const created = [];
+    const tensors = inputs.map((t, i) => {
+      const tensor = this._input(op, t, i, firstDtype);
+      if (tensor !== t) created.push(tensor);
+      return tensor;
+    });
+    try {
+      const clean = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
+      const outputs = call(op, () => this._engine.runOp(op, tensors.map((t, i) => t._handle(`${op}: input ${i}`)), clean));
+      try {
+        const results = Array.from({ length: outputs.size() }, (_, i) => new Tensor(this, outputs.get(i)));
+        return MULTI_OUTPUT[op] ? MULTI_OUTPUT[op](results) : results[0];
+      } finally {
+        outputs.delete();
+      }
+    } finally {
+      for (const t of created) t.dispose();
+    }
+  }
+
+  /** A tensor from a typed array, a flat array (with shape) or nested arrays. */
+  tensor(values, shape, dtype) {
+    let flat;
+    if (ArrayBuffer.isView(values)) {
+      flat = values;
+      dtype ??= values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32';
+      shape ??= [values.length];
+    } else if (typeof values === 'number' || typeof values === 'boolean') {
+      flat = [Number(values)];
+      shape ??= [];
+    } else {
+      const { shape: inferred, out } = flatten(values);
+      flat = out;
+      shape ??= inferred;
+    }
+    dtype ??= 'float32';
+    return new Tensor(this, call('tensor', () => this._engine.tensor(flat, shape, dtype)));
+  }
+  scalar(value, dtype) {
+    return this.tensor(value, [], dtype);
+  }
+  zeros(shape, dtype = 'float32') {
+    return this.tensor(new (dtype === 'int32' ? Int32Array : Float32Array)(shape.reduce((a, b) => a * b, 1)), shape, dtype);
+  }
+  ones(shape, dtype = 'float32') {
+    return this.tensor(new (dtype === 'int32' ? Int32Array : Float32Array)(shape.reduce((a, b) => a * b, 1)).fill(1), shape, dtype);
+  }
+
+  /**
+   * Runs fn and disposes every tensor it created except what it returns (a tensor, or
+   * tensors in an array or object) and what it passed to keep().
+   */
+  tidy(nameOrFn, maybeFn) {
+    const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
+    if (typeof fn !== 'function') throw new TexelError('tidy: expected a function');
+    const scope = new Set();
+    this.#scopes.push(scope);
+    let result;
+    try {
+      result = fn();
+      if (result instanceof Promise) throw new TexelError('tidy: the function must not be async (it returned a Promise)');
+    } finally {
+      this.#scopes.pop();
+      const kept = new Set();
+      const collect = (v) => {
+        if (v instanceof Tensor) kept.add(v);
+        else if (Array.isArray(v)) v.forEach(collect);
+        else if (v && typeof v === 'object' && !(v instanceof Promise)) Object.values(v).forEach(collect);
+      };
+      collect(result);
+      for (const t of scope) {
+        if (kept.has(t) || t._kept) continue;
+        t.dispose();
+      }
+      // What survives belongs to the enclosing scope.
+      const parent = this.#scopes[this.#scopes.length - 1];
+      if (parent) for (const t of kept) if (!t.isDisposed) parent.add(t);
+    }
+    return result;
+  }
+  /** Exempts a tensor from the enclosing tidy(). */
+  keep(tensor) {
+    if (!(tensor instanceof Tensor)) throw new TexelError('keep: expected a Tensor');
+    tensor._kept = true;
+    for (const scope of this.#scopes) scope.delete(tensor);
+    return tensor;
+  }
+  dispose(tensors) {
+    const all = tensors instanceof Tensor ? [tensors] : Array.isArray(tensors) ? tensors : Object.values(tensors ?? {});
+    for (const t of all) if (t instanceof Tensor) t.dispose();
+  }
+
+  /** The backend's exact counts: tensors, bytes, textures, pool, compiles, passes. */
+  memory() {
+    return { ...this._engine.memory(), numHandles: this.#live.size, leakedHandles: this.#leaked };
+  }
+  /** Names every registered op the engine exposes. */
+  opNames() {
+    return this._engine.ops().map((o) => o.name).filter((n) => typeof this[n] === 'function');
+  }
+
+  /** A .texel model from a URL (or a path in node), an ArrayBuffer/Uint8Array, or a File/Blob. */
+  async loadModel(source) {
+    let bytes;
+    if (typeof source === 'string') bytes = await fetchBytes(source, 'loadModel');
+    else if (typeof Blob === 'function' && source instanceof Blob) bytes = new Uint8Array(await source.arrayBuffer());
+    else bytes = asBytes(source, 'loadModel');
+    return new LayersModel(this, call('loadModel', () => this._engine.loadModel(bytes)));
+  }
+
+  /**
+   * A TF.js layers model: the URL (or node path) of its model.json (shards fetched relative
+   * to it), {json, weights} (model.json as text or object; weights one buffer or one per
+   * shard in manifest order), or the File[] of model.json and its shards.
+   */
+  async loadLayersModel(source) {
+    let text;
+    let shards;
+    if (typeof source === 'string') {
+      text = new TextDecoder().decode(await fetchBytes(source, 'loadLayersModel'));
+      const base = isNode && !/^(https?|file):/.test(source)
+        ? (p) => source.replace(/[^/]*$/, '') + p
+        : (p) => new URL(p, new URL(source, globalThis.location?.href)).href;
+      const paths = call('loadLayersModel', () => this._engine.weightPaths(text));
+      shards = await Promise.all(paths.map((p) => fetchBytes(base(p), 'loadLayersModel')));
+    } else if (Array.isArray(source) && source.every((f) => typeof Blob === 'function' && f instanceof Blob)) {
+      const json = source.find((f) => f.name?.endsWith('.json'));
+      if (!json) throw new TexelError('loadLayersModel: none of the files is a .json');
+      text = await json.text();
+      const paths = call('loadLayersModel', () => this._engine.weightPaths(text));
+      shards = await Promise.all(paths.map(async (p) => {
+        const file = source.find((f) => f.name === p.split('/').pop());
+        if (!file) throw new TexelError(`loadLayersModel: shard '${p}' is not among the files`);
+        return new Uint8Array(await file.arrayBuffer());
+      }));
+    } else if (source && typeof source === 'object' && 'json' in source) {
+      text = typeof source.json === 'string' ? source.json : JSON.stringify(source.json);
+      const weights = source.weights === undefined ? [] : Array.isArray(source.weights) ? source.weights : [source.weights];
+      shards = weights.map((w) => asBytes(w, 'loadLayersModel'));
+      const manifest = JSON.parse(text).weightsManifest ?? [];
+      const pathCount = manifest.reduce((n, g) => n + g.paths.length, 0);
+      if (shards.length === 1 && pathCount > 1) {
+        // One buffer for everything: cut it into the groups, each group's bytes in its first shard.
+        const all = shards[0];
+        shards = [];
+        let offset = 0;
+        for (const group of manifest) {
+          const size = group.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * storedBytes(w), 0);
+          shards.push(all.subarray(offset, offset + size), ...group.paths.slice(1).map(() => new Uint8Array(0)));
+          offset += size;
+        }
+      }
+    } else {
+      throw new TexelError('loadLayersModel: expected a URL, {json, weights} or an array of Files');
+    }
+    return new LayersModel(this, call('loadLayersModel', () => this._engine.importTfjs(text, shards)));
+  }
+}
+
+export default { init, Tensor, LayersModel, Texel, TexelError, ContextLostError, OutOfMemoryError };

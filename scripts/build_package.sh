@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the npm package from the Emscripten build: the wasm core (target texel_js) plus
+# platform/web/package/*, into build-web/package/, then `npm pack`s it into
+# build-web/texel-<version>.tgz. Install it elsewhere with: npm install /path/to/texel-<version>.tgz
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
+cd "$TEXEL_ROOT"
+echo "== building the wasm core (texel_js)"
+texel_build_web texel_js >/dev/null
+out=build-web/package
+rm -rf "$out"
+mkdir -p "$out"
+cp platform/web/package/package.json platform/web/package/README.md platform/web/package/texel.mjs \
+   platform/web/package/texel.d.ts build-web/texel_core.mjs build-web/texel_core.wasm "$out/"
+echo "== npm pack"
+(cd build-web && npm pack --silent ./package >/dev/null)
+ls -l build-web/texel-*.tgz | awk '{print "package:", $NF, $5, "bytes"}'

@@ -1,0 +1,172 @@
+// The JavaScript API in node (CPU backend), from the packed package: every op binding
+// against TF.js's own result (npm @tensorflow/tfjs, cpu backend) on seeded inputs, tidy and
+// dispose leak checks, async readback, errors for bad input, TF.js model import, save and
+// load round trips, and the .d.ts compiled with tsc --strict.
+// Needs build-web/package (scripts/build_package.sh).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+import * as texel from '../../build-web/package/texel.mjs';
+import { writeAllModels } from '../tfjs_import/make_models.mjs';
+import { mulberry32 } from './seeded.mjs';
+import { OP_CASES, compareOutputs, runCase } from './op_cases.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let tx;
+let dir;
+
+before(async () => {
+  await tf.setBackend('cpu');
+  tx = await texel.init({ backend: 'cpu' });
+  dir = mkdtempSync(join(tmpdir(), 'texel-js-'));
+  await writeAllModels(join(dir, 'models'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('init: the backend and why; webgl without a canvas is a clear error in node', async () => {
+  assert.equal(tx.backendInfo.backend, 'cpu');
+  assert.equal(tx.backendInfo.reason, 'requested');
+  const auto = await texel.init({ backend: 'auto' });
+  assert.equal(auto.backendInfo.backend, 'cpu');
+  assert.match(auto.backendInfo.reason, /auto: WebGL2 unavailable .*canvas/);
+  await assert.rejects(texel.init({ backend: 'webgl' }), (e) => e instanceof texel.TexelError && /node: use the cpu backend/.test(e.message));
+  await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'cpu' or 'auto', got 'vulkan'/);
+});
+
+test('every op binding matches TF.js on seeded inputs (awkward shapes included)', () => {
+  const failures = [];
+  OP_CASES.forEach((c, index) => {
+    try {
+      const message = compareOutputs(c, runCase(tx, c, index, false, mulberry32), runCase(tf, c, index, true, mulberry32));
+      if (message) failures.push(`${c.name}: ${message}`);
+    } catch (e) {
+      failures.push(`${c.name}: ${e.message.split('\n')[0]}`);
+    }
+  });
+  assert.deepEqual(failures, [], 'every case matches');
+  const covered = new Set(OP_CASES.map((c) => c.op));
+  assert.deepEqual(tx.opNames().filter((n) => !covered.has(n)), [], 'every bound op has a case');
+  // The fused forms, against TF.js's.
+  const a = [[0.5, -1, 2], [1, 0.25, -0.5]];
+  const b = [[1, 2], [-1, 0.5], [0.25, -2]];
+  const ours = tx.fused.matMul({ a: tx.tensor(a), b: tx.tensor(b), bias: tx.tensor([0.1, -0.2]), activation: 'relu' });
+  const theirs = tf.fused.matMul({ a: tf.tensor(a), b: tf.tensor(b), bias: tf.tensor([0.1, -0.2]), activation: 'relu' });
+  assert.deepEqual(Array.from(ours.dataSync()).map((v) => v.toFixed(5)), Array.from(theirs.dataSync()).map((v) => v.toFixed(5)));
+  const x = tx.tensor(new Float32Array(50).map((_, i) => Math.cos(i)), [1, 5, 5, 2]);
+  const f = tx.tensor(new Float32Array(36).map((_, i) => Math.sin(i)), [3, 3, 2, 2]);
+  const conv = tx.fused.conv2d({ x, filter: f, pad: 'same', bias: tx.tensor([0.5, -0.5]), activation: 'elu' });
+  const tfConv = tf.fused.conv2d({ x: tf.tensor(x.dataSync(), x.shape), filter: tf.tensor(f.dataSync(), f.shape),
+    strides: 1, pad: 'same', bias: tf.tensor([0.5, -0.5]), activation: 'elu' });
+  Array.from(conv.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - tfConv.dataSync()[i]) < 1e-4));
+  tx.dispose([ours, x, f, conv]);
+});
+
+test('tidy and dispose: memory returns to its baseline after 1,000 tidied predicts', async () => {
+  const model = await tx.loadLayersModel(join(dir, 'models/mlp/model.json'));
+  const baseline = tx.memory();
+  for (let i = 0; i < 1000; ++i) {
+    tx.tidy(() => {
+      const x = tx.tensor(new Float32Array(20).fill(i / 1000), [1, 20]);
+      const y = model.predict(x);
+      tx.softmax(tx.mul(y, 2));
+    });
+  }
+  const kept = tx.tidy(() => {
+    const inner = tx.keep(tx.scalar(1));
+    tx.scalar(2);
+    return [tx.add(inner, 1), { nested: tx.scalar(3) }];
+  });
+  assert.equal(tx.memory().numTensors, baseline.numTensors + 3, 'returned and kept tensors survive, the rest is freed');
+  tx.dispose([kept[0], kept[1].nested]);
+  const after = tx.memory();
+  assert.equal(after.numTensors, baseline.numTensors + 1);  // the keep()-ed scalar
+  assert.equal(after.numHandles, baseline.numHandles + 1);
+  assert.ok(after.numBytes <= baseline.numBytes + 4, `bytes ${after.numBytes} vs ${baseline.numBytes}`);
+  assert.throws(() => tx.tidy(async () => {}), /must not be async/);
+  model.dispose();
+});
+
+test('data() resolves asynchronously; array() nests; disposed tensors are errors', async () => {
+  const t = tx.tensor([[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.shape, [2, 3]);
+  const pending = t.data();
+  assert.ok(pending instanceof Promise);
+  assert.deepEqual(Array.from(await pending), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(await t.array(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(tx.tensor([1, 0, 3], [3], 'int32').dataSync(), new Int32Array([1, 0, 3]));
+  t.dispose();
+  assert.ok(t.isDisposed);
+  assert.throws(() => t.dataSync(), (e) => e instanceof texel.TexelError && /disposed/.test(e.message));
+  assert.throws(() => tx.add(t, 1), /add: input 0: the tensor \[2,3\] was disposed/);
+});
+
+test('bad shapes, dtypes and arguments are TexelErrors naming the op, never wasm traps', () => {
+  const a = tx.tensor(new Float32Array(6), [2, 3]);
+  const cases = [
+    [() => tx.matMul(a, a), /matMul: .*\[2,3\].*\[2,3\]/],
+    [() => tx.add(a, tx.zeros([4])), /add: .*\[2,3\].*\[4\]/],
+    [() => tx.reshape(a, [4, 2]), /reshape/],
+    [() => tx.tensor([1, 2, 3], [2, 2]), /3 values do not fill shape \[2,2\]/],
+    [() => tx.tensor([1.5], [1], 'int32'), /int32 values must be integers/],
+    [() => tx.tensor([[1, 2], [3]]), /ragged nested array/],
+    [() => tx.tensor([1], [1], 'complex64'), /dtype must be 'float32', 'int32' or 'bool'/],
+    [() => tx.add(a, 'x'), /add: input 1 must be a Tensor, a number or an array, got string/],
+    [() => tx.relu(a, a), /relu: takes 1 tensor\(s\), got 2/],
+    [() => tx.conv2d(a, a, 1, 'valid', 'NCHW'), /dataFormat 'NCHW' is not supported/],
+    [() => tx.softmax(a, 'last'), /softmax: attribute 'axis' .*string|softmax: .*axis/],
+    [() => tx.transpose(a, [0, 0]), /transpose/],
+  ];
+  for (const [fn, message] of cases) {
+    assert.throws(fn, (e) => e instanceof texel.TexelError && message.test(e.message), String(message));
+  }
+});
+
+test('TF.js models: from a path, from {json, weights} in one buffer; predictions match TF.js', async () => {
+  for (const name of ['mnist-cnn', 'sentence-cnn', 'two-inputs-add', 'mlp-uint8', 'mnist-cnn-float16']) {
+    const modelDir = join(dir, 'models', name);
+    const expected = JSON.parse(readFileSync(join(modelDir, 'expected.json'), 'utf8'));
+    const inputs = JSON.parse(readFileSync(join(modelDir, 'inputs.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
+    const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(modelDir, p))));
+    const joined = Buffer.concat(shards);
+    for (const model of [await tx.loadLayersModel(join(modelDir, 'model.json')),
+      await tx.loadLayersModel({ json, weights: joined })]) {
+      const y = tx.tidy(() => model.predict(inputs.map((x) => tx.tensor(x.values, x.shape, x.dtype))));
+      assert.deepEqual(y.shape, expected.shape);
+      Array.from(y.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expected.values[i]) < 1e-5, `${name}[${i}]`));
+      y.dispose();
+      model.dispose();
+    }
+  }
+  await assert.rejects(tx.loadLayersModel({ json: '{"modelTopology": {"class_name": "GRUModel", "config": {}}}' }),
+    /model class 'GRUModel' is not supported/);
+  await assert.rejects(tx.loadLayersModel(join(dir, 'nothing/model.json')), /ENOENT|no such file/);
+});
+
+test('save and load round trips: .texel bytes and TF.js artifacts predict the same', async () => {
+  const model = await tx.loadLayersModel(join(dir, 'models/bn-depthwise-separable/model.json'));
+  const x = tx.tensor(new Float32Array(2 * 16 * 16 * 3).map((_, i) => Math.sin(i)), [2, 16, 16, 3]);
+  const want = Array.from(model.predict(x).dataSync());
+  const fromBytes = await tx.loadModel(model.toBytes());
+  assert.deepEqual(Array.from(fromBytes.predict(x).dataSync()), want);
+  const half = await tx.loadModel(model.toBytes({ float16: true }).buffer);
+  Array.from(half.predict(x).dataSync()).forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-2));
+  const artifacts = model.toTfjs();
+  const fromTfjs = await tx.loadLayersModel({ json: artifacts.modelJson, weights: artifacts.shards.map((s) => s.bytes) });
+  assert.deepEqual(Array.from(fromTfjs.predict(x).dataSync()), want);
+  assert.match(model.summary(0, [], () => {}), /DepthwiseConv2D/);
+  assert.equal(model.countParams(), fromTfjs.countParams());
+  await assert.rejects(tx.loadModel(new Uint8Array([1, 2, 3])), /not a texel model file/);
+  assert.throws(() => model.predict(tx.zeros([2, 8, 8, 3])), /predict|input/);
+});
+
+test('the .d.ts compiles a typed example with tsc --strict', () => {
+  const run = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tests/js/tsconfig.json')],
+    { encoding: 'utf8' });
+  assert.equal(run.status, 0, `tsc: ${run.stdout}${run.stderr}`);
+});

@@ -1,0 +1,29 @@
+// Compiled with tsc --strict by tests/js/api_node.test.mjs: uses the package as a typed
+// program would, so a change to texel.mjs's API that texel.d.ts does not follow fails.
+import * as texel from 'texel';
+
+export async function example(pixels: Float32Array, modelUrl: string): Promise<number> {
+  const tx: texel.Texel = await texel.init({ backend: 'auto' });
+  const info: string = `${tx.backendInfo.backend} (${tx.backendInfo.reason})`;
+  const model: texel.LayersModel = await tx.loadLayersModel(modelUrl);
+  const probabilities = tx.tidy(() => {
+    const x = tx.reshape(tx.tensor(pixels, [1, 784]), [1, 28, 28, 1]);
+    return tx.softmax(model.predict(x), -1);
+  });
+  const values = await probabilities.data();
+  const best: texel.Tensor = tx.argMax(probabilities, 1);
+  const parts: texel.Tensor[] = tx.split(probabilities, [5, 5], 1);
+  const { values: top, indices } = tx.topK(probabilities, 3);
+  const fused = tx.fused.matMul({ a: probabilities, b: tx.ones([10, 2]), activation: 'relu' });
+  tx.dispose([best, top, indices, fused, ...parts]);
+  const memory: texel.MemoryInfo = tx.memory();
+  const summary: string = model.summary(undefined, undefined, () => {});
+  try {
+    tx.matMul(probabilities, probabilities);
+  } catch (e) {
+    if (!(e instanceof texel.TexelError)) throw e;
+  }
+  probabilities.dispose();
+  model.dispose();
+  return values[0] + memory.numTensors + info.length + summary.length;
+}
