@@ -56,7 +56,7 @@ run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 run "TF.js import and export" node --test tests/tfjs_import/
-run "JS API (node, CPU)" node --test tests/js/
+run "JS API (node CPU; Chromium page and worker, WebGL)" node --test tests/js/
 run "memstress (quick)" build/apps/memstress --quick
 run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
 run "browser digit recognizer (e2e)" node --test tests/e2e/

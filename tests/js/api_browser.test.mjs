@@ -1,0 +1,146 @@
+// The JavaScript API in headless Chromium (WebGL2 on SwiftShader): every op case on the GL
+// backend in a page and in a module worker (OffscreenCanvas), compared with TF.js (cpu, in
+// node) on the same seeded inputs; a TF.js model imported from URLs predicts what TF.js
+// predicts; 1,000 tidied predicts leave textures and tensors at their baseline; and the
+// per-call overhead of a 1-element add against TF.js's webgl backend (reported, not asserted).
+// Needs build-web/package (scripts/build_package.sh).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+import { serve } from '../../scripts/lib/static_server.mjs';
+import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import { writeAllModels } from '../tfjs_import/make_models.mjs';
+import { OP_CASES, compareOutputs, runCase } from './op_cases.mjs';
+import { mulberry32 } from './seeded.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let server, url, browser, page, dir, reference;
+
+before(async () => {
+  await tf.setBackend('cpu');
+  dir = mkdtempSync(join(tmpdir(), 'texel-jsb-'));
+  await writeAllModels(join(dir, 'models'));
+  reference = OP_CASES.map((c, index) => runCase(tf, c, index, true, mulberry32));
+  ({ server, url } = await serve([join(ROOT, 'build-web/package'), join(ROOT, 'tests/js'), dir,
+    join(ROOT, 'node_modules/@tensorflow/tfjs/dist')]));
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await page.goto(`${url}harness.html`);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function checkRun(result, where) {
+  const failures = [];
+  result.outputs.forEach((out, i) => {
+    const c = OP_CASES[i];
+    if (!out.ok) failures.push(`${c.name}: ${out.error}`);
+    else {
+      // GL's float32 shaders: a few ulps more than the CPU.
+      const message = compareOutputs({ ...c, tolerance: 10 * (c.tolerance ?? 1e-5) }, out.value, reference[i]);
+      if (message) failures.push(`${c.name}: ${message}`);
+    }
+  });
+  assert.deepEqual(failures, [], `${where}: every op case matches TF.js`);
+  assert.deepEqual(result.asyncValues, [7, 10, 15, 22], `${where}: data()`);
+  assert.match(result.errorName, /^TexelError: matMul: /, `${where}: errors are TexelErrors`);
+}
+
+test('page: every op on WebGL matches TF.js; async readback; errors', async () => {
+  const result = await page.evaluate(async () => (await import('/browser_cases.mjs')).runAll('webgl'));
+  assert.equal(result.info.backend, 'gl');
+  assert.equal(typeof result.info.renderer, 'string');  // pages see 'WebKit WebGL' (masked)
+  checkRun(result, 'page');
+});
+
+test('worker: WebGL on an OffscreenCanvas, same results', async () => {
+  const result = await page.evaluate(() => new Promise((resolvePromise) => {
+    const worker = new Worker('/browser_cases.mjs', { type: 'module' });
+    worker.onmessage = (event) => {
+      resolvePromise(event.data);
+      worker.terminate();
+    };
+    worker.onerror = (event) => resolvePromise({ ok: false, error: event.message });
+    worker.postMessage({ backend: 'webgl' });
+  }));
+  assert.ok(result.ok, `worker: ${result.error}`);
+  assert.equal(result.result.info.backend, 'gl');
+  checkRun(result.result, 'worker');
+});
+
+test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts leak nothing', async () => {
+  const modelDir = join(dir, 'models/mnist-cnn');
+  const expected = JSON.parse(readFileSync(join(modelDir, 'expected.json'), 'utf8'));
+  const result = await page.evaluate(async () => {
+    const texel = await import('/texel.mjs');
+    const tx = await texel.init({ backend: 'webgl' });
+    const model = await tx.loadLayersModel('/models/mnist-cnn/model.json');
+    const inputs = await (await fetch('/models/mnist-cnn/inputs.json')).json();
+    const y = tx.tidy(() => model.predict(tx.tensor(inputs[0].values, inputs[0].shape)));
+    const values = Array.from(await y.data());
+    y.dispose();
+    const one = new Float32Array(784);
+    model.predict(tx.zeros([1, 28, 28, 1])).dispose();  // the pool holds what predict needs
+    const baseline = tx.memory();
+    for (let i = 0; i < 1000; ++i) {
+      one.fill(i / 1000);
+      tx.tidy(() => model.predict(tx.tensor(one, [1, 28, 28, 1])).dataSync());
+    }
+    const after = tx.memory();
+    model.dispose();
+    return { values, baseline, after };
+  });
+  result.values.forEach((v, i) => assert.ok(Math.abs(v - expected.values[i]) < 1e-4, `mnist-cnn[${i}] ${v} vs ${expected.values[i]}`));
+  assert.equal(result.after.numTensors, result.baseline.numTensors);
+  assert.equal(result.after.numTextures, result.baseline.numTextures);
+  assert.equal(result.after.numHandles, result.baseline.numHandles);
+  assert.ok(result.after.pooledTextures <= result.baseline.pooledTextures + 2, 'the pool does not grow');
+});
+
+test('binding overhead: a 1-element add, ms per call, texel vs TF.js webgl (reported)', async (t) => {
+  const result = await page.evaluate(async () => {
+    const texel = await import('/texel.mjs');
+    const tx = await texel.init({ backend: 'webgl' });
+    const txCpu = await texel.init({ backend: 'cpu' });
+    await new Promise((resolvePromise) => {
+      const script = document.createElement('script');
+      script.src = '/tf.min.js';
+      script.onload = resolvePromise;
+      document.head.appendChild(script);
+    });
+    await tf.setBackend('webgl');
+    const time = (lib, n) => {
+      let x = lib.tensor([1], [1]);
+      const one = lib.tensor([1], [1]);
+      lib.add(x, one).dispose();  // compile
+      const start = performance.now();
+      for (let i = 0; i < n; ++i) {
+        const next = lib.add(x, one);
+        x.dispose();
+        x = next;
+      }
+      x.dataSync();
+      const ms = (performance.now() - start) / n;
+      x.dispose();
+      one.dispose();
+      return ms;
+    };
+    const result = { texel: time(tx, 500), tfjs: time(tf, 500), texelCpu: time(txCpu, 2000) };
+    await tf.setBackend('cpu');
+    result.tfjsCpu = time(tf, 2000);
+    return result;
+  });
+  // TF.js's webgl backend forwards ops under 128 elements to its CPU backend, so its webgl
+  // figure is a CPU op too; the cpu pair isolates the binding's cost.
+  t.diagnostic(`1-element add, ms per call: texel webgl ${result.texel.toFixed(4)}, TF.js webgl ` +
+    `${result.tfjs.toFixed(4)}; texel cpu ${result.texelCpu.toFixed(4)}, TF.js cpu ${result.tfjsCpu.toFixed(4)}`);
+  assert.ok(result.texel > 0 && result.tfjs > 0);
+});
