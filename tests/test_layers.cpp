@@ -119,6 +119,15 @@ TEST_CASE("every layer: declared shapes, GL matches CPU, model file round trip")
   }
 }
 
+TEST_CASE("makeLayer refuses configuration keys the class does not take") {
+  CHECK_THROWS_WITH_AS(
+      makeLayer("Dense", Attrs().setInt("units", 2).setString("kernelRegularizer", "l2")),
+      doctest::Contains("Dense '': unknown configuration key 'kernelRegularizer' "
+                        "(Dense takes name, units, activation"),
+      Error);
+  CHECK_NOTHROW(makeLayer("Dense", Attrs().setInt("units", 2).setString("name", "d")));
+}
+
 TEST_CASE("TF.js import: broken model.json and shards are errors naming the problem") {
   Model model = Model::sequential(cpu(), {4}, {layers::dense({.units = 2, .name = "d"})}, 1);
   TfjsArtifacts tfjs = exportTfjsLayersModel(model);

@@ -1,5 +1,6 @@
 #include "engine/layers/layers.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <functional>
@@ -771,48 +772,73 @@ class Add : public Layer {
 struct Factory {
   const char* className;
   std::function<std::shared_ptr<Layer>(const Attrs&)> make;
+  std::vector<std::string_view> keys;  // the configuration keys it takes, besides "name"
 };
+
+const std::vector<std::string_view> kConvKeys = {"filters", "kernelSize",       "strides",
+                                                 "padding", "dilationRate",     "activation",
+                                                 "useBias", "kernelInitializer"};
+const std::vector<std::string_view> kPoolKeys = {"poolSize", "strides", "padding"};
 
 const std::vector<Factory>& factories() {
   static const std::vector<Factory> table = {
-      {"Dense", [](const Attrs& c) { return std::make_shared<Dense>(c); }},
-      {"Conv2D", [](const Attrs& c) { return std::make_shared<Conv2DLayer>("Conv2D", c); }},
+      {"Dense",
+       [](const Attrs& c) { return std::make_shared<Dense>(c); },
+       {"units", "activation", "useBias", "kernelInitializer", "biasInitializer"}},
+      {"Conv2D", [](const Attrs& c) { return std::make_shared<Conv2DLayer>("Conv2D", c); },
+       kConvKeys},
       {"Conv2DTranspose",
-       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("Conv2DTranspose", c); }},
+       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("Conv2DTranspose", c); },
+       kConvKeys},
       {"DepthwiseConv2D",
-       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("DepthwiseConv2D", c); }},
+       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("DepthwiseConv2D", c); },
+       {"kernelSize", "depthMultiplier", "strides", "padding", "dilationRate", "activation",
+        "useBias", "depthwiseInitializer"}},
       {"SeparableConv2D",
-       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("SeparableConv2D", c); }},
-      {"Conv1D", [](const Attrs& c) { return std::make_shared<Conv1DLayer>(c); }},
+       [](const Attrs& c) { return std::make_shared<Conv2DLayer>("SeparableConv2D", c); },
+       {"filters", "kernelSize", "depthMultiplier", "strides", "padding", "dilationRate",
+        "activation", "useBias"}},
+      {"Conv1D", [](const Attrs& c) { return std::make_shared<Conv1DLayer>(c); }, kConvKeys},
       {"MaxPooling2D",
-       [](const Attrs& c) { return std::make_shared<Pooling>("MaxPooling2D", c, 2); }},
+       [](const Attrs& c) { return std::make_shared<Pooling>("MaxPooling2D", c, 2); }, kPoolKeys},
       {"AveragePooling2D",
-       [](const Attrs& c) { return std::make_shared<Pooling>("AveragePooling2D", c, 2); }},
+       [](const Attrs& c) { return std::make_shared<Pooling>("AveragePooling2D", c, 2); },
+       kPoolKeys},
       {"MaxPooling1D",
-       [](const Attrs& c) { return std::make_shared<Pooling>("MaxPooling1D", c, 1); }},
+       [](const Attrs& c) { return std::make_shared<Pooling>("MaxPooling1D", c, 1); }, kPoolKeys},
       {"AveragePooling1D",
-       [](const Attrs& c) { return std::make_shared<Pooling>("AveragePooling1D", c, 1); }},
+       [](const Attrs& c) { return std::make_shared<Pooling>("AveragePooling1D", c, 1); },
+       kPoolKeys},
       {"GlobalMaxPooling1D",
-       [](const Attrs& c) { return std::make_shared<GlobalPooling>("GlobalMaxPooling1D", c, 1); }},
+       [](const Attrs& c) { return std::make_shared<GlobalPooling>("GlobalMaxPooling1D", c, 1); },
+       {}},
       {"GlobalAveragePooling1D",
        [](const Attrs& c) {
          return std::make_shared<GlobalPooling>("GlobalAveragePooling1D", c, 1);
-       }},
+       },
+       {}},
       {"GlobalMaxPooling2D",
-       [](const Attrs& c) { return std::make_shared<GlobalPooling>("GlobalMaxPooling2D", c, 2); }},
+       [](const Attrs& c) { return std::make_shared<GlobalPooling>("GlobalMaxPooling2D", c, 2); },
+       {}},
       {"GlobalAveragePooling2D",
        [](const Attrs& c) {
          return std::make_shared<GlobalPooling>("GlobalAveragePooling2D", c, 2);
-       }},
-      {"Flatten", [](const Attrs& c) { return std::make_shared<Flatten>(c); }},
-      {"Reshape", [](const Attrs& c) { return std::make_shared<Reshape>(c); }},
-      {"Activation", [](const Attrs& c) { return std::make_shared<Activation>(c); }},
-      {"Dropout", [](const Attrs& c) { return std::make_shared<Dropout>(c); }},
+       },
+       {}},
+      {"Flatten", [](const Attrs& c) { return std::make_shared<Flatten>(c); }, {}},
+      {"Reshape", [](const Attrs& c) { return std::make_shared<Reshape>(c); }, {"targetShape"}},
+      {"Activation",
+       [](const Attrs& c) { return std::make_shared<Activation>(c); },
+       {"activation"}},
+      {"Dropout", [](const Attrs& c) { return std::make_shared<Dropout>(c); }, {"rate", "seed"}},
       {"BatchNormalization",
-       [](const Attrs& c) { return std::make_shared<BatchNormalization>(c); }},
-      {"Embedding", [](const Attrs& c) { return std::make_shared<Embedding>(c); }},
-      {"Concatenate", [](const Attrs& c) { return std::make_shared<Concatenate>(c); }},
-      {"Add", [](const Attrs& c) { return std::make_shared<Add>(c); }},
+       [](const Attrs& c) { return std::make_shared<BatchNormalization>(c); },
+       {"momentum", "epsilon", "center", "scale"}},
+      {"Embedding",
+       [](const Attrs& c) { return std::make_shared<Embedding>(c); },
+       {"inputDim", "outputDim", "embeddingsInitializer"}},
+      {"Concatenate", [](const Attrs& c) { return std::make_shared<Concatenate>(c); }, {"axis"}},
+      {"Add", [](const Attrs& c) { return std::make_shared<Add>(c); }, {}},
   };
   return table;
 }
@@ -836,8 +862,17 @@ Attrs convConfig(const layers::Conv2DLayerArgs& o) {
 }  // namespace
 
 std::shared_ptr<Layer> makeLayer(const std::string& className, const Attrs& config) {
-  for (const Factory& f : factories())
-    if (className == f.className) return f.make(config);
+  for (const Factory& f : factories()) {
+    if (className != f.className) continue;
+    for (const auto& [key, value] : config.entries()) {
+      if (key == "name" || std::find(f.keys.begin(), f.keys.end(), key) != f.keys.end()) continue;
+      std::string known = "name";
+      for (std::string_view k : f.keys) known += concat(", ", k);
+      fail(className, " '", config.getStringOr("name", "", className),
+           "': unknown configuration key '", key, "' (", className, " takes ", known, ")");
+    }
+    return f.make(config);
+  }
   std::string known;
   for (const std::string& name : layerClassNames()) known += (known.empty() ? "" : ", ") + name;
   fail("unknown layer class '", className, "' (known: ", known, ")");

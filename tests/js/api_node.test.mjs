@@ -170,3 +170,68 @@ test('the .d.ts compiles a typed example with tsc --strict', () => {
     { encoding: 'utf8' });
   assert.equal(run.status, 0, `tsc: ${run.stdout}${run.stderr}`);
 });
+
+test('layers and models from JS: sequential and functional, compile, fit with awaited callbacks, evaluate', async () => {
+  const n = 120;
+  const xs = new Float32Array(n * 4);
+  const ys = new Int32Array(n);
+  for (let i = 0; i < n; ++i) {
+    ys[i] = i % 3;
+    for (let k = 0; k < 4; ++k) xs[i * 4 + k] = (k === ys[i] ? 1 : 0) + 0.3 * Math.sin(i * 7 + k);
+  }
+  const x = tx.tensor(xs, [n, 4]);
+  const y = tx.tensor(ys, [n], 'int32');
+  const model = tx.sequential({ layers: [
+    tx.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }),
+    tx.layers.dropout({ rate: 0.1 }),
+    tx.layers.dense({ units: 3, activation: 'softmax' })] });
+  assert.deepEqual(model.outputShape, [-1, 3]);
+  assert.match(model.summary(0, [], () => {}), /Total params: 67/);
+  model.compile({ optimizer: tx.train.adam(0.05), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const before = tx.memory().numTensors;
+  let batches = 0;
+  let ticks = 0;
+  const timer = setInterval(() => ++ticks, 0);
+  const epochsSeen = [];
+  const history = await model.fit(x, y, {
+    epochs: 6, batchSize: 16, validationSplit: 0.2, seed: 3,
+    callbacks: {
+      onBatchEnd: async (batch, logs) => { ++batches; assert.ok(Number.isFinite(logs.loss)); },
+      onEpochEnd: async (epoch, logs) => { epochsSeen.push(epoch); assert.ok('val_loss' in logs); },
+    },
+  });
+  clearInterval(timer);
+  assert.deepEqual(epochsSeen, [0, 1, 2, 3, 4, 5]);
+  assert.equal(batches, 6 * Math.ceil(96 / 16));
+  assert.ok(ticks > 0, 'fit returned control to the event loop');
+  const losses = history.history.loss;
+  assert.ok(losses.at(-1) < losses[0] / 3, `loss falls: ${losses.map((v) => v.toFixed(3))}`);
+  // Adam's two moments per variable stay (4 variables); nothing else does.
+  assert.equal(tx.memory().numTensors, before + 8, 'fit leaves only the optimizer state behind');
+  const logs = model.evaluate(x, y);
+  assert.ok(logs.acc > 0.9 || logs.accuracy > 0.9, JSON.stringify(logs));
+  // stopTraining from a callback ends fit after that batch.
+  let calls = 0;
+  await model.fit(x, y, { epochs: 5, batchSize: 8, callbacks: { onBatchEnd: () => { if (++calls === 2) model.stopTraining(); } } });
+  assert.equal(calls, 2);
+  assert.equal(tx.memory().numTensors, before + 8, 'a second fit adds nothing');
+
+  // Functional: two inputs, concatenated.
+  const a = tx.input({ shape: [4], name: 'a' });
+  const b = tx.input({ shape: [2], name: 'b' });
+  const joined = tx.layers.concatenate({}).apply([tx.layers.dense({ units: 3 }).apply(a), b]);
+  const out = tx.layers.dense({ units: 2, activation: 'softmax' }).apply(joined);
+  assert.deepEqual(out.shape, [null, 2]);
+  const graph = tx.model({ inputs: [a, b], outputs: out });
+  const p = tx.tidy(() => graph.predict([tx.zeros([5, 4]), tx.ones([5, 2])]));
+  assert.deepEqual(p.shape, [5, 2]);
+  p.dispose();
+
+  assert.throws(() => tx.layers.dense({ units: 3, kernelRegularizer: 'l2' }), /unknown configuration key 'kernelRegularizer'/);
+  assert.throws(() => tx.sequential({ layers: [tx.layers.dense({ units: 3 })] }), /needs inputShape/);
+  assert.throws(() => model.compile({ optimizer: 'lbfgs' }), /optimizer 'lbfgs' is not one of/);
+  await assert.rejects(model.fit(x, y, { batchSize: 0 }), /batchSize must be a positive integer/);
+  tx.dispose([x, y]);
+  model.dispose();
+  graph.dispose();
+});

@@ -25,5 +25,22 @@ export async function example(pixels: Float32Array, modelUrl: string): Promise<n
   }
   probabilities.dispose();
   model.dispose();
-  return values[0] + memory.numTensors + info.length + summary.length;
+
+  // Training from TypeScript.
+  const input = tx.input({ shape: [784] });
+  const hidden = tx.layers.dense({ units: 32, activation: 'relu' }).apply(input);
+  const net = tx.model({ inputs: input, outputs: tx.layers.dense({ units: 10, activation: 'softmax' }).apply(hidden) });
+  net.compile({ optimizer: tx.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const history: texel.History = await net.fit(tx.zeros([8, 784]), tx.zeros([8], 'int32'), {
+    epochs: 1,
+    callbacks: { onEpochEnd: async (epoch: number, logs: texel.Logs) => { void epoch; void logs.loss; } },
+  });
+  const cnn = tx.sequential({ layers: [
+    tx.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
+    tx.layers.maxPooling2d({ poolSize: 2 }),
+    tx.layers.flatten(),
+    tx.layers.dense({ units: 10 })] });
+  cnn.dispose();
+  net.dispose();
+  return values[0] + memory.numTensors + info.length + summary.length + history.epoch.length;
 }

@@ -196,6 +196,67 @@ class JsOutputs {
   std::vector<Tensor> tensors_;
 };
 
+// A layer made from its TF.js-named configuration (not yet built), and a value of a
+// functional graph.
+class JsSymbolic {
+ public:
+  explicit JsSymbolic(SymbolicTensor value) : value_(std::move(value)) {}
+  const SymbolicTensor& get() const { return value_; }
+  val shape() const { return shapeToJs(value_.shape()); }
+
+ private:
+  SymbolicTensor value_;
+};
+
+std::vector<SymbolicTensor> symbolicsFrom(const val& list, const char* what) {
+  if (!list.isArray()) throwArgument(std::string(what) + ": expected an array of symbolic tensors");
+  std::vector<SymbolicTensor> out;
+  int n = list["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    val item = list[i];
+    if (!item.instanceof (val::module_property("JsSymbolic")))
+      throwArgument(std::string(what) + ": input " + std::to_string(i) +
+                    " is not a symbolic tensor (from tx.input() or layer.apply())");
+    out.push_back(item.as<JsSymbolic*>(emscripten::allow_raw_pointers())->get());
+  }
+  return out;
+}
+
+class JsLayer {
+ public:
+  explicit JsLayer(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {}
+  const std::shared_ptr<Layer>& get() const { return layer_; }
+  std::string name() const { return layer_->name(); }
+  std::string className() const { return layer_->className(); }
+  JsSymbolic apply(val inputs) {
+    return guarded(layer_->name().c_str(), [&] {
+      return JsSymbolic(layer_->apply(symbolicsFrom(inputs, layer_->name().c_str())));
+    });
+  }
+
+ private:
+  std::shared_ptr<Layer> layer_;
+};
+
+std::shared_ptr<Optimizer> optimizerFrom(const std::string& name, double learningRate) {
+  auto lr = static_cast<float>(learningRate);
+  if (name == "sgd") return sgd(lr);
+  if (name == "adam") return adam(lr);
+  if (name == "adamax") return adamax(lr);
+  if (name == "adagrad") return adagrad(lr);
+  if (name == "adadelta") return adadelta(lr);
+  if (name == "rmsprop") return rmsprop(lr);
+  if (name == "momentum") return momentum(lr, 0.9f);
+  throwArgument("compile: optimizer '" + name +
+                "' is not one of sgd, momentum, adagrad, adadelta, adam, adamax, rmsprop");
+}
+
+val logsToJs(const Logs& logs) {
+  val out = val::object();
+  for (const auto& [key, value] : logs) out.set(key, value);
+  return out;
+}
+
 class JsModel {
  public:
   explicit JsModel(Model model) : model_(std::make_shared<Model>(std::move(model))) {}
@@ -258,6 +319,30 @@ class JsModel {
       }
       out.set("shards", shards);
       return out;
+    });
+  }
+  // optimizer: a name; learningRate < 0: the optimizer's default.
+  void compile(std::string optimizer, double learningRate, std::string loss, val metrics) {
+    guarded("compile", [&] {
+      CompileOptions options;
+      double defaultRate = optimizer == "adam" ? 0.001 : optimizer == "adamax" ? 0.002 : 0.01;
+      options.optimizer = optimizerFrom(optimizer, learningRate < 0 ? defaultRate : learningRate);
+      options.loss = loss;
+      if (!metrics.isUndefined() && !metrics.isNull()) {
+        int n = metrics["length"].as<int>();
+        for (int i = 0; i < n; ++i) options.metrics.push_back(metrics[i].as<std::string>());
+      }
+      get().compile(std::move(options));
+    });
+  }
+  val trainOnBatch(val xs, const JsTensor& y) {
+    return guarded("trainOnBatch", [&] {
+      return logsToJs(get().trainOnBatch(tensorsFrom(xs, "trainOnBatch"), y.get("trainOnBatch")));
+    });
+  }
+  val evaluate(val xs, const JsTensor& y, int batchSize) {
+    return guarded("evaluate", [&] {
+      return logsToJs(get().evaluate(tensorsFrom(xs, "evaluate"), y.get("evaluate"), batchSize));
     });
   }
   void dispose() { model_.reset(); }
@@ -383,6 +468,31 @@ class JsEngine {
       return JsModel(importTfjsLayersModel(*backend_, json, data));
     });
   }
+  JsLayer makeLayer(std::string className, val config) {
+    return guarded(className.c_str(), [&] {
+      return JsLayer(texel::makeLayer(className, attrsFrom(className, config)));
+    });
+  }
+  JsSymbolic input(val shape, std::string name) {
+    return guarded("input",
+                   [&] { return JsSymbolic(texel::input(shapeFrom(shape, "input"), name)); });
+  }
+  JsModel sequential(val inputShape, val layerList, double seed) {
+    return guarded("sequential", [&] {
+      std::vector<std::shared_ptr<Layer>> list;
+      int n = layerList["length"].as<int>();
+      for (int i = 0; i < n; ++i)
+        list.push_back(layerList[i].as<JsLayer*>(emscripten::allow_raw_pointers())->get());
+      return JsModel(Model::sequential(*backend_, shapeFrom(inputShape, "sequential"), list,
+                                       static_cast<uint64_t>(seed)));
+    });
+  }
+  JsModel model(val inputs, const JsSymbolic& output, double seed) {
+    return guarded("model", [&] {
+      return JsModel(Model(*backend_, symbolicsFrom(inputs, "model"), output.get(),
+                           static_cast<uint64_t>(seed)));
+    });
+  }
   val weightPaths(std::string json) {
     return guarded("loadLayersModel", [&] {
       val out = val::array();
@@ -412,6 +522,11 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("size", &JsOutputs::size)
       .function("get", &JsOutputs::get);
   class_<JsRead>("JsRead").function("ready", &JsRead::ready).function("take", &JsRead::take);
+  class_<JsSymbolic>("JsSymbolic").function("shape", &JsSymbolic::shape);
+  class_<JsLayer>("JsLayer")
+      .function("name", &JsLayer::name)
+      .function("className", &JsLayer::className)
+      .function("apply", &JsLayer::apply);
   class_<JsModel>("JsModel")
       .function("predict", &JsModel::predict)
       .function("summary", &JsModel::summary)
@@ -421,6 +536,9 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("warmup", &JsModel::warmup)
       .function("serialize", &JsModel::serialize)
       .function("exportTfjs", &JsModel::exportTfjs)
+      .function("compile", &JsModel::compile)
+      .function("trainOnBatch", &JsModel::trainOnBatch)
+      .function("evaluate", &JsModel::evaluate)
       .function("dispose", &JsModel::dispose);
   class_<JsEngine>("JsEngine")
       .constructor<std::string, std::string>()
@@ -433,5 +551,9 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("memory", &JsEngine::memory)
       .function("loadModel", &JsEngine::loadModel)
       .function("importTfjs", &JsEngine::importTfjs)
-      .function("weightPaths", &JsEngine::weightPaths);
+      .function("weightPaths", &JsEngine::weightPaths)
+      .function("makeLayer", &JsEngine::makeLayer)
+      .function("input", &JsEngine::input)
+      .function("sequential", &JsEngine::sequential)
+      .function("model", &JsEngine::model);
 }

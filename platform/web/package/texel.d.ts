@@ -69,9 +69,73 @@ export interface TfjsArtifacts {
   shards: { path: string; bytes: Uint8Array }[];
 }
 
+export type Optimizer =
+  | 'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop'
+  | { name: string; learningRate?: number };
+export type Loss =
+  | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy'
+  | 'meanSquaredError' | 'meanAbsoluteError';
+export type Logs = Record<string, number>;
+
+export interface FitArgs {
+  epochs?: number;
+  initialEpoch?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  validationSplit?: number;
+  /** Batches between returns to the event loop (default 1). */
+  yieldEvery?: number;
+  callbacks?: {
+    onEpochBegin?: (epoch: number) => void | Promise<void>;
+    onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+    onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  };
+}
+
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+}
+
+export class SymbolicTensor {
+  /** Per example, null for the batch dimension. */
+  readonly shape: (number | null)[];
+}
+
+export class Layer {
+  readonly name: string;
+  readonly className: string;
+  getClassName(): string;
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+}
+
+export interface LayerArgs {
+  name?: string;
+  inputShape?: number[];
+  batchInputShape?: (number | null)[];
+}
+type Pair2 = number | [number, number];
+type LayerActivation = Activation | 'selu' | 'softmax' | 'softplus' | 'gelu' | 'leakyRelu';
+type Initializer =
+  | 'zeros' | 'ones' | 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal'
+  | 'leCunUniform' | 'leCunNormal' | 'randomUniform';
+export interface ConvArgs extends LayerArgs {
+  kernelSize: Pair2;
+  strides?: Pair2;
+  padding?: Padding;
+  activation?: LayerActivation;
+  useBias?: boolean;
+}
+
 export class LayersModel {
   readonly inputShapes: number[][];
   readonly outputShape: number[];
+  compile(args?: { optimizer?: Optimizer; loss?: Loss; metrics?: string | string[] }): void;
+  fit(x: Tensor | Tensor[], y: Tensor, args?: FitArgs): Promise<History>;
+  evaluate(x: Tensor | Tensor[], y: Tensor, args?: { batchSize?: number }): Logs;
+  trainOnBatch(x: Tensor | Tensor[], y: Tensor): Logs;
+  stopTraining(): void;
   predict(x: Tensor | Tensor[], config?: { batchSize?: number }): Tensor;
   summary(lineLength?: number, positions?: number[], printFn?: (text: string) => void): string;
   countParams(): number;
@@ -103,6 +167,38 @@ export class Texel {
   opNames(): string[];
 
   loadModel(source: string | ArrayBuffer | Uint8Array | Blob): Promise<LayersModel>;
+
+  input(args: { shape: number[]; name?: string }): SymbolicTensor;
+  sequential(args: { layers: Layer[]; seed?: number }): LayersModel;
+  model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor; seed?: number }): LayersModel;
+  readonly train: Record<'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop',
+    (learningRate?: number) => { name: string; learningRate?: number }>;
+  readonly layers: {
+    dense(args: LayerArgs & { units: number; activation?: LayerActivation; useBias?: boolean;
+      kernelInitializer?: Initializer; biasInitializer?: Initializer }): Layer;
+    conv2d(args: ConvArgs & { filters: number; dilationRate?: Pair2; kernelInitializer?: Initializer }): Layer;
+    conv2dTranspose(args: ConvArgs & { filters: number; kernelInitializer?: Initializer }): Layer;
+    conv1d(args: LayerArgs & { filters: number; kernelSize: number; strides?: number; padding?: Padding;
+      dilationRate?: number; activation?: LayerActivation; useBias?: boolean; kernelInitializer?: Initializer }): Layer;
+    depthwiseConv2d(args: ConvArgs & { depthMultiplier?: number; depthwiseInitializer?: Initializer }): Layer;
+    separableConv2d(args: ConvArgs & { filters: number; depthMultiplier?: number }): Layer;
+    maxPooling2d(args?: LayerArgs & { poolSize?: Pair2; strides?: Pair2; padding?: Padding }): Layer;
+    averagePooling2d(args?: LayerArgs & { poolSize?: Pair2; strides?: Pair2; padding?: Padding }): Layer;
+    maxPooling1d(args?: LayerArgs & { poolSize?: number; strides?: number; padding?: Padding }): Layer;
+    averagePooling1d(args?: LayerArgs & { poolSize?: number; strides?: number; padding?: Padding }): Layer;
+    globalMaxPooling1d(args?: LayerArgs): Layer;
+    globalAveragePooling1d(args?: LayerArgs): Layer;
+    globalMaxPooling2d(args?: LayerArgs): Layer;
+    globalAveragePooling2d(args?: LayerArgs): Layer;
+    flatten(args?: LayerArgs): Layer;
+    reshape(args: LayerArgs & { targetShape: number[] }): Layer;
+    activation(args: LayerArgs & { activation: LayerActivation }): Layer;
+    dropout(args: LayerArgs & { rate: number; seed?: number }): Layer;
+    batchNormalization(args?: LayerArgs & { axis?: -1; momentum?: number; epsilon?: number; center?: boolean; scale?: boolean }): Layer;
+    embedding(args: LayerArgs & { inputDim: number; outputDim: number; embeddingsInitializer?: Initializer }): Layer;
+    concatenate(args?: LayerArgs & { axis?: number }): Layer;
+    add(args?: LayerArgs): Layer;
+  };
   loadLayersModel(
     source: string | File[] | { json: string | object; weights?: ArrayBuffer | Uint8Array | (ArrayBuffer | Uint8Array)[] },
   ): Promise<LayersModel>;
@@ -183,6 +279,8 @@ declare const texel: {
   init: typeof init;
   Tensor: typeof Tensor;
   LayersModel: typeof LayersModel;
+  Layer: typeof Layer;
+  SymbolicTensor: typeof SymbolicTensor;
   Texel: typeof Texel;
   TexelError: typeof TexelError;
   ContextLostError: typeof ContextLostError;

@@ -319,11 +319,165 @@ export class LayersModel {
     }
     return { files: files.map(([name]) => name) };
   }
+  /**
+   * optimizer: 'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop'
+   * or tx.train.<name>(learningRate); loss: categoricalCrossentropy,
+   * sparseCategoricalCrossentropy, binaryCrossentropy, meanSquaredError, meanAbsoluteError.
+   */
+  compile({ optimizer = 'adam', loss = 'categoricalCrossentropy', metrics = [] } = {}) {
+    const { name, learningRate } = typeof optimizer === 'string' ? { name: optimizer } : optimizer ?? {};
+    const list = Array.isArray(metrics) ? metrics : [metrics];
+    call('compile', () => this.#get('compile').compile(String(name), learningRate ?? -1, String(loss), list));
+    this.compiled = true;
+  }
+  /** One optimizer step on a batch; returns {loss, acc...}. */
+  trainOnBatch(x, y) {
+    const xs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('trainOnBatch', t, i)._handle(`trainOnBatch: input ${i}`));
+    const target = this.#tx._input('trainOnBatch', y, xs.length)._handle('trainOnBatch: labels');
+    return this.#get('trainOnBatch').trainOnBatch(xs, target);
+  }
+  evaluate(x, y, { batchSize = 32 } = {}) {
+    const xs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('evaluate', t, i)._handle(`evaluate: input ${i}`));
+    const target = this.#tx._input('evaluate', y, xs.length)._handle('evaluate: labels');
+    return this.#get('evaluate').evaluate(xs, target, batchSize);
+  }
+  /** Asks a running fit() to stop after the current batch (from a callback). */
+  stopTraining() {
+    this.#stop = true;
+  }
+  #stop = false;
+  /**
+   * Trains like TF.js's fit: seeded shuffles, validationSplit (the last examples, before
+   * shuffling), callbacks onEpochBegin/onBatchEnd/onEpochEnd (awaited). Control returns to
+   * the event loop after every `yieldEvery` batches (default 1), so a page stays responsive.
+   */
+  async fit(x, y, { epochs = 1, initialEpoch = 0, batchSize = 32, shuffle = true, seed = 0,
+    validationSplit = 0, callbacks = {}, yieldEvery = 1 } = {}) {
+    const tx = this.#tx;
+    const xs = Array.isArray(x) ? x : [x];
+    const total = xs[0].shape[0];
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new TexelError(`fit: batchSize must be a positive integer, got ${batchSize}`);
+    if (!(validationSplit >= 0 && validationSplit < 1)) throw new TexelError(`fit: validationSplit must be in [0, 1), got ${validationSplit}`);
+    for (const t of [...xs, y])
+      if (!(t instanceof Tensor) || t.shape[0] !== total)
+        throw new TexelError(`fit: every input and the labels must be tensors of ${total} examples`);
+    const validation = Math.floor(total * validationSplit);
+    const train = total - validation;
+    if (train <= 0) throw new TexelError('fit: no training examples left after validationSplit');
+    const rows = (t, indices) => tx.gather(t, tx.tensor(Int32Array.from(indices), [indices.length], 'int32'), 0);
+    const history = { epoch: [], history: {} };
+    this.#stop = false;
+    let batchesSinceYield = 0;
+    for (let epoch = initialEpoch; epoch < epochs && !this.#stop; ++epoch) {
+      await callbacks.onEpochBegin?.(epoch);
+      const order = Array.from({ length: train }, (_, i) => i);
+      if (shuffle) {
+        const random = seededRandom(seed * 7919 + epoch);
+        for (let i = order.length - 1; i > 0; --i) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      const sums = {};
+      for (let start = 0, batch = 0; start < train && !this.#stop; start += batchSize, ++batch) {
+        const indices = order.slice(start, start + batchSize);
+        const logs = tx.tidy(() => this.trainOnBatch(xs.map((t) => rows(t, indices)), rows(y, indices)));
+        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * indices.length;
+        await callbacks.onBatchEnd?.(batch, { ...logs, batch, size: indices.length });
+        if (++batchesSinceYield >= yieldEvery) {
+          batchesSinceYield = 0;
+          await nextTask();
+        }
+      }
+      const logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / train]));
+      if (validation > 0) {
+        const held = Array.from({ length: validation }, (_, i) => train + i);
+        const val = tx.tidy(() => this.evaluate(xs.map((t) => rows(t, held)), rows(y, held), { batchSize }));
+        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+      }
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      await callbacks.onEpochEnd?.(epoch, logs);
+    }
+    return history;
+  }
   dispose() {
     if (this.#model) this.#model.delete();
     this.#model = null;
   }
 }
+
+// The shuffle's generator (mulberry32), so fit's order follows from its seed.
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A layer (tx.layers.*): apply() it to symbolic tensors for tx.model, or list it in tx.sequential. */
+export class Layer {
+  constructor(handle, inputShape) {
+    this._handle = handle;
+    this.name = handle.name();
+    this.className = handle.className();
+    this.inputShape = inputShape;
+  }
+  getClassName() {
+    return this.className;
+  }
+  /** A symbolic tensor (or several) -> the layer's symbolic output. */
+  apply(inputs) {
+    const list = (Array.isArray(inputs) ? inputs : [inputs]).map((s) => {
+      if (!(s instanceof SymbolicTensor)) throw new TexelError(`${this.name}.apply: inputs must come from tx.input() or another layer's apply()`);
+      return s._handle;
+    });
+    return new SymbolicTensor(call(this.name, () => this._handle.apply(list)));
+  }
+}
+
+/** A value of a functional graph: shape with null for the batch. */
+export class SymbolicTensor {
+  constructor(handle) {
+    this._handle = handle;
+    this.shape = handle.shape().map((d) => (d < 0 ? null : d));
+  }
+}
+
+// TF.js layer configs -> texel's (the same camelCase names; pairs spelled out).
+const toPair = (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v, v]);
+const LAYERS = {
+  dense: ['Dense', (c) => c],
+  conv2d: ['Conv2D', (c) => ({ ...c, kernelSize: toPair(c.kernelSize), strides: toPair(c.strides), dilationRate: toPair(c.dilationRate) })],
+  conv2dTranspose: ['Conv2DTranspose', (c) => ({ ...c, kernelSize: toPair(c.kernelSize), strides: toPair(c.strides) })],
+  conv1d: ['Conv1D', (c) => c],
+  depthwiseConv2d: ['DepthwiseConv2D', (c) => ({ ...c, kernelSize: toPair(c.kernelSize), strides: toPair(c.strides) })],
+  separableConv2d: ['SeparableConv2D', (c) => ({ ...c, kernelSize: toPair(c.kernelSize), strides: toPair(c.strides) })],
+  maxPooling2d: ['MaxPooling2D', (c) => ({ ...c, poolSize: toPair(c.poolSize ?? 2), strides: toPair(c.strides ?? c.poolSize ?? 2) })],
+  averagePooling2d: ['AveragePooling2D', (c) => ({ ...c, poolSize: toPair(c.poolSize ?? 2), strides: toPair(c.strides ?? c.poolSize ?? 2) })],
+  maxPooling1d: ['MaxPooling1D', (c) => ({ ...c, poolSize: [1, c.poolSize ?? 2], strides: [1, c.strides ?? c.poolSize ?? 2] })],
+  averagePooling1d: ['AveragePooling1D', (c) => ({ ...c, poolSize: [1, c.poolSize ?? 2], strides: [1, c.strides ?? c.poolSize ?? 2] })],
+  globalMaxPooling1d: ['GlobalMaxPooling1D', (c) => c],
+  globalAveragePooling1d: ['GlobalAveragePooling1D', (c) => c],
+  globalMaxPooling2d: ['GlobalMaxPooling2D', (c) => c],
+  globalAveragePooling2d: ['GlobalAveragePooling2D', (c) => c],
+  flatten: ['Flatten', (c) => c],
+  reshape: ['Reshape', (c) => c],
+  activation: ['Activation', (c) => c],
+  dropout: ['Dropout', (c) => c],
+  batchNormalization: ['BatchNormalization', (c) => {
+    if (c.axis !== undefined && c.axis !== -1) throw new TexelError(`batchNormalization: axis ${c.axis} is not supported (texel normalises the last axis, -1)`);
+    const { axis, ...rest } = c;
+    return rest;
+  }],
+  embedding: ['Embedding', (c) => c],
+  concatenate: ['Concatenate', (c) => c],
+  add: ['Add', (c) => c],
+};
 
 async function fetchBytes(url, what) {
   if (isNode && !/^(https?|data|blob):/.test(url)) {
@@ -374,6 +528,17 @@ export class Texel {
           { strides: pair(strides), padding: pad, dilations: pair(dilations), activation, leakyreluAlpha });
       },
     };
+    this.layers = {};
+    for (const [name, [className, convert]] of Object.entries(LAYERS)) {
+      this.layers[name] = (config = {}) => {
+        const { inputShape, batchInputShape, ...rest } = config;
+        const shape = inputShape ?? batchInputShape?.slice(1);
+        const attrs = Object.fromEntries(Object.entries(convert(rest)).filter(([, v]) => v !== undefined));
+        return new Layer(call(className, () => engine.makeLayer(className, attrs)), shape);
+      };
+    }
+    this.train = Object.fromEntries(['sgd', 'momentum', 'adagrad', 'adadelta', 'adam', 'adamax', 'rmsprop']
+      .map((name) => [name, (learningRate) => ({ name, learningRate })]));
     for (const op of engine.ops()) {
       if (INTERNAL.has(op.name) || op.name.startsWith('fused')) continue;
       const signature = SIGNATURES[op.name];
@@ -511,6 +676,25 @@ export class Texel {
     return this._engine.ops().map((o) => o.name).filter((n) => typeof this[n] === 'function');
   }
 
+  /** A functional model's input: shape per example (no batch dimension). */
+  input({ shape, name = 'input' } = {}) {
+    if (!Array.isArray(shape)) throw new TexelError('input: shape must be an array (per example, no batch dimension)');
+    return new SymbolicTensor(call('input', () => this._engine.input(shape, name)));
+  }
+  /** A chain of layers; the first gives inputShape. Weights are seeded (seed). */
+  sequential({ layers = [], seed = 0 } = {}) {
+    if (!layers.length || !(layers[0] instanceof Layer)) throw new TexelError('sequential: needs a list of tx.layers.* layers');
+    if (!layers[0].inputShape) throw new TexelError(`sequential: the first layer (${layers[0].name}) needs inputShape`);
+    return new LayersModel(this, call('sequential', () => this._engine.sequential(layers[0].inputShape, layers.map((l) => l._handle), seed)));
+  }
+  /** A functional model from tx.input()s to one output. */
+  model({ inputs, outputs, seed = 0 } = {}) {
+    const list = (Array.isArray(inputs) ? inputs : [inputs]).map((s) => s?._handle);
+    const output = Array.isArray(outputs) ? (outputs.length === 1 ? outputs[0] : null) : outputs;
+    if (!(output instanceof SymbolicTensor)) throw new TexelError('model: needs exactly one output (a symbolic tensor)');
+    return new LayersModel(this, call('model', () => this._engine.model(list, output._handle, seed)));
+  }
+
   /** A .texel model from a URL (or a path in node), an ArrayBuffer/Uint8Array, or a File/Blob. */
   async loadModel(source) {
     let bytes;
@@ -569,4 +753,4 @@ export class Texel {
   }
 }
 
-export default { init, Tensor, LayersModel, Texel, TexelError, ContextLostError, OutOfMemoryError };
+export default { init, Tensor, LayersModel, Layer, SymbolicTensor, Texel, TexelError, ContextLostError, OutOfMemoryError };
