@@ -14,4 +14,10 @@ cp platform/web/package/package.json platform/web/package/README.md platform/web
    platform/web/package/texel.d.ts build-web/texel_core.mjs build-web/texel_core.wasm "$out/"
 echo "== npm pack"
 (cd build-web && npm pack --silent ./package >/dev/null)
+echo "== the example page (build-web/apps/js_example): the shipped MNIST model as a TF.js model"
+example=build-web/apps/js_example
+mkdir -p "$example/texel"
+cp apps/js_example/index.html apps/js_example/main.mjs "$example/"
+cp "$out"/texel.mjs "$out"/texel_core.mjs "$out"/texel_core.wasm "$example/texel/"
+node scripts/export_tfjs.mjs assets/mnist_cnn.texel "$example/model" >/dev/null
 ls -l build-web/texel-*.tgz | awk '{print "package:", $NF, $5, "bytes"}'

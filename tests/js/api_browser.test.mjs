@@ -144,3 +144,27 @@ test('binding overhead: a 1-element add, ms per call, texel vs TF.js webgl (repo
     `${result.tfjs.toFixed(4)}; texel cpu ${result.texelCpu.toFixed(4)}, TF.js cpu ${result.tfjsCpu.toFixed(4)}`);
   assert.ok(result.texel > 0 && result.tfjs > 0);
 });
+
+test('the example page (apps/js_example): loads the TF.js model and predicts a drawn stroke', async () => {
+  const example = await serve([join(ROOT, 'build-web/apps/js_example')]);
+  const tab = await browser.context.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await tab.goto(example.url);
+    await tab.waitForFunction(() => window.exampleState?.ready, null, { timeout: 120000 });
+    assert.match(await tab.textContent('#status'), /^Backend: gl \(auto: WebGL2 is available\)/);
+    const box = await tab.locator('#pad').boundingBox();
+    await tab.mouse.move(box.x + 140, box.y + 40);
+    await tab.mouse.down();
+    for (let y = 40; y <= 240; y += 10) await tab.mouse.move(box.x + 140, box.y + y);
+    await tab.mouse.up();
+    await tab.waitForFunction(() => window.exampleState.predictions > 0, null, { timeout: 60000 });
+    assert.match(await tab.textContent('#prediction'), /^Prediction: \d$/);
+    assert.equal((await tab.textContent('#probabilities')).split('\n').length, 10);
+    assert.deepEqual(errors, []);
+  } finally {
+    await tab.close();
+    example.server.close();
+  }
+});
