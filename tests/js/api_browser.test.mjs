@@ -61,6 +61,12 @@ test('page: every op on WebGL matches TF.js; async readback; errors', async () =
   checkRun(result, 'page');
 });
 
+test('page: the CPU backend gives the same results', async () => {
+  const result = await page.evaluate(async () => (await import('/browser_cases.mjs')).runAll('cpu'));
+  assert.equal(result.info.backend, 'cpu');
+  checkRun(result, 'page cpu');
+});
+
 test('worker: WebGL on an OffscreenCanvas, same results', async () => {
   const result = await page.evaluate(() => new Promise((resolvePromise) => {
     const worker = new Worker('/browser_cases.mjs', { type: 'module' });
@@ -76,7 +82,7 @@ test('worker: WebGL on an OffscreenCanvas, same results', async () => {
   checkRun(result.result, 'worker');
 });
 
-test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts leak nothing', async () => {
+test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts leak nothing; IndexedDB save/load', async () => {
   const modelDir = join(dir, 'models/mnist-cnn');
   const expected = JSON.parse(readFileSync(join(modelDir, 'expected.json'), 'utf8'));
   const result = await page.evaluate(async () => {
@@ -95,10 +101,26 @@ test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts lea
       tx.tidy(() => model.predict(tx.tensor(one, [1, 28, 28, 1])).dataSync());
     }
     const after = tx.memory();
+    // IndexedDB round trip, and a name that was never saved.
+    const saved = await model.save('indexeddb://mnist-test');
+    const again = await tx.loadModel('indexeddb://mnist-test');
+    const y2 = tx.tidy(() => again.predict(tx.tensor(inputs[0].values, inputs[0].shape)));
+    const valuesAgain = Array.from(await y2.data());
+    y2.dispose();
+    again.dispose();
+    let missing = '';
+    try {
+      await tx.loadModel('indexeddb://never-saved');
+    } catch (e) {
+      missing = `${e.name}: ${e.message}`;
+    }
     model.dispose();
-    return { values, baseline, after };
+    return { values, baseline, after, saved, valuesAgain, missing };
   });
   result.values.forEach((v, i) => assert.ok(Math.abs(v - expected.values[i]) < 1e-4, `mnist-cnn[${i}] ${v} vs ${expected.values[i]}`));
+  assert.deepEqual(result.valuesAgain, result.values, 'the model saved in IndexedDB predicts the same');
+  assert.ok(result.saved.bytes > 10000);
+  assert.equal(result.missing, "TexelError: loadModel: no model is saved as 'indexeddb://never-saved'");
   assert.equal(result.after.numTensors, result.baseline.numTensors);
   assert.equal(result.after.numTextures, result.baseline.numTextures);
   assert.equal(result.after.numHandles, result.baseline.numHandles);

@@ -142,7 +142,8 @@ export class LayersModel {
   warmup(batchSize?: number, training?: boolean): WarmupReport;
   toBytes(options?: { float16?: boolean }): Uint8Array;
   toTfjs(): TfjsArtifacts;
-  save(url: string, options?: { format?: 'texel' | 'tfjs'; float16?: boolean }): Promise<{ files: string[] }>;
+  /** 'indexeddb://name' (loadModel reads it back) or 'downloads://name' (.texel, or TF.js files with format 'tfjs'). */
+  save(url: string, options?: { format?: 'texel' | 'tfjs'; float16?: boolean }): Promise<{ files: string[]; bytes?: number }>;
   dispose(): void;
 }
 

@@ -301,8 +301,15 @@ export class LayersModel {
    * through the browser's download; returns what was written.
    */
   async save(url, { format = 'texel', float16 = false } = {}) {
+    const stored = /^indexeddb:\/\/(.+)$/.exec(String(url));
+    if (stored) {
+      const bytes = this.toBytes({ float16 });
+      // One put in one transaction: the entry is replaced whole or not at all.
+      await idbRequest('readwrite', (store) => store.put({ bytes, savedAt: new Date().toISOString() }, stored[1]));
+      return { files: [url], bytes: bytes.length };
+    }
     const match = /^downloads:\/\/(.+)$/.exec(String(url));
-    if (!match) throw new TexelError(`save: only 'downloads://name' is supported here, got '${url}'`);
+    if (!match) throw new TexelError(`save: expected 'indexeddb://name' or 'downloads://name', got '${url}'`);
     if (typeof document !== 'object') throw new TexelError('save: downloads need a page (document)');
     const files = format === 'tfjs'
       ? (() => {
@@ -479,7 +486,36 @@ const LAYERS = {
   add: ['Add', (c) => c],
 };
 
+// Saved models live in IndexedDB database "texel-models", object store "models", keyed by name.
+function idbRequest(mode, operation) {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new TexelError('indexeddb:// needs IndexedDB (a page or a worker)'));
+  return new Promise((resolvePromise, reject) => {
+    const open = indexedDB.open('texel-models', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('models');
+    open.onerror = () => reject(new TexelError(`indexeddb: cannot open the database: ${open.error?.message}`));
+    open.onsuccess = () => {
+      const db = open.result;
+      const transaction = db.transaction('models', mode);
+      const request = operation(transaction.objectStore('models'));
+      transaction.oncomplete = () => {
+        db.close();
+        resolvePromise(request.result);
+      };
+      transaction.onerror = transaction.onabort = () => {
+        db.close();
+        reject(new TexelError(`indexeddb: ${transaction.error?.message ?? 'the transaction failed'}`));
+      };
+    };
+  });
+}
+
 async function fetchBytes(url, what) {
+  const stored = /^indexeddb:\/\/(.+)$/.exec(url);
+  if (stored) {
+    const entry = await idbRequest('readonly', (store) => store.get(stored[1]));
+    if (!entry) throw new TexelError(`${what}: no model is saved as '${url}'`);
+    return entry.bytes;
+  }
   if (isNode && !/^(https?|data|blob):/.test(url)) {
     const { readFile } = await import('node:fs/promises');
     return new Uint8Array(await readFile(url.startsWith('file:') ? new URL(url) : url));
@@ -506,7 +542,7 @@ const storedBytes = (spec) => {
 export class Texel {
   #core;
   #scopes = [];
-  #live = new Set();
+  #liveHandles = 0;  // a count, not a set: a set would keep every tensor from being collected
   #registry;
   #leaked = 0;
   constructor(core, engine, reason) {
@@ -517,6 +553,7 @@ export class Texel {
     // are freed when the JS objects are collected, and counted in memory().leakedHandles.
     this.#registry = new FinalizationRegistry((handle) => {
       this.#leaked++;
+      this.#liveHandles--;
       handle.delete();
     });
     this.fused = {
@@ -554,13 +591,13 @@ export class Texel {
 
   /** @internal */
   _track(tensor, handle) {
-    this.#live.add(tensor);
+    this.#liveHandles++;
     this.#registry.register(tensor, handle, tensor);
     if (this.#scopes.length) this.#scopes[this.#scopes.length - 1].add(tensor);
   }
   /** @internal */
   _untrack(tensor) {
-    this.#live.delete(tensor);
+    this.#liveHandles--;
     this.#registry.unregister(tensor);
     for (const scope of this.#scopes) scope.delete(tensor);
   }
@@ -669,7 +706,7 @@ export class Texel {
 
   /** The backend's exact counts: tensors, bytes, textures, pool, compiles, passes. */
   memory() {
-    return { ...this._engine.memory(), numHandles: this.#live.size, leakedHandles: this.#leaked };
+    return { ...this._engine.memory(), numHandles: this.#liveHandles, leakedHandles: this.#leaked };
   }
   /** Names every registered op the engine exposes. */
   opNames() {
@@ -695,7 +732,7 @@ export class Texel {
     return new LayersModel(this, call('model', () => this._engine.model(list, output._handle, seed)));
   }
 
-  /** A .texel model from a URL (or a path in node), an ArrayBuffer/Uint8Array, or a File/Blob. */
+  /** A .texel model from a URL (or a path in node), 'indexeddb://name', an ArrayBuffer/Uint8Array, or a File/Blob. */
   async loadModel(source) {
     let bytes;
     if (typeof source === 'string') bytes = await fetchBytes(source, 'loadModel');
