@@ -114,17 +114,49 @@ test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts lea
     } catch (e) {
       missing = `${e.name}: ${e.message}`;
     }
+    // The same model from File objects (what an <input type=file multiple> gives).
+    const json = await (await fetch('/models/mnist-cnn/model.json')).text();
+    const files = [new File([json], 'model.json')];
+    for (const group of JSON.parse(json).weightsManifest)
+      for (const path of group.paths)
+        files.push(new File([await (await fetch(`/models/mnist-cnn/${path}`)).arrayBuffer()], path));
+    const fromFiles = await tx.loadLayersModel(files);
+    const y3 = tx.tidy(() => fromFiles.predict(tx.tensor(inputs[0].values, inputs[0].shape)));
+    const valuesFiles = Array.from(await y3.data());
+    y3.dispose();
+    fromFiles.dispose();
     model.dispose();
-    return { values, baseline, after, saved, valuesAgain, missing };
+    return { values, baseline, after, saved, valuesAgain, missing, valuesFiles };
   });
   result.values.forEach((v, i) => assert.ok(Math.abs(v - expected.values[i]) < 1e-4, `mnist-cnn[${i}] ${v} vs ${expected.values[i]}`));
   assert.deepEqual(result.valuesAgain, result.values, 'the model saved in IndexedDB predicts the same');
   assert.ok(result.saved.bytes > 10000);
+  assert.deepEqual(result.valuesFiles, result.values, 'File[] import predicts the same');
   assert.equal(result.missing, "TexelError: loadModel: no model is saved as 'indexeddb://never-saved'");
   assert.equal(result.after.numTensors, result.baseline.numTensors);
   assert.equal(result.after.numTextures, result.baseline.numTextures);
   assert.equal(result.after.numHandles, result.baseline.numHandles);
   assert.ok(result.after.pooledTextures <= result.baseline.pooledTextures + 2, 'the pool does not grow');
+});
+
+test('page: a lost WebGL context makes ops throw ContextLostError', async () => {
+  const result = await page.evaluate(async () => {
+    const texel = await import('/texel.mjs');
+    const tx = await texel.init({ backend: 'webgl' });
+    const a = tx.tensor([1, 2, 3]);
+    if (!tx.debug.loseContext()) return { skipped: 'WEBGL_lose_context unavailable' };
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+    try {
+      tx.add(a, a);
+      return { error: 'no error' };
+    } catch (e) {
+      return { name: e.name, isClass: e instanceof texel.ContextLostError, isTexel: e instanceof texel.TexelError, message: e.message };
+    }
+  });
+  assert.ok(!result.skipped, result.skipped);
+  assert.equal(result.name, 'ContextLostError');
+  assert.ok(result.isClass && result.isTexel);
+  assert.match(result.message, /add: the GL context is lost/);
 });
 
 test('binding overhead: a 1-element add, ms per call, texel vs TF.js webgl (reported)', async (t) => {

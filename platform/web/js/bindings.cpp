@@ -365,12 +365,15 @@ class JsEngine {
       if (backend == "cpu")
         backend_ = CpuBackend::create();
       else if (backend == "webgl")
-        backend_ = GlBackend::create(platform::createWebContext(target));
+        backend_ = GlBackend::create(context_ = platform::createWebContext(target));
       else
         throwArgument("init: backend must be 'webgl', 'cpu' or 'auto', got '" + backend + "'");
     });
   }
   std::string backendName() const { return backend_->name(); }
+  // WEBGL_lose_context, for testing how a page handles a lost context (false: unavailable).
+  bool loseContext() { return context_ && context_->loseContext(); }
+  bool restoreContext() { return context_ && context_->restoreContext(); }
   std::string renderer() const {
     if (auto* gl = dynamic_cast<GlBackend*>(backend_.get())) return gl->info().renderer;
     return "";
@@ -503,6 +506,7 @@ class JsEngine {
 
  private:
   std::shared_ptr<Backend> backend_;
+  std::shared_ptr<GlContext> context_;  // webgl only
 };
 
 }  // namespace
@@ -543,6 +547,8 @@ EMSCRIPTEN_BINDINGS(texel) {
   class_<JsEngine>("JsEngine")
       .constructor<std::string, std::string>()
       .function("backendName", &JsEngine::backendName)
+      .function("loseContext", &JsEngine::loseContext)
+      .function("restoreContext", &JsEngine::restoreContext)
       .function("renderer", &JsEngine::renderer)
       .function("tensor", &JsEngine::tensor)
       .function("runOp", &JsEngine::runOp)

@@ -154,6 +154,8 @@ type Pair = number | [number, number];
 
 export class Texel {
   readonly backendInfo: BackendInfo;
+  /** WEBGL_lose_context for tests (false when unavailable, e.g. on the CPU backend). */
+  readonly debug: { loseContext(): boolean; restoreContext(): boolean };
 
   tensor(values: TypedArray | NestedArray, shape?: number[], dtype?: DataType): Tensor;
   scalar(value: number | boolean, dtype?: DataType): Tensor;

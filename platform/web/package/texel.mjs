@@ -565,6 +565,8 @@ export class Texel {
           { strides: pair(strides), padding: pad, dilations: pair(dilations), activation, leakyreluAlpha });
       },
     };
+    // For testing a page's handling of a lost WebGL context (WEBGL_lose_context).
+    this.debug = { loseContext: () => engine.loseContext(), restoreContext: () => engine.restoreContext() };
     this.layers = {};
     for (const [name, [className, convert]] of Object.entries(LAYERS)) {
       this.layers[name] = (config = {}) => {
