@@ -139,6 +139,37 @@ test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts lea
   assert.ok(result.after.pooledTextures <= result.baseline.pooledTextures + 2, 'the pool does not grow');
 });
 
+test('page: tx.warmup and model.warmupAsync compile everything first; later calls compile nothing', async () => {
+  const result = await page.evaluate(async () => {
+    const texel = await import('/texel.mjs');
+    const tx = await texel.init({ backend: 'webgl' });
+    const a = tx.tensor(new Float32Array(12).fill(1), [3, 4]);
+    const b = tx.tensor(new Float32Array(20).fill(2), [4, 5]);
+    const report = await tx.warmup(() => tx.softmax(tx.matMul(a, tx.relu(b)), -1));
+    const before = tx.memory().compileCount;
+    const y = tx.softmax(tx.matMul(a, tx.relu(b)), -1);
+    const values = Array.from(await y.data());
+    const compiledAfter = tx.memory().compileCount - before;
+    let error = '';
+    try {
+      await tx.warmup(() => tx.matMul(a, a));
+    } catch (e) {
+      error = e.message;
+    }
+    const model = await tx.loadLayersModel('/models/mnist-cnn/model.json');
+    const modelReport = await model.warmupAsync(2);
+    const beforePredict = tx.memory().compileCount;
+    model.predict(tx.zeros([2, 28, 28, 1])).dataSync();
+    return { report, compiledAfter, values, error, modelReport, predictCompiles: tx.memory().compileCount - beforePredict };
+  });
+  assert.ok(result.report.programsBuilt >= 3, JSON.stringify(result.report));
+  assert.equal(result.compiledAfter, 0);
+  result.values.forEach((v) => assert.ok(Math.abs(v - 0.2) < 1e-6));
+  assert.match(result.error, /matMul: /);
+  assert.ok(result.modelReport.programsBuilt > 0);
+  assert.equal(result.predictCompiles, 0);
+});
+
 test('page: a lost WebGL context makes ops throw ContextLostError', async () => {
   const result = await page.evaluate(async () => {
     const texel = await import('/texel.mjs');

@@ -257,6 +257,29 @@ val logsToJs(const Logs& logs) {
   return out;
 }
 
+// A warmup in two steps (WarmupJob): programs start compiling at construction, ready()
+// polls without blocking, finish() checks them and runs the work for real.
+class JsWarmup {
+ public:
+  explicit JsWarmup(WarmupJob job) : job_(std::make_shared<WarmupJob>(std::move(job))) {}
+  bool ready() {
+    return guarded("warmup", [&] { return job_->ready(); });
+  }
+  val finish() {
+    return guarded("warmup", [&] {
+      WarmupReport report = job_->finish();
+      val out = val::object();
+      out.set("programsBuilt", static_cast<double>(report.programsBuilt));
+      out.set("opsRun", static_cast<double>(report.opsRun));
+      out.set("milliseconds", report.milliseconds);
+      return out;
+    });
+  }
+
+ private:
+  std::shared_ptr<WarmupJob> job_;
+};
+
 class JsModel {
  public:
   explicit JsModel(Model model) : model_(std::make_shared<Model>(std::move(model))) {}
@@ -294,6 +317,9 @@ class JsModel {
       out.set("milliseconds", report.milliseconds);
       return out;
     });
+  }
+  JsWarmup startWarmup(int batchSize, bool training) {
+    return guarded("warmup", [&] { return JsWarmup(get().startWarmup(batchSize, training)); });
   }
   // The .texel file's bytes.
   val serialize(bool float16) {
@@ -471,6 +497,13 @@ class JsEngine {
       return JsModel(importTfjsLayersModel(*backend_, json, data));
     });
   }
+  // `work` is a JS function that must not throw (texel.mjs catches inside it): a JS
+  // exception crossing C++ frames would skip their destructors.
+  JsWarmup startWarmup(val work) {
+    return guarded("warmup", [&] {
+      return JsWarmup(WarmupJob(*backend_, [work]() -> int64_t { return work().as<int>(); }));
+    });
+  }
   JsLayer makeLayer(std::string className, val config) {
     return guarded(className.c_str(), [&] {
       return JsLayer(texel::makeLayer(className, attrsFrom(className, config)));
@@ -531,7 +564,11 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("name", &JsLayer::name)
       .function("className", &JsLayer::className)
       .function("apply", &JsLayer::apply);
+  class_<JsWarmup>("JsWarmup")
+      .function("ready", &JsWarmup::ready)
+      .function("finish", &JsWarmup::finish);
   class_<JsModel>("JsModel")
+      .function("startWarmup", &JsModel::startWarmup)
       .function("predict", &JsModel::predict)
       .function("summary", &JsModel::summary)
       .function("inputShapes", &JsModel::inputShapes)
@@ -558,6 +595,7 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("loadModel", &JsEngine::loadModel)
       .function("importTfjs", &JsEngine::importTfjs)
       .function("weightPaths", &JsEngine::weightPaths)
+      .function("startWarmup", &JsEngine::startWarmup)
       .function("makeLayer", &JsEngine::makeLayer)
       .function("input", &JsEngine::input)
       .function("sequential", &JsEngine::sequential)

@@ -140,6 +140,7 @@ export class LayersModel {
   summary(lineLength?: number, positions?: number[], printFn?: (text: string) => void): string;
   countParams(): number;
   warmup(batchSize?: number, training?: boolean): WarmupReport;
+  warmupAsync(batchSize?: number, training?: boolean): Promise<WarmupReport>;
   toBytes(options?: { float16?: boolean }): Uint8Array;
   toTfjs(): TfjsArtifacts;
   /** 'indexeddb://name' (loadModel reads it back) or 'downloads://name' (.texel, or TF.js files with format 'tfjs'). */
@@ -168,6 +169,8 @@ export class Texel {
   dispose(tensors: Tensor | Tensor[] | Record<string, Tensor>): void;
   memory(): MemoryInfo;
   opNames(): string[];
+  /** Compiles the GL programs fn's ops need without blocking, then runs fn for real. */
+  warmup(fn: () => void): Promise<WarmupReport>;
 
   loadModel(source: string | ArrayBuffer | Uint8Array | Blob): Promise<LayersModel>;
 

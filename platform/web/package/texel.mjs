@@ -284,9 +284,19 @@ export class LayersModel {
   countParams() {
     return this.#get('countParams').countParams();
   }
-  /** Compiles every program predict (and, with training, a training step) needs. */
+  /** Compiles every program predict (and, with training, a training step) needs, now. */
   warmup(batchSize = 1, training = false) {
     return this.#get('warmup').warmup(batchSize, training);
+  }
+  /** The same without blocking: compiles run while the page polls between tasks. */
+  async warmupAsync(batchSize = 1, training = false) {
+    const job = call('warmup', () => this.#get('warmup').startWarmup(batchSize, training));
+    try {
+      while (!job.ready()) await nextTask();
+      return job.finish();
+    } finally {
+      job.delete();
+    }
   }
   /** The model as a .texel file (float16 halves it). */
   toBytes({ float16 = false } = {}) {
@@ -704,6 +714,37 @@ export class Texel {
   dispose(tensors) {
     const all = tensors instanceof Tensor ? [tensors] : Array.isArray(tensors) ? tensors : Object.values(tensors ?? {});
     for (const t of all) if (t instanceof Tensor) t.dispose();
+  }
+
+  /**
+   * Compiles every GL program `fn` needs without waiting for the compiler: fn runs once
+   * compile-only (nothing drawn; readbacks give zeros), the page keeps running while the
+   * programs compile, then fn runs for real. Later calls of the same ops compile nothing.
+   */
+  async warmup(fn) {
+    if (typeof fn !== 'function') throw new TexelError('warmup: expected a function that runs the ops to compile');
+    let failure = null;
+    const work = () => {
+      try {
+        this.tidy(() => {
+          const result = fn();
+          if (result instanceof Promise) throw new TexelError('warmup: the function must not be async');
+        });
+      } catch (e) {
+        failure ??= e;
+      }
+      return 0;
+    };
+    const job = call('warmup', () => this._engine.startWarmup(work));
+    try {
+      if (failure) throw failure;
+      while (!job.ready()) await nextTask();
+      const report = job.finish();
+      if (failure) throw failure;
+      return report;
+    } finally {
+      job.delete();
+    }
   }
 
   /** The backend's exact counts: tensors, bytes, textures, pool, compiles, passes. */
