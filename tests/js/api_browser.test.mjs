@@ -67,20 +67,22 @@ test('page: the CPU backend gives the same results', async () => {
   checkRun(result, 'page cpu');
 });
 
-test('worker: WebGL on an OffscreenCanvas, same results', async () => {
-  const result = await page.evaluate(() => new Promise((resolvePromise) => {
-    const worker = new Worker('/browser_cases.mjs', { type: 'module' });
-    worker.onmessage = (event) => {
-      resolvePromise(event.data);
-      worker.terminate();
-    };
-    worker.onerror = (event) => resolvePromise({ ok: false, error: event.message });
-    worker.postMessage({ backend: 'webgl' });
-  }));
-  assert.ok(result.ok, `worker: ${result.error}`);
-  assert.equal(result.result.info.backend, 'gl');
-  checkRun(result.result, 'worker');
-});
+for (const backend of ['webgl', 'cpu']) {
+  test(`worker: ${backend === 'webgl' ? 'WebGL on an OffscreenCanvas' : 'the CPU backend'}, same results`, async () => {
+    const result = await page.evaluate((requested) => new Promise((resolvePromise) => {
+      const worker = new Worker('/browser_cases.mjs', { type: 'module' });
+      worker.onmessage = (event) => {
+        resolvePromise(event.data);
+        worker.terminate();
+      };
+      worker.onerror = (event) => resolvePromise({ ok: false, error: event.message });
+      worker.postMessage({ backend: requested });
+    }), backend);
+    assert.ok(result.ok, `worker: ${result.error}`);
+    assert.equal(result.result.info.backend, backend === 'webgl' ? 'gl' : 'cpu');
+    checkRun(result.result, `worker ${backend}`);
+  });
+}
 
 test('page: a TF.js model from URLs predicts as TF.js; 1,000 tidied predicts leak nothing; IndexedDB save/load', async () => {
   const modelDir = join(dir, 'models/mnist-cnn');
