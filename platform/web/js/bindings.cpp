@@ -135,6 +135,15 @@ class JsTensor {
   val dataSync() const {
     return guarded("dataSync", [&] { return valuesToJs(get("dataSync"), get("dataSync").data()); });
   }
+  // [dtype, ...shape] in one call (each crossing into wasm costs more than the work).
+  val info() const {
+    return guarded("info", [&] {
+      const Tensor& t = get("info");
+      val out = shapeToJs(t.shape());
+      out.call<void>("unshift", std::string(dtypeName(t.dtype())));
+      return out;
+    });
+  }
   bool disposed() const { return !tensor_.defined(); }
   void dispose() { tensor_ = Tensor(); }
   // Converts read values to the tensor's JS typed array.
@@ -442,6 +451,17 @@ class JsEngine {
     });
   }
 
+  // The same for an op with one output: no JsOutputs object in between.
+  JsTensor runOp1(std::string op, val inputs, val attrs) {
+    return guarded(op.c_str(), [&] {
+      std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
+      for (const Tensor& t : in)
+        if (&t.backend() != backend_.get())
+          throwArgument(op + ": an input lives on another engine's backend");
+      return JsTensor(texel::runOp1(op, in, attrsFrom(op, attrs)));
+    });
+  }
+
   JsRead read(const JsTensor& t) {
     return guarded("data", [&] {
       const Tensor& tensor = t.get("data");
@@ -552,6 +572,7 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("shape", &JsTensor::shape)
       .function("dtype", &JsTensor::dtype)
       .function("size", &JsTensor::size)
+      .function("info", &JsTensor::info)
       .function("dataSync", &JsTensor::dataSync)
       .function("disposed", &JsTensor::disposed)
       .function("dispose", &JsTensor::dispose);
@@ -589,6 +610,7 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("renderer", &JsEngine::renderer)
       .function("tensor", &JsEngine::tensor)
       .function("runOp", &JsEngine::runOp)
+      .function("runOp1", &JsEngine::runOp1)
       .function("read", &JsEngine::read)
       .function("ops", &JsEngine::ops)
       .function("memory", &JsEngine::memory)

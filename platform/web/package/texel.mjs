@@ -200,9 +200,10 @@ export class Tensor {
   constructor(tx, handle) {
     this.#tx = tx;
     this.#handle = handle;
-    this.shape = handle.shape();
-    this.dtype = handle.dtype();
-    this.size = handle.size();
+    const info = handle.info();  // [dtype, ...shape]
+    this.dtype = info[0];
+    this.shape = info.slice(1);
+    this.size = this.shape.reduce((a, b) => a * b, 1);
     this.rank = this.shape.length;
     tx._track(this, handle);
   }
@@ -631,11 +632,14 @@ export class Texel {
       return tensor;
     });
     try {
-      const clean = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
-      const outputs = call(op, () => this._engine.runOp(op, tensors.map((t, i) => t._handle(`${op}: input ${i}`)), clean));
+      let clean;
+      for (const key in attrs) if (attrs[key] !== undefined) (clean ??= {})[key] = attrs[key];
+      const handles = tensors.map((t, i) => t._handle(`${op}: input ${i}`));
+      if (!MULTI_OUTPUT[op]) return new Tensor(this, call(op, () => this._engine.runOp1(op, handles, clean)));
+      const outputs = call(op, () => this._engine.runOp(op, handles, clean));
       try {
         const results = Array.from({ length: outputs.size() }, (_, i) => new Tensor(this, outputs.get(i)));
-        return MULTI_OUTPUT[op] ? MULTI_OUTPUT[op](results) : results[0];
+        return MULTI_OUTPUT[op](results);
       } finally {
         outputs.delete();
       }
