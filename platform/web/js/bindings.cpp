@@ -443,22 +443,13 @@ class JsEngine {
 
   JsOutputs runOp(std::string op, val inputs, val attrs) {
     return guarded(op.c_str(), [&] {
-      std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
-      for (const Tensor& t : in)
-        if (&t.backend() != backend_.get())
-          throwArgument(op + ": an input lives on another engine's backend");
-      return JsOutputs(texel::runOp(op, in, attrsFrom(op, attrs)));
+      return JsOutputs(texel::runOp(op, inputsOf(op, inputs), attrsFrom(op, attrs)));
     });
   }
-
   // The same for an op with one output: no JsOutputs object in between.
   JsTensor runOp1(std::string op, val inputs, val attrs) {
     return guarded(op.c_str(), [&] {
-      std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
-      for (const Tensor& t : in)
-        if (&t.backend() != backend_.get())
-          throwArgument(op + ": an input lives on another engine's backend");
-      return JsTensor(texel::runOp1(op, in, attrsFrom(op, attrs)));
+      return JsTensor(texel::runOp1(op, inputsOf(op, inputs), attrsFrom(op, attrs)));
     });
   }
 
@@ -558,6 +549,15 @@ class JsEngine {
   }
 
  private:
+  // An op's input tensors, all on this engine's backend.
+  std::vector<Tensor> inputsOf(const std::string& op, const val& inputs) const {
+    std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
+    for (const Tensor& t : in)
+      if (&t.backend() != backend_.get())
+        throwArgument(op + ": an input lives on another engine's backend");
+    return in;
+  }
+
   std::shared_ptr<Backend> backend_;
   std::shared_ptr<GlContext> context_;  // webgl only
 };
