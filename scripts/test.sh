@@ -23,6 +23,7 @@ cd "$TEXEL_ROOT"
 set -e
 texel_install_packages
 texel_install_node_modules
+build_start=$SECONDS
 echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
@@ -31,15 +32,17 @@ echo "== building the npm package"
 scripts/build_package.sh
 echo "== building the sanitizer and fuzz build (clang)"
 scripts/sanitize.sh build >/dev/null
+echo "-- builds: $((SECONDS - build_start)) s"
 set +e
 
 passed=() failed=()
 run() {
-  local name="$1"
+  local name="$1" start=$SECONDS
   shift
   echo
   echo "== $name"
   if "$@"; then passed+=("$name"); else failed+=("$name"); fi
+  echo "-- $name: $((SECONDS - start)) s"
 }
 run "native doctest" build/tests/texel_tests --no-colors
 run "gl_harness" build/apps/gl_harness
