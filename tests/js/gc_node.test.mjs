@@ -1,5 +1,6 @@
-// The FinalizationRegistry safety net, in a process of its own (a fresh engine, no other
-// test's objects on the heap): tensors nobody disposed are freed when collected, and counted.
+// The FinalizationRegistry safety net: tensors nobody disposed are freed when collected,
+// and counted. In a process of its own, because the forced collections also free what
+// other tests left undisposed on purpose (kept tensors), which would move the counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
