@@ -99,6 +99,11 @@ test('data() resolves asynchronously; array() nests; disposed tensors are errors
   assert.deepEqual(Array.from(await pending), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(await t.array(), [[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(tx.tensor([1, 0, 3], [3], 'int32').dataSync(), new Int32Array([1, 0, 3]));
+  assert.equal(tx.tensor(new Uint8Array([1, 2])).dtype, 'int32', 'as TF.js infers it');
+  assert.equal(tx.add(tx.tensor([1, 2], [2], 'int32'), 2).dtype, 'int32');
+  const picked = tx.where(tx.greater(tx.tensor([1, -1]), 0), 1, 0);
+  assert.equal(picked.dtype, 'float32');
+  assert.deepEqual(Array.from(picked.dataSync()), [1, 0]);
   t.dispose();
   assert.ok(t.isDisposed);
   assert.throws(() => t.dataSync(), (e) => e instanceof texel.TexelError && /disposed/.test(e.message));

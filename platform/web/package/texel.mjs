@@ -624,7 +624,9 @@ export class Texel {
 
   #run(op, inputs, attrs) {
     if (!Array.isArray(inputs)) throw new TexelError(`${op}: expected an array of tensors`);
-    const firstDtype = inputs.find((t) => t instanceof Tensor)?.dtype;
+    // Numbers and arrays among the inputs take the dtype of the first numeric tensor
+    // (tx.add(intTensor, 2) stays int32; where(condition, 1, 0) gives float32, not bool).
+    const firstDtype = inputs.find((t) => t instanceof Tensor && t.dtype !== 'bool')?.dtype ?? 'float32';
     const created = [];
     const tensors = inputs.map((t, i) => {
       const tensor = this._input(op, t, i, firstDtype);
@@ -653,7 +655,9 @@ export class Texel {
     let flat;
     if (ArrayBuffer.isView(values)) {
       flat = values;
-      dtype ??= values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32';
+      // As TF.js infers it: integer arrays are int32, everything else float32.
+      dtype ??= values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray ||
+        values instanceof Int16Array || values instanceof Uint16Array || values instanceof Int8Array ? 'int32' : 'float32';
       shape ??= [values.length];
     } else if (typeof values === 'number' || typeof values === 'boolean') {
       flat = [Number(values)];
