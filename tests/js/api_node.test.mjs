@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -239,4 +239,20 @@ test('layers and models from JS: sequential and functional, compile, fit with aw
   tx.dispose([x, y]);
   model.dispose();
   graph.dispose();
+});
+
+test('the packed tarball installs into a fresh project and works there', () => {
+  const project = join(dir, 'consumer');
+  const tarball = join(ROOT, 'build-web/texel-0.1.0.tgz');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: project, encoding: 'utf8' });
+  assert.equal(install.status, 0, `npm install: ${install.stderr}`);
+  writeFileSync(join(project, 'use.mjs'), `import * as texel from 'texel';
+const tx = await texel.init({ backend: 'auto' });
+const y = tx.matMul(tx.tensor([[1, 2], [3, 4]]), tx.tensor([[1], [1]]));
+console.log(JSON.stringify({ backend: tx.backendInfo.backend, values: Array.from(y.dataSync()) }));`);
+  const run = spawnSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { backend: 'cpu', values: [3, 7] });
 });
