@@ -6,7 +6,7 @@
 #   scripts/sanitize.sh test                   the native doctest suite (CPU and GL on
 #                                              llvmpipe) under ASan, UBSan and LeakSanitizer
 #   scripts/sanitize.sh fuzz TARGET SECONDS    libFuzzer on TARGET (fuzz_model_loader,
-#                                              fuzz_tensor), seeded from tests/fuzz/corpus;
+#                                              fuzz_tensor, fuzz_tfjs_import), seeded from tests/fuzz/corpus;
 #                                              new inputs go to build-asan/fuzz/TARGET, crash
 #                                              reproducers to build-asan/fuzz/
 set -uo pipefail
@@ -26,7 +26,7 @@ case "${1:-}" in
         -DTEXEL_FUZZ=ON >/dev/null
     fi
     cmake --build "$BUILD" -j "$JOBS" -- --no-print-directory texel_tests fuzz_model_loader \
-      fuzz_tensor make_fuzz_corpus
+      fuzz_tensor fuzz_tfjs_import make_fuzz_corpus
     ;;
   test)
     "$BUILD/tests/texel_tests" --no-colors

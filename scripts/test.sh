@@ -14,7 +14,8 @@
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
 #   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
 #   ASan+UBSan       the native doctest suite built with clang's sanitizers, leaks checked
-#   fuzz             60 s of libFuzzer on the model loader and on tensor creation
+#   fuzz             40 s of libFuzzer each on the model loader, tensor creation and the
+#                    TF.js importer
 # A failure in any run fails the script; the last line is the summary of all runs.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
@@ -67,8 +68,9 @@ run "browser digit recognizer (e2e)" node --test tests/e2e/
 # its numbers are not asserted (docs/PERFORMANCE.md; scripts/bench.sh runs the full grid).
 run "benchmark (quick, not asserted)" node scripts/bench.mjs --quick --out build/bench/results
 run "ASan+UBSan doctest" scripts/sanitize.sh test
-run "fuzz model loader (60 s)" scripts/sanitize.sh fuzz fuzz_model_loader 60
-run "fuzz tensor creation (60 s)" scripts/sanitize.sh fuzz fuzz_tensor 60
+run "fuzz model loader (40 s)" scripts/sanitize.sh fuzz fuzz_model_loader 40
+run "fuzz tensor creation (40 s)" scripts/sanitize.sh fuzz fuzz_tensor 40
+run "fuzz TF.js import (40 s)" scripts/sanitize.sh fuzz fuzz_tfjs_import 40
 
 echo
 summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"

@@ -4,6 +4,7 @@
 //   make_fuzz_corpus <tests/fuzz/corpus>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string dir = argv[1];
+  for (const char* sub : {"/model_loader", "/tfjs_import", "/tensor"})
+    std::filesystem::create_directories(dir + sub);
   texel::Backend& cpu = texel::cpu();
   struct Seed {
     const char* name;
@@ -83,6 +86,14 @@ int main(int argc, char** argv) {
     Model model = Model::sequential(cpu, seed.input, seed.layers, 1);
     write(dir + "/model_loader/" + seed.name + ".bin", modelSeed(model, false));
     write(dir + "/model_loader/" + seed.name + "_f16.bin", modelSeed(model, true));
+    // The TF.js importer's input: a flag byte, model.json, NUL, the shards' bytes.
+    texel::TfjsArtifacts tfjs = texel::exportTfjsLayersModel(model);
+    std::vector<uint8_t> input{2};
+    input.insert(input.end(), tfjs.modelJson.begin(), tfjs.modelJson.end());
+    input.push_back(0);
+    for (const auto& shard : tfjs.shards)
+      input.insert(input.end(), shard.bytes.begin(), shard.bytes.end());
+    write(dir + "/tfjs_import/" + seed.name + ".bin", input);
   }
   write(dir + "/tensor/matrix.bin", tensorSeed({2, 3}, {3, 2}, {1, 2, 3, 4, 5, 6}));
   write(dir + "/tensor/scalar.bin", tensorSeed({}, {1}, {7}));
@@ -91,7 +102,8 @@ int main(int argc, char** argv) {
   write(dir + "/tensor/negative.bin", tensorSeed({2, -2}, {4}, {1, 2, 3, 4}));
   write(dir + "/tensor/overflow.bin", tensorSeed({65536, 65536}, {1}, {0}));
   write(dir + "/tensor/rank7.bin", tensorSeed({1, 1, 1, 1, 1, 1, 1}, {1}, {0}));
-  std::printf("make_fuzz_corpus: %zu models and 7 tensor inputs written under %s\n",
-              seeds.size() * 2, dir.c_str());
+  std::printf(
+      "make_fuzz_corpus: %zu models, %zu TF.js models and 7 tensor inputs written under %s\n",
+      seeds.size() * 2, seeds.size(), dir.c_str());
   return 0;
 }
