@@ -21,10 +21,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 case "${1:-}" in
   build)
-    if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
-      CC=clang CXX=clang++ cmake -S "$TEXEL_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-        -DTEXEL_FUZZ=ON >/dev/null
-    fi
+    # Configured every time (seconds): a build tree from before a new target was added
+    # would otherwise not know it.
+    CC=clang CXX=clang++ cmake -S "$TEXEL_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+      -DTEXEL_FUZZ=ON >/dev/null
     cmake --build "$BUILD" -j "$JOBS" -- --no-print-directory texel_tests fuzz_model_loader \
       fuzz_tensor fuzz_tfjs_import make_fuzz_corpus
     ;;

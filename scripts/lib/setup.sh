@@ -51,8 +51,7 @@ texel_build_native() {
 }
 
 texel_build_web() {
-  if [[ ! -f "$TEXEL_ROOT/build-web/CMakeCache.txt" ]]; then
-    emcmake cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build-web" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
+  # Configured every time (seconds), so that targets added since the last build exist.
+  emcmake cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build-web" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$TEXEL_ROOT/build-web" -j "$JOBS" -- --no-print-directory "$@"
 }
