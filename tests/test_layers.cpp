@@ -141,6 +141,10 @@ TEST_CASE("TF.js import: broken model.json and shards are errors naming the prob
     return std::string("no error");
   };
   CHECK(message("{not json", shards).find("not valid JSON") != std::string::npos);
+  // Found by fuzz_tfjs_import: a number too large for a double was another exception type.
+  CHECK(message("{\"modelTopology\": 6E666666}", shards).find("number overflow") !=
+        std::string::npos);
+  CHECK_THROWS_AS(tfjsWeightPaths("[1E999999]"), Error);
   CHECK(message(tfjs.modelJson, {}).find("shard '\"group1-shard1of1.bin\"' is missing") !=
         std::string::npos);
   CHECK(message(tfjs.modelJson, {shards[0], shards[0]})

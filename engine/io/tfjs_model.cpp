@@ -683,7 +683,7 @@ std::map<std::string, Tensor> readWeights(Backend& backend, const json& manifest
 json parseJson(std::string_view text, const char* what) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for huge numbers
     fail(what, ": model.json is not valid JSON: ", e.what());
   }
 }
