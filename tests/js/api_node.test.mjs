@@ -234,6 +234,8 @@ test('layers and models from JS: sequential and functional, compile, fit with aw
 
   assert.throws(() => tx.layers.dense({ units: 3, kernelRegularizer: 'l2' }), /unknown configuration key 'kernelRegularizer'/);
   assert.throws(() => tx.sequential({ layers: [tx.layers.dense({ units: 3 })] }), /needs inputShape/);
+  assert.throws(() => tx.sequential({ layers: [tx.layers.dense({ inputShape: [2], units: 3 }), 'relu'] }), /list of tx.layers/);
+  assert.throws(() => tx.model({ inputs: [null], outputs: out }), /inputs must be symbolic tensors/);
   assert.throws(() => model.compile({ optimizer: 'lbfgs' }), /optimizer 'lbfgs' is not one of/);
   await assert.rejects(model.fit(x, y, { batchSize: 0 }), /batchSize must be a positive integer/);
   tx.dispose([x, y]);

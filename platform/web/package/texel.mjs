@@ -344,7 +344,7 @@ export class LayersModel {
    */
   compile({ optimizer = 'adam', loss = 'categoricalCrossentropy', metrics = [] } = {}) {
     const { name, learningRate } = typeof optimizer === 'string' ? { name: optimizer } : optimizer ?? {};
-    const list = Array.isArray(metrics) ? metrics : [metrics];
+    const list = (Array.isArray(metrics) ? metrics : [metrics]).map(String);
     call('compile', () => this.#get('compile').compile(String(name), learningRate ?? -1, String(loss), list));
     this.compiled = true;
   }
@@ -771,13 +771,17 @@ export class Texel {
   }
   /** A chain of layers; the first gives inputShape. Weights are seeded (seed). */
   sequential({ layers = [], seed = 0 } = {}) {
-    if (!layers.length || !(layers[0] instanceof Layer)) throw new TexelError('sequential: needs a list of tx.layers.* layers');
+    if (!layers.length || !layers.every((l) => l instanceof Layer))
+      throw new TexelError('sequential: needs a list of tx.layers.* layers');
     if (!layers[0].inputShape) throw new TexelError(`sequential: the first layer (${layers[0].name}) needs inputShape`);
     return new LayersModel(this, call('sequential', () => this._engine.sequential(layers[0].inputShape, layers.map((l) => l._handle), seed)));
   }
   /** A functional model from tx.input()s to one output. */
   model({ inputs, outputs, seed = 0 } = {}) {
-    const list = (Array.isArray(inputs) ? inputs : [inputs]).map((s) => s?._handle);
+    const given = Array.isArray(inputs) ? inputs : [inputs];
+    if (!given.length || !given.every((s) => s instanceof SymbolicTensor))
+      throw new TexelError('model: inputs must be symbolic tensors from tx.input()');
+    const list = given.map((s) => s._handle);
     const output = Array.isArray(outputs) ? (outputs.length === 1 ? outputs[0] : null) : outputs;
     if (!(output instanceof SymbolicTensor)) throw new TexelError('model: needs exactly one output (a symbolic tensor)');
     return new LayersModel(this, call('model', () => this._engine.model(list, output._handle, seed)));
