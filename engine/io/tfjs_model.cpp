@@ -461,6 +461,10 @@ class GraphBuilder {
 
   int addLayer(const LayerEntry& entry, const std::vector<int>& inbound) {
     std::string context = concat(entry.className, " '", entry.name, "'");
+    // Weights are matched by layer name, so names must be unique (functional configs are
+    // checked up front; this catches Sequential ones).
+    if (!names_.insert(entry.name).second)
+      fail("importTfjsLayersModel: two layers are named '", entry.name, "'");
     checkDtype(*entry.config, context, false);
     KerasConfig c(*entry.config, context);
     Mapped mapped = mapLayer(entry.className, c);
@@ -482,6 +486,9 @@ class GraphBuilder {
     nodes.push_back(std::move(node));
     return static_cast<int>(nodes.size() - 1);
   }
+
+ private:
+  std::set<std::string> names_;
 };
 
 std::string layerName(const json& layer, size_t index) {

@@ -120,6 +120,10 @@ const BROKEN = [
   ['two-outputs', 'two-inputs-add', (j) => {
     j.modelTopology.config.output_layers.push(j.modelTopology.config.output_layers[0]);
   }, /has 2 outputs; texel's models have exactly one/],
+  ['duplicate-names', 'mlp', (j) => {
+    const layers = j.modelTopology.config.layers;
+    layers[2].config.name = layers[0].config.name;
+  }, /two layers are named 'dense_Dense\d+'/],
   ['graph-model', 'mlp', (j) => { delete j.modelTopology; j.format = 'graph-model'; }, /no 'modelTopology'/],
 ];
 
