@@ -70,10 +70,27 @@ val shapeToJs(const Shape& shape) {
   return out;
 }
 
-val floatsToJs(const std::vector<float>& values) {
-  // A copy: a view into the wasm heap would break when memory grows.
+// A JS typed array of class `arrayClass` holding a copy of `values`: a view into the wasm
+// heap would break when memory grows.
+template <typename T>
+val copyToJs(const std::vector<T>& values, const char* arrayClass) {
   val view{emscripten::typed_memory_view(values.size(), values.data())};
-  return val::global("Float32Array").new_(view);
+  return val::global(arrayClass).new_(view);
+}
+val bytesToJs(const std::vector<uint8_t>& bytes) {
+  return copyToJs(bytes, "Uint8Array");
+}
+
+val reportToJs(const WarmupReport& report) {
+  val out = val::object();
+  out.set("programsBuilt", static_cast<double>(report.programsBuilt));
+  out.set("opsRun", static_cast<double>(report.opsRun));
+  out.set("milliseconds", report.milliseconds);
+  return out;
+}
+
+val floatsToJs(const std::vector<float>& values) {
+  return copyToJs(values, "Float32Array");
 }
 
 // An attribute bag from a plain JS object: integers, numbers, booleans, strings and
@@ -175,16 +192,28 @@ class JsRead {
   PendingRead read_;
 };
 
-std::vector<Tensor> tensorsFrom(const val& list, const char* what) {
-  if (!list.isArray()) throwArgument(std::string(what) + ": expected an array of tensors");
-  std::vector<Tensor> out;
+// The C++ objects behind a JS array of handles of the bound class `className` (looked up once
+// per class: each crossing into JS costs more than the check).
+template <typename T>
+std::vector<T*> handlesFrom(const val& list, const char* className, const std::string& what,
+                            const char* expected) {
+  if (!list.isArray()) throwArgument(what + ": expected an array of " + expected);
+  static const val boundClass = val::module_property(className);
+  std::vector<T*> out;
   int n = list["length"].as<int>();
   for (int i = 0; i < n; ++i) {
     val item = list[i];
-    if (!item.instanceof (val::module_property("JsTensor")))
-      throwArgument(std::string(what) + ": input " + std::to_string(i) + " is not a texel tensor");
-    out.push_back(item.as<JsTensor*>(emscripten::allow_raw_pointers())->get(what));
+    if (!item.instanceof (boundClass))
+      throwArgument(what + ": input " + std::to_string(i) + " is not " + expected);
+    out.push_back(item.as<T*>(emscripten::allow_raw_pointers()));
   }
+  return out;
+}
+
+std::vector<Tensor> tensorsFrom(const val& list, const char* what) {
+  std::vector<Tensor> out;
+  for (JsTensor* t : handlesFrom<JsTensor>(list, "JsTensor", what, "a texel tensor"))
+    out.push_back(t->get(what));
   return out;
 }
 
@@ -218,16 +247,10 @@ class JsSymbolic {
 };
 
 std::vector<SymbolicTensor> symbolicsFrom(const val& list, const char* what) {
-  if (!list.isArray()) throwArgument(std::string(what) + ": expected an array of symbolic tensors");
   std::vector<SymbolicTensor> out;
-  int n = list["length"].as<int>();
-  for (int i = 0; i < n; ++i) {
-    val item = list[i];
-    if (!item.instanceof (val::module_property("JsSymbolic")))
-      throwArgument(std::string(what) + ": input " + std::to_string(i) +
-                    " is not a symbolic tensor (from tx.input() or layer.apply())");
-    out.push_back(item.as<JsSymbolic*>(emscripten::allow_raw_pointers())->get());
-  }
+  for (JsSymbolic* s : handlesFrom<JsSymbolic>(
+           list, "JsSymbolic", what, "a symbolic tensor (from tx.input() or layer.apply())"))
+    out.push_back(s->get());
   return out;
 }
 
@@ -275,14 +298,7 @@ class JsWarmup {
     return guarded("warmup", [&] { return job_->ready(); });
   }
   val finish() {
-    return guarded("warmup", [&] {
-      WarmupReport report = job_->finish();
-      val out = val::object();
-      out.set("programsBuilt", static_cast<double>(report.programsBuilt));
-      out.set("opsRun", static_cast<double>(report.opsRun));
-      out.set("milliseconds", report.milliseconds);
-      return out;
-    });
+    return guarded("warmup", [&] { return reportToJs(job_->finish()); });
   }
 
  private:
@@ -318,25 +334,14 @@ class JsModel {
     return guarded("countParams", [&] { return static_cast<double>(get().countParams()); });
   }
   val warmup(int batchSize, bool training) {
-    return guarded("warmup", [&] {
-      WarmupReport report = get().warmup(batchSize, training);
-      val out = val::object();
-      out.set("programsBuilt", static_cast<double>(report.programsBuilt));
-      out.set("opsRun", static_cast<double>(report.opsRun));
-      out.set("milliseconds", report.milliseconds);
-      return out;
-    });
+    return guarded("warmup", [&] { return reportToJs(get().warmup(batchSize, training)); });
   }
   JsWarmup startWarmup(int batchSize, bool training) {
     return guarded("warmup", [&] { return JsWarmup(get().startWarmup(batchSize, training)); });
   }
   // The .texel file's bytes.
   val serialize(bool float16) {
-    return guarded("save", [&] {
-      std::vector<uint8_t> bytes = serializeModel(get(), {.float16 = float16});
-      val view{emscripten::typed_memory_view(bytes.size(), bytes.data())};
-      return val::global("Uint8Array").new_(view);
-    });
+    return guarded("save", [&] { return bytesToJs(serializeModel(get(), {.float16 = float16})); });
   }
   // {modelJson, shards: [{path, bytes}]}: TF.js's layers format.
   val exportTfjs() {
@@ -348,8 +353,7 @@ class JsModel {
       for (const auto& shard : artifacts.shards) {
         val item = val::object();
         item.set("path", shard.path);
-        val view{emscripten::typed_memory_view(shard.bytes.size(), shard.bytes.data())};
-        item.set("bytes", val::global("Uint8Array").new_(view));
+        item.set("bytes", bytesToJs(shard.bytes));
         shards.call<void>("push", item);
       }
       out.set("shards", shards);
@@ -527,9 +531,8 @@ class JsEngine {
   JsModel sequential(val inputShape, val layerList, double seed) {
     return guarded("sequential", [&] {
       std::vector<std::shared_ptr<Layer>> list;
-      int n = layerList["length"].as<int>();
-      for (int i = 0; i < n; ++i)
-        list.push_back(layerList[i].as<JsLayer*>(emscripten::allow_raw_pointers())->get());
+      for (JsLayer* layer : handlesFrom<JsLayer>(layerList, "JsLayer", "sequential", "a layer"))
+        list.push_back(layer->get());
       return JsModel(Model::sequential(*backend_, shapeFrom(inputShape, "sequential"), list,
                                        static_cast<uint64_t>(seed)));
     });

@@ -43,6 +43,17 @@ function call(what, body) {
 
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+// Polls a core job (a readback, a warmup) between tasks until it is ready, then takes its
+// result; the job's handle is freed either way.
+async function settle(job, take) {
+  try {
+    while (!job.ready()) await nextTask();
+    return take(job);
+  } finally {
+    job.delete();
+  }
+}
+
 let canvasCounter = 0;
 
 /**
@@ -218,12 +229,7 @@ export class Tensor {
   /** The values, read without blocking the thread (a fence is polled on WebGL). */
   async data() {
     const read = call('data', () => this.#tx._engine.read(this._handle('data')));
-    try {
-      while (!read.ready()) await nextTask();
-      return read.take();
-    } finally {
-      read.delete();
-    }
+    return settle(read, (r) => r.take());
   }
   /** The values, read synchronously (on WebGL this waits for the GPU). */
   dataSync() {
@@ -269,12 +275,20 @@ export class LayersModel {
   }
   /** The output for a batch (one tensor, or an array for several inputs). */
   predict(x, config = {}) {
-    const inputs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('predict', t, i));
-    const handles = inputs.map((t, i) => t._handle(`predict: input ${i}`));
     const batchSize = config.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize <= 0)
       throw new TexelError(`predict: batchSize must be a positive integer, got ${batchSize}`);
-    return new Tensor(this.#tx, call('predict', () => this.#get('predict').predict(handles, batchSize)));
+    return this.#withInputs('predict', x, undefined, (handles) =>
+      new Tensor(this.#tx, call('predict', () => this.#get('predict').predict(handles, batchSize))));
+  }
+  // Runs fn with the core handles of the inputs x (one or an array) and the labels y;
+  // numbers and arrays among them become tensors for the call only.
+  #withInputs(what, x, y, fn) {
+    return this.#tx.tidy(() => {
+      const handles = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input(what, t, i)._handle(`${what}: input ${i}`));
+      const labels = y === undefined ? undefined : this.#tx._input(what, y, handles.length)._handle(`${what}: labels`);
+      return fn(handles, labels);
+    });
   }
   /** Keras's table (layer, output shape, params); printed unless printFn is given. */
   summary(lineLength, positions, printFn = console.log) {
@@ -292,12 +306,7 @@ export class LayersModel {
   /** The same without blocking: compiles run while the page polls between tasks. */
   async warmupAsync(batchSize = 1, training = false) {
     const job = call('warmup', () => this.#get('warmup').startWarmup(batchSize, training));
-    try {
-      while (!job.ready()) await nextTask();
-      return job.finish();
-    } finally {
-      job.delete();
-    }
+    return settle(job, (j) => j.finish());
   }
   /** The model as a .texel file (float16 halves it). */
   toBytes({ float16 = false } = {}) {
@@ -350,14 +359,10 @@ export class LayersModel {
   }
   /** One optimizer step on a batch; returns {loss, acc...}. */
   trainOnBatch(x, y) {
-    const xs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('trainOnBatch', t, i)._handle(`trainOnBatch: input ${i}`));
-    const target = this.#tx._input('trainOnBatch', y, xs.length)._handle('trainOnBatch: labels');
-    return this.#get('trainOnBatch').trainOnBatch(xs, target);
+    return this.#withInputs('trainOnBatch', x, y, (xs, labels) => this.#get('trainOnBatch').trainOnBatch(xs, labels));
   }
   evaluate(x, y, { batchSize = 32 } = {}) {
-    const xs = (Array.isArray(x) ? x : [x]).map((t, i) => this.#tx._input('evaluate', t, i)._handle(`evaluate: input ${i}`));
-    const target = this.#tx._input('evaluate', y, xs.length)._handle('evaluate: labels');
-    return this.#get('evaluate').evaluate(xs, target, batchSize);
+    return this.#withInputs('evaluate', x, y, (xs, labels) => this.#get('evaluate').evaluate(xs, labels, batchSize));
   }
   /** Asks a running fit() to stop after the current batch (from a callback). */
   stopTraining() {
@@ -744,15 +749,13 @@ export class Texel {
       return 0;
     };
     const job = call('warmup', () => this._engine.startWarmup(work));
-    try {
-      if (failure) throw failure;
-      while (!job.ready()) await nextTask();
-      const report = job.finish();
-      if (failure) throw failure;
-      return report;
-    } finally {
+    if (failure) {
       job.delete();
+      throw failure;
     }
+    const report = await settle(job, (j) => j.finish());
+    if (failure) throw failure;
+    return report;
   }
 
   /** The backend's exact counts: tensors, bytes, textures, pool, compiles, passes. */
