@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/texel.h"
+#include "tests/fuzz/run_small.h"
 
 namespace {
 
@@ -40,28 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     texel::Model model = texel::loadModel(texel::cpu(), bytes);
     model.summary();
-    // A model that loads must also run, or refuse with a texel::Error: predict one example
-    // of zeros when the model is small enough for a fuzzing budget.
-    // Small: its weights, and every layer output for one example, as a model's own plan
-    // shows them before it runs (a file may rightly ask for huge activations; the loader
-    // only ever allocates what the file holds).
-    bool small = (data[0] & 2) && model.countParams() <= 100000;
-    int64_t activations = 0;
-    for (const texel::Model::Node& node : model.nodes()) {
-      int64_t elements = 1;
-      for (int64_t d : node.shape.dims()) elements *= d < 0 ? 1 : d;
-      activations += elements;
-    }
-    small = small && activations <= (int64_t{1} << 20);
-    std::vector<texel::Tensor> inputs;
-    for (const texel::Shape& shape : model.inputShapes()) {
-      std::vector<int64_t> dims = shape.dims();
-      dims[0] = 1;
-      texel::Shape one(dims);
-      small = small && one.size() <= 4096;
-      if (small) inputs.push_back(texel::zeros(texel::cpu(), one));
-    }
-    if (small) model.predict(inputs);
+    texel::fuzz::predictIfSmall(model, data[0] & 2);
   } catch (const texel::Error&) {
     // A clear error is the right answer to a bad file.
   }

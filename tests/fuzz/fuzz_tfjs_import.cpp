@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/texel.h"
+#include "tests/fuzz/run_small.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -30,22 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     texel::Model model = texel::importTfjsLayersModel(texel::cpu(), json, shards);
     model.summary();
-    bool small = (data[0] & 2) && model.countParams() <= 100000;
-    std::vector<texel::Tensor> inputs;
-    for (const texel::Shape& shape : model.inputShapes()) {
-      std::vector<int64_t> dims = shape.dims();
-      dims[0] = 1;
-      texel::Shape one(dims);
-      small = small && one.size() <= 4096;
-      if (small) inputs.push_back(texel::zeros(texel::cpu(), one));
-    }
-    int64_t activations = 0;
-    for (const texel::Model::Node& node : model.nodes()) {
-      int64_t elements = 1;
-      for (int64_t d : node.shape.dims()) elements *= d < 0 ? 1 : d;
-      activations += elements;
-    }
-    if (small && activations <= (int64_t{1} << 20)) model.predict(inputs);
+    texel::fuzz::predictIfSmall(model, data[0] & 2);
   } catch (const texel::Error&) {
     // A clear error is the right answer to a bad model.
   }
