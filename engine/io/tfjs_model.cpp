@@ -160,6 +160,18 @@ class KerasConfig {
          " is not one of texel's initializers (zeros, ones, glorot/he/leCun uniform or normal, "
          "RandomUniform -0.05..0.05)");
   }
+  // "padding": valid or same (texel has no causal padding).
+  std::string padding() {
+    std::string value = string("padding", "valid");
+    if (value != "valid" && value != "same")
+      fail(context_, ": padding '", value, "' is not supported (valid or same)");
+    return value;
+  }
+  // Convolutions start biases at zero in texel: their bias_initializer must say so.
+  void zeroBiasInitializer() {
+    if (initializer("bias_initializer", "zeros") != "zeros")
+      fail(context_, ": bias_initializer must be Zeros (texel's convolutions start biases at 0)");
+  }
   // Every key must have been read, apart from those all layers carry.
   void finish() const {
     static const std::set<std::string> common{
@@ -196,9 +208,7 @@ struct Mapped {
 void readConvCommon(KerasConfig& c, Attrs& a, bool dilated) {
   a.setInts("kernelSize", c.tuple("kernel_size", 2));
   a.setInts("strides", c.tuple("strides", 2, std::vector<int64_t>{1, 1}));
-  std::string padding = c.string("padding", "valid");
-  if (padding != "valid" && padding != "same")
-    fail(c.context(), ": padding '", padding, "' is not supported (valid or same)");
+  std::string padding = c.padding();
   a.setString("padding", padding);
   c.mustBe("data_format", "channels_last", "texel's images are NHWC");
   std::vector<int64_t> dilation = c.tuple("dilation_rate", 2, std::vector<int64_t>{1, 1});
@@ -209,8 +219,7 @@ void readConvCommon(KerasConfig& c, Attrs& a, bool dilated) {
   }
   a.setString("activation", c.activation());
   a.setBool("useBias", c.boolean("use_bias", true));
-  if (c.initializer("bias_initializer", "zeros") != "zeros")
-    fail(c.context(), ": bias_initializer must be Zeros (texel's convolutions start biases at 0)");
+  c.zeroBiasInitializer();
   c.mustBeNull({"kernel_regularizer", "bias_regularizer", "activity_regularizer",
                 "kernel_constraint", "bias_constraint"});
 }
@@ -255,17 +264,14 @@ Mapped mapConv1D(KerasConfig& c) {
   a.setInt("filters", c.integer("filters"));
   a.setInt("kernelSize", c.tuple("kernel_size", 1)[0]);
   a.setInt("strides", c.tuple("strides", 1, std::vector<int64_t>{1})[0]);
-  std::string padding = c.string("padding", "valid");
-  if (padding != "valid" && padding != "same")
-    fail(c.context(), ": padding '", padding, "' is not supported (valid or same)");
+  std::string padding = c.padding();
   a.setString("padding", padding);
   c.mustBe("data_format", "channels_last", "texel's sequences are [batch, steps, channels]");
   a.setInt("dilationRate", c.tuple("dilation_rate", 1, std::vector<int64_t>{1})[0]);
   a.setString("activation", c.activation());
   a.setBool("useBias", c.boolean("use_bias", true));
   a.setString("kernelInitializer", c.initializer("kernel_initializer", "glorotUniform"));
-  if (c.initializer("bias_initializer", "zeros") != "zeros")
-    fail(c.context(), ": bias_initializer must be Zeros (texel's convolutions start biases at 0)");
+  c.zeroBiasInitializer();
   c.mustBeNull({"kernel_regularizer", "bias_regularizer", "activity_regularizer",
                 "kernel_constraint", "bias_constraint"});
   return {"Conv1D", a, {}};
@@ -276,9 +282,7 @@ Mapped mapPooling(KerasConfig& c, const std::string& texelClass, int dims) {
   size_t n = static_cast<size_t>(dims);
   std::vector<int64_t> pool = c.tuple("pool_size", n, std::vector<int64_t>(n, 2));
   std::vector<int64_t> strides = c.tuple("strides", n, pool);
-  std::string padding = c.string("padding", "valid");
-  if (padding != "valid" && padding != "same")
-    fail(c.context(), ": padding '", padding, "' is not supported (valid or same)");
+  std::string padding = c.padding();
   c.mustBe("data_format", "channels_last", "texel's tensors are channels-last");
   if (dims == 1) {  // texel pools a sequence as a 1-row image
     pool.insert(pool.begin(), 1);
