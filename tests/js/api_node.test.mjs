@@ -170,6 +170,37 @@ test('save and load round trips: .texel bytes and TF.js artifacts predict the sa
   assert.throws(() => model.predict(tx.zeros([2, 8, 8, 3])), /predict|input/);
 });
 
+test('model.layers describes every node; activations returns the named layers\' outputs', async () => {
+  const model = await tx.loadModel(readFileSync(join(ROOT, 'assets/mnist_cnn.texel')));
+  const layers = model.layers;
+  assert.deepEqual(layers.map((l) => l.className),
+                   ['InputLayer', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
+  assert.deepEqual(layers[1], { name: 'conv2d_1', className: 'Conv2D', outputShape: [-1, 26, 26, 16], params: 160,
+                                inbound: ['input'] });
+  assert.equal(layers.reduce((n, l) => n + l.params, 0), model.countParams());
+  assert.ok(Object.isFrozen(layers[0]));
+  const x = tx.tensor(new Float32Array(2 * 784).map((_, i) => (Math.sin(i) + 1) / 2), [2, 28, 28, 1]);
+  const before = tx.memory().numTensors;
+  const out = model.activations(x, ['conv2d_2', 'dense_2']);
+  assert.deepEqual(Object.keys(out), ['conv2d_2', 'dense_2']);
+  assert.deepEqual(out.conv2d_2.shape, [2, 11, 11, 32]);
+  // The last layer's output is predict's; with logits its softmax is predict's too.
+  const predicted = model.predict(x);
+  assert.deepEqual(Array.from(out.dense_2.dataSync()), Array.from(predicted.dataSync()));
+  const { dense_2: logits } = model.activations(x, ['dense_2'], { logits: true });
+  const probabilities = tx.softmax(logits);
+  Array.from(probabilities.dataSync()).forEach((p, i) => assert.ok(Math.abs(p - out.dense_2.dataSync()[i]) < 1e-6));
+  assert.ok(Array.from(out.conv2d_2.dataSync()).every((v) => v >= 0), 'relu outputs are >= 0');
+  tx.dispose([out.conv2d_2, out.dense_2, predicted, logits, probabilities]);
+  tx.dispose(tx.tidy(() => model.activations(x, ['conv2d_1'])));
+  assert.equal(tx.memory().numTensors, before, 'every output disposed, nothing else left');
+  assert.throws(() => model.activations(x, ['conv9']), (e) => e instanceof texel.TexelError &&
+    /activations: the model has no layer named 'conv9'/.test(e.message));
+  assert.throws(() => model.activations(x, 'conv2d_1'), /layerNames must be an array of layer names/);
+  model.dispose();
+  x.dispose();
+});
+
 test('the .d.ts compiles a typed example with tsc --strict', () => {
   const run = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tests/js/tsconfig.json')],
     { encoding: 'utf8' });

@@ -40,6 +40,9 @@ export async function example(pixels: Float32Array, modelUrl: string): Promise<n
     tx.layers.maxPooling2d({ poolSize: 2 }),
     tx.layers.flatten(),
     tx.layers.dense({ units: 10 })] });
+  const convs: string[] = cnn.layers.filter((l: texel.LayerInfo) => l.className === 'Conv2D').map((l) => l.name);
+  const maps: Record<string, texel.Tensor> = cnn.activations(tx.zeros([1, 28, 28, 1]), convs, { logits: true });
+  tx.dispose(maps);
   cnn.dispose();
   net.dispose();
   return values[0] + memory.numTensors + info.length + summary.length + history.epoch.length;

@@ -333,6 +333,52 @@ class JsModel {
   double countParams() {
     return guarded("countParams", [&] { return static_cast<double>(get().countParams()); });
   }
+  // One row per node, inputs included: {name, className, outputShape, params, inbound}.
+  val layers() {
+    return guarded("layers", [&] {
+      const auto& nodes = get().nodes();
+      auto nameOf = [&](const Model::Node& node) {
+        return node.layer ? node.layer->name() : node.inputName;
+      };
+      val out = val::array();
+      for (const Model::Node& node : nodes) {
+        val row = val::object();
+        row.set("name", nameOf(node));
+        row.set("className", node.layer ? node.layer->className() : std::string("InputLayer"));
+        row.set("outputShape", shapeToJs(node.shape));
+        row.set("params", node.layer ? static_cast<double>(node.layer->paramCount()) : 0.0);
+        val inbound = val::array();
+        for (int i : node.inbound)
+          inbound.call<void>("push", nameOf(nodes[static_cast<size_t>(i)]));
+        row.set("inbound", inbound);
+        out.call<void>("push", row);
+      }
+      return out;
+    });
+  }
+  // The outputs of the named nodes for one batch, in the order asked; logits: the last
+  // layer's softmax left out (what Model::activations calls softmaxLogits).
+  JsOutputs activations(val inputs, val names, bool logits) {
+    return guarded("activations", [&] {
+      Model& model = get();
+      std::vector<Tensor> values =
+          model.activations(tensorsFrom(inputs, "activations"), {.softmaxLogits = logits});
+      const auto& nodes = model.nodes();
+      std::vector<Tensor> picked;
+      int n = names["length"].as<int>();
+      for (int k = 0; k < n; ++k) {
+        std::string wanted = names[k].as<std::string>();
+        size_t i = 0;
+        while (i < nodes.size() &&
+               (nodes[i].layer ? nodes[i].layer->name() : nodes[i].inputName) != wanted)
+          ++i;
+        if (i == nodes.size())
+          throwArgument("activations: the model has no layer named '" + wanted + "'");
+        picked.push_back(values[i]);
+      }
+      return JsOutputs(std::move(picked));
+    });
+  }
   val warmup(int batchSize, bool training) {
     return guarded("warmup", [&] { return reportToJs(get().warmup(batchSize, training)); });
   }
@@ -598,6 +644,8 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("inputShapes", &JsModel::inputShapes)
       .function("outputShape", &JsModel::outputShape)
       .function("countParams", &JsModel::countParams)
+      .function("layers", &JsModel::layers)
+      .function("activations", &JsModel::activations)
       .function("warmup", &JsModel::warmup)
       .function("serialize", &JsModel::serialize)
       .function("exportTfjs", &JsModel::exportTfjs)

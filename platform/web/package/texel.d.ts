@@ -128,6 +128,14 @@ export interface ConvArgs extends LayerArgs {
   useBias?: boolean;
 }
 
+export interface LayerInfo {
+  readonly name: string;
+  readonly className: string;
+  readonly outputShape: number[];
+  readonly params: number;
+  readonly inbound: string[];
+}
+
 export class LayersModel {
   readonly inputShapes: number[][];
   readonly outputShape: number[];
@@ -139,6 +147,10 @@ export class LayersModel {
   predict(x: Tensor | Tensor[], config?: { batchSize?: number }): Tensor;
   summary(lineLength?: number, positions?: number[], printFn?: (text: string) => void): string;
   countParams(): number;
+  /** Every node, inputs first: the rows of summary() as data. */
+  readonly layers: ReadonlyArray<LayerInfo>;
+  /** The named layers' outputs for a batch (logits: the final softmax left out). */
+  activations(x: Tensor | Tensor[], layerNames: string[], options?: { logits?: boolean }): Record<string, Tensor>;
   warmup(batchSize?: number, training?: boolean): WarmupReport;
   warmupAsync(batchSize?: number, training?: boolean): Promise<WarmupReport>;
   toBytes(options?: { float16?: boolean }): Uint8Array;

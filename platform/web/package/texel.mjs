@@ -299,6 +299,29 @@ export class LayersModel {
   countParams() {
     return this.#get('countParams').countParams();
   }
+  /**
+   * Every node, inputs first: {name, className, outputShape, params, inbound} (the rows of
+   * summary(), as data for a page to lay out).
+   */
+  get layers() {
+    return call('layers', () => this.#get('layers').layers()).map((row) => Object.freeze(row));
+  }
+  /**
+   * The outputs of the named layers for a batch, as {name: Tensor} (the caller disposes
+   * them, or calls this in tidy). logits: the final softmax left out.
+   */
+  activations(x, layerNames, { logits = false } = {}) {
+    if (!Array.isArray(layerNames) || !layerNames.every((n) => typeof n === 'string'))
+      throw new TexelError('activations: layerNames must be an array of layer names (strings)');
+    return this.#withInputs('activations', x, undefined, (handles) => {
+      const outputs = call('activations', () => this.#get('activations').activations(handles, layerNames, logits));
+      try {
+        return Object.fromEntries(layerNames.map((name, i) => [name, new Tensor(this.#tx, outputs.get(i))]));
+      } finally {
+        outputs.delete();
+      }
+    });
+  }
   /** Compiles every program predict (and, with training, a training step) needs, now. */
   warmup(batchSize = 1, training = false) {
     return this.#get('warmup').warmup(batchSize, training);
