@@ -159,7 +159,7 @@ async function main() {
     for (const line of run.stdout.split('\n').filter((l) => l.startsWith('{'))) results.push(JSON.parse(line));
   }
   meta.shipped = {
-    texelDigitRecognizer: sizeOf(['recognizer.js', 'recognizer.wasm'].map((f) => join(ROOT, 'build-web/apps/mnist_web', f))),
+    texelDigitRecognizer: sizeOf(['texel.mjs', 'texel_core.mjs', 'texel_core.wasm'].map((f) => join(ROOT, 'build-web/apps/mnist_web/texel', f))),
     tfjsBundle: sizeOf([join(ROOT, 'node_modules/@tensorflow/tfjs/dist/tf.min.js')]),
     tfjsWasmBackend: sizeOf(['tf-backend-wasm.min.js', 'tfjs-backend-wasm-simd.wasm']
       .map((f) => join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', f))),
@@ -253,7 +253,7 @@ function report(meta, results) {
   }
   const s = meta.shipped;
   const kb = (x) => `${(x / 1024).toFixed(0)} KiB`;
-  lines.push('', 'Bytes an app ships: texel digit recognizer (recognizer.js + .wasm) ' +
+  lines.push('', 'Bytes an app ships: texel as the digit recognizer ships it (texel/: the npm package) ' +
              `${kb(s.texelDigitRecognizer.raw)} raw, ${kb(s.texelDigitRecognizer.gzip)} gzip; TF.js bundle ` +
              `(tf.min.js) ${kb(s.tfjsBundle.raw)} raw, ${kb(s.tfjsBundle.gzip)} gzip; TF.js wasm backend ` +
              `${kb(s.tfjsWasmBackend.raw)} raw, ${kb(s.tfjsWasmBackend.gzip)} gzip.`);

@@ -1,9 +1,11 @@
 // Service worker: keeps the page's own files (not the model, which lives in IndexedDB)
 // so the recognizer opens without the server. Network first, so a rebuilt app is picked
 // up at once; the cache answers only when the network does not.
-const CACHE = 'texel-app-v2';
-const SHELL = ['./', 'index.html', 'app.js', 'preprocess.js', 'model_cache.js', 'style.css',
-               'recognizer.js', 'recognizer.wasm', 'trainer_worker.js', 'trainer.js', 'trainer.wasm',
+const CACHE = 'texel-app-v3';
+const SHELL = ['./', 'index.html', 'style.css', 'app.js', 'state.js', 'drawing.js', 'preprocess.js',
+               'recognition.js', 'training.js', 'models.js', 'views.js', 'rpc.js', 'model_cache.js',
+               'inference_worker.js', 'trainer_worker.js', 'texel/texel.mjs', 'texel/texel_core.mjs',
+               'texel/texel_core.wasm', 'vendor/uPlot.iife.min.js', 'vendor/uPlot.min.css',
                'mnist_digits.bin'];
 
 self.addEventListener('install', (event) => {

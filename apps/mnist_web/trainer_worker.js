@@ -1,72 +1,136 @@
-// Web Worker: trains the CNN with trainer.wasm one batch per turn of the event loop and
-// posts progress; the page's main thread only draws. Messages in: {type: 'start', epochs,
-// batch, learningRate, examples}, {type: 'stop'}. Out: ready, progress, epoch, done, error.
-let M = null;
-let stopRequested = false;
-let data = null;
+// The trainer, in a module worker: a fresh copy of the shipped CNN learns from the
+// digits in mnist_digits.bin through the texel package (WebGL2 on this worker's
+// OffscreenCanvas, else the CPU), one batch per turn of the event loop so that a Stop
+// message is seen between any two batches. Requests: start {epochs, batch, learningRate,
+// examples, cpu} -> {model (.texel bytes), stopped}. Events out: ready, progress, epoch.
+// Event in: stop.
+import { init } from './texel/texel.mjs';
+import { serve } from './rpc.js';
 
-const ready = new Promise((resolve, reject) => {
-  self.Module = {
-    onRuntimeInitialized: () => resolve(self.Module),
-    onAbort: (what) => reject(new Error(`the trainer aborted: ${what}`)),
-    print: (text) => console.log(text),
-    printErr: (text) => console.warn(text),
+let tx = null;
+let digits = null;  // {trainX, trainY, testX, testY, trainCount}
+let run = null;     // the current run: {stop}
+
+// "TXDIGITS", u32 train count, u32 test count, then records (label, 784 grey bytes).
+function parseDigits(bytes) {
+  const magic = String.fromCharCode(...bytes.subarray(0, 8));
+  if (bytes.length < 16 || magic !== 'TXDIGITS') throw new Error('training data: not a TXDIGITS file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const trainCount = view.getUint32(8, true), testCount = view.getUint32(12, true);
+  if (!trainCount || !testCount || 16 + (trainCount + testCount) * 785 > bytes.length)
+    throw new Error(`training data: truncated (${bytes.length} bytes for ${trainCount} + ${testCount} digits)`);
+  const split = (first, count) => {
+    const pixels = new Float32Array(count * 784), labels = new Int32Array(count);
+    for (let i = 0; i < count; ++i) {
+      const at = 16 + (first + i) * 785;
+      labels[i] = bytes[at];
+      for (let k = 0; k < 784; ++k) pixels[i * 784 + k] = bytes[at + 1 + k] / 255;
+    }
+    return [tx.tensor(pixels, [count, 28, 28, 1]), tx.tensor(labels, [count], 'int32')];
   };
-  importScripts('trainer.js');
-});
-
-function fail(message) {
-  self.postMessage({ type: 'error', message });
+  const [trainX, trainY] = split(0, trainCount);
+  const [testX, testY] = split(trainCount, testCount);
+  return { trainX, trainY, testX, testY, trainCount };
 }
+
+// The shipped architecture (apps/mnist_train/mnist_model.h, "wide"), freshly initialised.
+function makeModel(learningRate) {
+  const L = tx.layers;
+  const model = tx.sequential({
+    seed: 1,
+    layers: [
+      L.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
+      L.maxPooling2d({ poolSize: 2 }),
+      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+      L.maxPooling2d({ poolSize: 2 }),
+      L.flatten(),
+      L.dense({ units: 64, activation: 'relu' }),
+      L.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tx.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy',
+                  metrics: ['accuracy'] });
+  return model;
+}
+
+// A seeded Fisher-Yates shuffle (xorshift32), so that runs are reproducible.
+function shuffled(count, seed) {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  let s = seed >>> 0 || 1;
+  for (let i = count - 1; i > 0; --i) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function start({ epochs, batch, learningRate, examples, cpu }) {
-  M = await ready;
-  const error = () => M.UTF8ToString(M._trainer_error());
-  if (!data) {
-    if (!cpu && typeof OffscreenCanvas !== 'undefined')
-      M.specialHTMLTargets['!canvas'] = new OffscreenCanvas(1, 1);
-    if (M._trainer_init(cpu || typeof OffscreenCanvas === 'undefined' ? 1 : 0)) return fail(error());
+  const current = (run = { stop: false, done: 0, doneAtStop: null });  // before any await: a Stop from now on counts
+  if (!(epochs >= 1 && batch >= 1 && learningRate > 0 && examples >= 1))
+    throw new Error('epochs, batch size and digits per epoch must be at least 1 and the learning rate above 0');
+  tx ??= await init({ backend: cpu ? 'cpu' : 'auto' });
+  if (!digits) {
     const response = await fetch('mnist_digits.bin');
-    if (!response.ok) return fail(`could not fetch the training digits: HTTP ${response.status}`);
-    data = new Uint8Array(await response.arrayBuffer());
-    const pointer = M._malloc(data.length);
-    M.HEAPU8.set(data, pointer);
-    const failed = M._trainer_set_data(pointer, data.length);
-    M._free(pointer);
-    if (failed) return fail(error());
+    if (!response.ok) throw new Error(`could not fetch the training digits: HTTP ${response.status}`);
+    digits = parseDigits(new Uint8Array(await response.arrayBuffer()));
   }
-  const t0 = performance.now();
-  if (M._trainer_start(epochs, batch, learningRate, examples)) return fail(error());
-  self.postMessage({ type: 'ready', backend: M.UTF8ToString(M._trainer_info()),
-                     warmupMs: performance.now() - t0 });
-  stopRequested = false;
-  const out = M._malloc(9 * 4);
-  const began = performance.now();
-  const loop = () => {
-    if (stopRequested) return finish(out, true);
-    if (M._trainer_step(out)) return fail(error());
-    const [epoch, step, steps, loss, acc, epochDone, testAcc, testLoss, allDone] =
-        M.HEAPF32.subarray(out >> 2, (out >> 2) + 9);
-    const done = epoch * steps + step + 1, total = epochs * steps;
-    const elapsed = (performance.now() - began) / 1000;
-    self.postMessage({ type: 'progress', epoch, step, steps, loss, acc, done, total,
-                       eta: (elapsed / done) * (total - done) });
-    if (epochDone) self.postMessage({ type: 'epoch', epoch, testAcc, testLoss });
-    if (allDone) return finish(out, false);
-    setTimeout(loop, 0);
-  };
-  setTimeout(loop, 0);
+  const perEpoch = Math.min(examples, digits.trainCount);
+  batch = Math.min(batch, perEpoch);
+  // Whole batches only: a last, smaller batch has a noisier loss (a spike on the curve).
+  // Each epoch reshuffles, so the digits left out differ from epoch to epoch.
+  const steps = Math.floor(perEpoch / batch);
+  const model = makeModel(learningRate);
+  try {
+    const warmup = await model.warmupAsync(batch, true);
+    const { backend, reason } = tx.backendInfo;
+    self.postMessage({ type: 'ready', backend: backend === 'cpu' ? `cpu (${reason})` : 'webgl2',
+                       warmupMs: warmup.milliseconds, steps, batch });
+    const began = performance.now();
+    let done = 0;
+    for (let epoch = 0; epoch < epochs && !current.stop; ++epoch) {
+      const order = shuffled(digits.trainCount, 1 + epoch);
+      let lossSum = 0, accSum = 0, ran = 0;
+      for (let step = 0; step < steps; ++step) {
+        await nextTurn();  // lets a Stop message in
+        if (current.stop) break;
+        const ids = order.subarray(step * batch, (step + 1) * batch);
+        const logs = tx.tidy(() => {
+          const picked = tx.tensor(ids, [ids.length], 'int32');
+          return model.trainOnBatch(tx.gather(digits.trainX, picked), tx.gather(digits.trainY, picked));
+        });
+        lossSum += logs.loss;
+        accSum += logs.acc;
+        ++ran;
+        current.done = ++done;
+        const elapsed = (performance.now() - began) / 1000;
+        self.postMessage({ type: 'progress', epoch, step, steps, loss: logs.loss, acc: logs.acc, done,
+                           total: epochs * steps, eta: (elapsed / done) * (epochs * steps - done) });
+      }
+      if (ran === steps) {
+        const test = model.evaluate(digits.testX, digits.testY, { batchSize: 100 });
+        self.postMessage({ type: 'epoch', epoch, loss: lossSum / ran, acc: accSum / ran,
+                           testLoss: test.loss, testAcc: test.acc });
+      }
+    }
+    const bytes = model.toBytes();
+    // batchesAfterStop: how many batches began after the Stop arrived (at most one).
+    const batchesAfterStop = current.stop ? done - current.doneAtStop : 0;
+    return { result: { model: bytes.buffer, stopped: current.stop, batches: done, batchesAfterStop },
+             transfer: [bytes.buffer] };
+  } finally {
+    model.dispose();
+    if (run === current) run = null;
+  }
 }
 
-function finish(out, stopped) {
-  M._free(out);
-  if (M._trainer_save()) return fail(M.UTF8ToString(M._trainer_error()));
-  const bytes = M.HEAPU8.slice(M._trainer_saved_bytes(), M._trainer_saved_bytes() + M._trainer_saved_size());
-  self.postMessage({ type: 'done', stopped, model: bytes.buffer }, [bytes.buffer]);
-}
-
-self.onmessage = (event) => {
-  const message = event.data;
-  if (message.type === 'start') start(message).catch((e) => fail(e.message));
-  else if (message.type === 'stop') stopRequested = true;
-};
+serve({
+  start,
+  stop: () => {
+    if (!run || run.stop) return;
+    run.stop = true;
+    run.doneAtStop = run.done;
+  },
+});
