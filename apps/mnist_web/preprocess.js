@@ -8,10 +8,12 @@ function resample(grey, width, x0, y0, w, h, tw, th) {
   const out = new Float32Array(tw * th);
   const sx = w / tw, sy = h / th;
   for (let ty = 0; ty < th; ++ty) {
-    const top = y0 + ty * sy, bottom = top + sy;
+    const top = y0 + ty * sy, bottom = Math.min(top + sy, y0 + h);
     for (let tx = 0; tx < tw; ++tx) {
-      const left = x0 + tx * sx, right = left + sx;
+      const left = x0 + tx * sx, right = Math.min(left + sx, x0 + w);
       let sum = 0;
+      // The cell's edges are clamped to the rectangle: rounding (top + sy a hair past
+      // y0 + h) would otherwise read a row past the image, and undefined * 0 is NaN.
       for (let y = Math.floor(top); y < Math.ceil(bottom); ++y) {
         const wy = Math.min(bottom, y + 1) - Math.max(top, y);
         for (let x = Math.floor(left); x < Math.ceil(right); ++x) {
