@@ -10,6 +10,7 @@ export function createRecognizer(pad, { onError }) {
   const worker = connect(new Worker('inference_worker.js', { type: 'module' }));
   let inFlight = null;
   let again = null;  // a change arrived while one was in flight: {now} of that change
+  let failed = false;  // the last prediction failed (its message is shown)
 
   // Predicts the pad as it is now; resolves with the prediction drawn (null: nothing drawn).
   async function recognize() {
@@ -24,6 +25,12 @@ export function createRecognizer(pad, { onError }) {
       state.prediction = null;
       renderPrediction(null);
       return null;
+    }
+    // A model that gives NaN or infinities (one trained with too high a learning rate)
+    // is reported, never drawn as a digit.
+    if (!result.logits.every(Number.isFinite)) {
+      throw new Error(`the model in use gives non-finite logits (${result.logits.map((z) => z.toFixed(2)).join(', ')}) ` +
+                      'for this drawing; load another model');
     }
     result.digit = result.probabilities.indexOf(Math.max(...result.probabilities));
     state.prediction = result;
@@ -61,7 +68,13 @@ export function createRecognizer(pad, { onError }) {
     timer = null;
     again = null;
     lastSent = performance.now();
-    inFlight = recognize().catch((e) => onError(e.message)).finally(() => {
+    inFlight = recognize().then(() => {
+      if (failed) onError(null);  // the failure is over: its message goes
+      failed = false;
+    }, (e) => {
+      failed = true;
+      onError(e.message);
+    }).finally(() => {
       inFlight = null;
       if (again) schedule(again);
     });
