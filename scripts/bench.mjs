@@ -106,7 +106,7 @@ async function main() {
     for (const f of ['build-web/apps/bench.js', 'build/apps/bench'])
       if (!existsSync(join(baseline, f))) throw new Error(`--baseline: ${join(baseline, f)} is missing`);
     ({ server: baseServer, url: urls.base } =
-      await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA]));
+      await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA, ROOT]));
     meta.baseline = execFileSync('git', ['-C', baseline, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
   }
   meta.variants = [...variants.keys()];

@@ -13,7 +13,7 @@ const APP_FILES = ['index.html', 'style.css', 'vendor/uPlot.min.css', 'vendor/uP
                    'state.js', 'drawing.js', 'preprocess.js', 'recognition.js', 'training.js', 'models.js',
                    'views.js', 'rpc.js', 'model_cache.js', 'sw.js', 'inference_worker.js'];
 const ENGINE = ['texel/texel.mjs', 'texel/texel_core.mjs', 'texel/texel_core.wasm'];
-const TRAINING = ['trainer_worker.js', 'mnist_digits.bin'];
+const TRAINING = ['trainer_worker.js', 'mnist_model.js', 'mnist_digits.bin'];
 
 const size = (bytes) => ({ raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
 const sum = (parts) => parts.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });

@@ -4,9 +4,9 @@
 const CACHE = 'texel-app-v3';
 const SHELL = ['./', 'index.html', 'style.css', 'app.js', 'state.js', 'drawing.js', 'preprocess.js',
                'recognition.js', 'training.js', 'models.js', 'views.js', 'rpc.js', 'model_cache.js',
-               'inference_worker.js', 'trainer_worker.js', 'texel/texel.mjs', 'texel/texel_core.mjs',
-               'texel/texel_core.wasm', 'vendor/uPlot.iife.min.js', 'vendor/uPlot.min.css',
-               'mnist_digits.bin'];
+               'inference_worker.js', 'trainer_worker.js', 'mnist_model.js', 'texel/texel.mjs',
+               'texel/texel_core.mjs', 'texel/texel_core.wasm', 'vendor/uPlot.iife.min.js',
+               'vendor/uPlot.min.css', 'mnist_digits.bin'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -5,6 +5,7 @@
 // examples, cpu} -> {model (.texel bytes), stopped}. Events out: ready, progress, epoch.
 // Event in: stop.
 import { init } from './texel/texel.mjs';
+import { mnistLayers } from './mnist_model.js';
 import { serve } from './rpc.js';
 
 let tx = null;
@@ -33,21 +34,9 @@ function parseDigits(bytes) {
   return { trainX, trainY, testX, testY, trainCount };
 }
 
-// The shipped architecture (apps/mnist_train/mnist_model.h, "wide"), freshly initialised.
+// The shipped architecture, freshly initialised.
 function makeModel(learningRate) {
-  const L = tx.layers;
-  const model = tx.sequential({
-    seed: 1,
-    layers: [
-      L.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.flatten(),
-      L.dense({ units: 64, activation: 'relu' }),
-      L.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const model = tx.sequential({ seed: 1, layers: mnistLayers(tx.layers) });
   model.compile({ optimizer: tx.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy',
                   metrics: ['accuracy'] });
   return model;

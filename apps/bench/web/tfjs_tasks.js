@@ -1,6 +1,8 @@
 // The benchmark grid on TF.js: the same tasks, shapes, models and timing rules as texel's
 // apps/bench/tasks.cpp (medians of up to 15 repetitions after a warm-up run, each
 // repetition reading its result back with dataSync, chained figures per op).
+import { mnistLayers } from '/apps/mnist_web/mnist_model.js';
+
 const MAX_REPETITIONS = 15;
 const BUDGET_MS = 8000;
 const CHAIN = 10;
@@ -107,16 +109,7 @@ async function trivialPassTask(tf, options) {
 }
 
 function mnistModel(tf) {
-  const L = tf.layers;
-  return tf.sequential({ layers: [
-    L.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
-    L.maxPooling2d({ poolSize: 2 }),
-    L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
-    L.maxPooling2d({ poolSize: 2 }),
-    L.flatten(),
-    L.dense({ units: 64, activation: 'relu' }),
-    L.dense({ units: 10, activation: 'softmax' }),
-  ] });
+  return tf.sequential({ layers: mnistLayers(tf.layers) });
 }
 
 // The grid's batch sizes (quick runs keep the small ones).
