@@ -87,9 +87,8 @@ if ('serviceWorker' in navigator && !params.has('nosw'))
   try {
     state.engine = await recognizer.start(params.has('cpu'));
     renderStatus();
-    if (!(await models.useShipped(params.get('model') || 'mnist_cnn.texel'))) {
-      throw new Error($('modelError').textContent);
-    }
+    const failure = await models.useShipped(params.get('model') || 'mnist_cnn.texel');
+    if (failure) throw new Error(failure);
     state.status = 'ready';
     renderStatus();
     await models.showSaved();

@@ -66,18 +66,24 @@ export function createPad(canvas, { onChange, onStrokeEnd }) {
       ink.imageSmoothingEnabled = true;
       ink.drawImage(small, 0, 0, canvas.width, canvas.height);
     },
-    // An image file's digit onto the pad as white ink on black (see imageToInk).
+    // An image file's digit onto the pad as white ink on black (see imageToInk). Decoding
+    // and scaling a large photo down run off the main thread (createImageBitmap).
     async drawImageFile(file) {
-      let bitmap;
+      let full;
       try {
-        bitmap = await createImageBitmap(file);
+        full = await createImageBitmap(file);
       } catch {
         throw new Error(`${file.name || 'the file'} is not an image this browser can decode`);
       }
-      const ink28 = imageToInk(bitmap, canvas.width, canvas.height);
+      const scale = Math.min(1, canvas.width / full.width, canvas.height / full.height);
+      const bitmap = await createImageBitmap(full, { resizeWidth: Math.max(1, Math.round(full.width * scale)),
+                                                    resizeHeight: Math.max(1, Math.round(full.height * scale)),
+                                                    resizeQuality: 'high' });
+      full.close();
+      const image = imageToInk(bitmap, canvas.width, canvas.height);
       bitmap.close();
       clear();
-      ink.putImageData(ink28, 0, 0);
+      ink.putImageData(image, 0, 0);
     },
   };
 }
@@ -105,21 +111,29 @@ export function imageToInk(bitmap, width, height) {
   view.drawImage(bitmap, (width - w) / 2, (height - h) / 2, w, h);
   const image = view.getImageData(0, 0, width, height);
   const grey = new Float32Array(width * height);
-  const inside = [];
   const x0 = Math.ceil((width - w) / 2), y0 = Math.ceil((height - h) / 2);
   for (let i = 0; i < grey.length; ++i) {
     const d = image.data;
     grey[i] = (0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2]) / 255;
   }
-  // The background level: the median of the image's own pixels (the letterbox excluded).
+  // The background level: the median of the image's own pixels (the letterbox excluded),
+  // from a 256-bin histogram (a sort of 78,400 values would be a long task).
+  const histogram = new Uint32Array(256);
+  let count = 0;
   for (let y = y0; y < Math.floor(y0 + h); ++y)
-    for (let x = x0; x < Math.floor(x0 + w); ++x) inside.push(grey[y * width + x]);
-  inside.sort((a, b) => a - b);
-  const background = inside.length ? inside[inside.length >> 1] : 0;
+    for (let x = x0; x < Math.floor(x0 + w); ++x) {
+      histogram[Math.round(grey[y * width + x] * 255)]++;
+      ++count;
+    }
+  let background = 0;
+  for (let seen = 0; background < 255 && seen + histogram[background] <= count / 2; ++background)
+    seen += histogram[background];
+  background /= 255;
   const light = background > 0.5;
-  let strongest = 0;
   const inkOf = (v) => Math.max(0, light ? background - v : v - background);
-  for (const v of inside) strongest = Math.max(strongest, inkOf(v));
+  let strongest = 0;
+  for (let y = y0; y < Math.floor(y0 + h); ++y)
+    for (let x = x0; x < Math.floor(x0 + w); ++x) strongest = Math.max(strongest, inkOf(grey[y * width + x]));
   const out = new ImageData(width, height);
   for (let y = 0; y < height; ++y)
     for (let x = 0; x < width; ++x) {

@@ -10,16 +10,18 @@ const $ = (id) => document.getElementById(id);
 const TRAINED_KEY = 'trained-model';
 
 export function createModels(recognizer, { onModelChanged }) {
-  // Loads bytes into the worker; returns whether they are now in use.
-  async function use(bytes, label, extra = {}) {
+  // Loads bytes into the worker; returns null once they are in use, else why not (also
+  // shown beside the model controls).
+  async function use(bytes, label, { what, ...extra } = {}) {
     const started = performance.now();
     try {
       const info = await recognizer.load(bytes);
       state.model = { ...info, label, bytes: bytes.length, source: 'local', fetchMs: performance.now() - started,
                       ...extra };
     } catch (e) {
-      showError('model', `${label} could not be loaded: ${e.message}`);
-      return false;
+      const failure = `${what ?? label} could not be loaded: ${e.message}`;
+      showError('model', failure);
+      return failure;
     }
     showError('model', null);
     if (state.engine && state.status !== 'loading') {  // a model in use again: ready, whatever failed before
@@ -31,25 +33,23 @@ export function createModels(recognizer, { onModelChanged }) {
     prepareInside(state.model.layers);
     renderStatus();
     onModelChanged();
-    return true;
+    return null;
   }
 
-  // The shipped model (or ?model=url): from the cache when its checksum holds, else fetched.
+  // The shipped model (or ?model=url): from the cache when its checksum holds, else
+  // fetched. Returns null or why it could not be used.
   async function useShipped(url) {
     const started = performance.now();
     let { bytes, source, note } = await loadModelBytes(url);
     const fetchMs = () => performance.now() - started;
-    if (await use(bytes, 'shipped', { source, cacheNote: note, fetchMs: fetchMs() })) {
-      if (source === 'network') await rememberModel(url, bytes);
-      return true;
+    let failure = await use(bytes, 'shipped', { what: `the model ${url}`, source, cacheNote: note, fetchMs: fetchMs() });
+    if (failure && source === 'cache') {  // cached bytes the engine rejects: fetch afresh
+      note = 'the cached copy was rejected and fetched again';
+      ({ bytes, source } = await loadModelBytes(`${url}?refetch`));
+      failure = await use(bytes, 'shipped', { what: `the model ${url}`, source, cacheNote: note, fetchMs: fetchMs() });
     }
-    if (source !== 'cache') return false;
-    // Cached bytes the engine rejects: fetch afresh.
-    note = 'the cached copy was rejected and fetched again';
-    ({ bytes, source } = await loadModelBytes(`${url}?refetch`));
-    if (!(await use(bytes, 'shipped', { source, cacheNote: note, fetchMs: fetchMs() }))) return false;
-    await rememberModel(url, bytes);
-    return true;
+    if (!failure && source === 'network') await rememberModel(url, bytes);
+    return failure;
   }
 
   async function showSaved() {
@@ -75,7 +75,7 @@ export function createModels(recognizer, { onModelChanged }) {
   });
   $('useSaved').addEventListener('click', async () => {
     const saved = await cacheGet(TRAINED_KEY).catch(() => null);
-    if (!saved || !(await use(new Uint8Array(saved.bytes), 'saved in this browser'))) {
+    if (!saved || (await use(new Uint8Array(saved.bytes), 'saved in this browser'))) {
       await cacheDelete(TRAINED_KEY).catch(() => {});
       await showSaved();
     }
