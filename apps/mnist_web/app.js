@@ -18,7 +18,7 @@ const recognizer = createRecognizer(pad, { onError: (message) => showError('engi
 const models = createModels(recognizer, {
   onModelChanged: () => { if (state.prediction) recognizer.schedule(); },
 });
-createTrainer({ onTrained: (bytes) => models.trained(bytes) });
+const trainer = createTrainer({ onTrained: (bytes) => models.trained(bytes) });
 
 function clear() {
   pad.clear();
@@ -92,6 +92,7 @@ if ('serviceWorker' in navigator && !params.has('nosw'))
     state.status = 'ready';
     renderStatus();
     await models.showSaved();
+    (window.requestIdleCallback ?? setTimeout)(() => trainer.prepare());
   } catch (e) {
     state.status = 'error';
     state.error = e.message;

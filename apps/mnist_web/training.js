@@ -71,8 +71,15 @@ export function createTrainer({ onTrained }) {
     $('trainStatus').textContent = 'starting the worker (compiling the training programs)';
     resetCurves();
     renderStatus();
-    worker ??= connect(new Worker('trainer_worker.js', { type: 'module' }), onEvent);
+    prepare();
     worker.call('start', options).then((result) => finish(result), (e) => finish(null, e.message));
+  }
+
+  // The worker and its module graph, made before the first Start (app.js calls this at
+  // idle once the recognizer is ready): made on the click, its start-up competed with
+  // the page for the 2 cores of a small machine and stretched that task past 50 ms.
+  function prepare() {
+    worker ??= connect(new Worker('trainer_worker.js', { type: 'module' }), onEvent);
   }
 
   $('start').addEventListener('click', start);
@@ -80,4 +87,5 @@ export function createTrainer({ onTrained }) {
     if (state.training?.state !== 'running') return;
     worker.send('stop');
   });
+  return { prepare };
 }
