@@ -17,5 +17,6 @@
 #include "engine/ops/ops.h"
 #include "engine/train/losses.h"
 #include "engine/train/optimizer.h"
+#include "engine/text/text.h"
 #include "engine/train/progress.h"
 #include "engine/verify/verify.h"
