@@ -611,12 +611,20 @@ class JsEngine {
   std::shared_ptr<GlContext> context_;  // webgl only
 };
 
+// texel::text::tokenize (the native trainer's own tokenizer) as a JS array of strings.
+val tokenize(const std::string& text) {
+  val tokens = val::array();
+  for (const std::string& token : text::tokenize(text)) tokens.call<void>("push", token);
+  return tokens;
+}
+
 }  // namespace
 }  // namespace texel::js
 
 EMSCRIPTEN_BINDINGS(texel) {
   using namespace emscripten;
   using namespace texel::js;
+  function("tokenize", &tokenize);
   class_<JsTensor>("JsTensor")
       .function("shape", &JsTensor::shape)
       .function("dtype", &JsTensor::dtype)

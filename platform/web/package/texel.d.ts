@@ -189,6 +189,8 @@ export class Texel {
   input(args: { shape: number[]; name?: string }): SymbolicTensor;
   sequential(args: { layers: Layer[]; seed?: number }): LayersModel;
   model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor; seed?: number }): LayersModel;
+  /** Text for sentence models: the native trainers' tokenizer (engine/text/text.h). */
+  readonly text: { tokenize(text: string): string[] };
   readonly train: Record<'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop',
     (learningRate?: number) => { name: string; learningRate?: number }>;
   readonly layers: {

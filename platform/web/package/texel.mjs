@@ -615,6 +615,14 @@ export class Texel {
         return new Layer(call(className, () => engine.makeLayer(className, attrs)), shape);
       };
     }
+    // The tokenizer the native trainers use (engine/text/text.h), compiled in: a page's
+    // tokens are the training tokens.
+    this.text = {
+      tokenize: (text) => {
+        if (typeof text !== 'string') throw new TexelError(`text.tokenize: expected a string, got ${text === null ? "null" : typeof text}`);
+        return core.tokenize(text);
+      },
+    };
     this.train = Object.fromEntries(['sgd', 'momentum', 'adagrad', 'adadelta', 'adam', 'adamax', 'rmsprop']
       .map((name) => [name, (learningRate) => ({ name, learningRate })]));
     for (const op of engine.ops()) {
