@@ -28,7 +28,7 @@ build_start=$SECONDS
 echo "== building native"
 texel_build_native >/dev/null
 echo "== building web (Emscripten)"
-texel_build_web texel_tests gl_harness mnist_train mnist_web memstress bench >/dev/null
+texel_build_web texel_tests gl_harness mnist_train site memstress bench >/dev/null
 echo "== building the npm package"
 scripts/build_package.sh
 echo "== building the sanitizer and fuzz build (clang)"
@@ -57,13 +57,18 @@ run "README example" build/apps/hello_matmul
 run "shipped MNIST model" build/apps/mnist_train --evaluate assets/mnist_cnn.texel --min-accuracy 0.98
 run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn_f16.texel --min-accuracy 0.98
 run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
+# The shipped sentiment CNN on the first 1,000 held-out reviews, through the page's path
+# (tokens -> f16 vectors -> model), and a small training run that must learn.
+run "shipped sentiment model" build/apps/sentiment_train --backend cpu --evaluate assets --count 1000 --min-accuracy 0.87
+run "sentiment quick training" build/apps/sentiment_train --backend cpu --train-limit 4000 --epochs 2 \
+  --length 128 --vocabulary 5000 --lr 0.005 --min-accuracy 0.7
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 run "TF.js import and export" node --test tests/tfjs_import/
 run "JS API (node CPU; Chromium page and worker, WebGL)" node --test tests/js/
 run "memstress (quick)" build/apps/memstress --quick
 run "browser memstress (quick)" node scripts/run_web_page.mjs build-web/apps memstress.html -- --quick
-run "browser digit recognizer (e2e)" node --test tests/e2e/
+run "browser apps: digit recognizer, sentiment (e2e)" node --test tests/e2e/
 # The benchmark's quick grid, so that it cannot rot: every task must run on every engine;
 # its numbers are not asserted (docs/PERFORMANCE.md; scripts/bench.sh runs the full grid).
 run "benchmark (quick, not asserted)" node scripts/bench.mjs --quick --out build/bench/results

@@ -11,10 +11,10 @@ const SHELL = ['./', 'index.html', 'style.css', 'app.js', 'state.js', 'drawing.j
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
-// Older versions' caches go; this one takes over open pages at once.
+// Older versions' caches go (not other apps' on this origin); this one takes over open pages at once.
 self.addEventListener('activate', (event) => event.waitUntil(
     caches.keys()
-        .then((names) => Promise.all(names.filter((n) => n !== CACHE).map((n) => caches.delete(n))))
+        .then((names) => Promise.all(names.filter((n) => n.startsWith('texel-app-') && n !== CACHE).map((n) => caches.delete(n))))
         .then(() => self.clients.claim())));
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);

@@ -7,7 +7,7 @@
 //                   [--vocabulary N] [--dim N] [--filters N] [--length N] [--seed N]
 //                   [--train-limit N] [--baseline] [--out DIR]
 //                   [--evaluate DIR [--latency]] [--count N] [--min-accuracy X]
-//                   [--describe-filters DIR]
+//                   [--describe-filters DIR] [--export-tokens FILE]
 // Split: see imdb.h (seeded, 40,000 train / 10,000 held out). Vocabulary: the most
 // frequent tokens of the training split (engine/text/text.h). Sequences: the first
 // --length tokens, padded.
@@ -58,6 +58,7 @@ struct Args {
   std::string out;
   std::string evaluate;
   std::string describeFilters;
+  std::string exportTokens;
   size_t count = 1000;
   double minAccuracy = 0;
 };
@@ -83,6 +84,8 @@ int parseArgs(int argc, char** argv, Args& a) {
   app.add_option("--evaluate", a.evaluate, "evaluate this folder's shipped files");
   app.add_option("--describe-filters", a.describeFilters,
                  "rewrite this folder's sentiment_filters.json");
+  app.add_option("--export-tokens", a.exportTokens,
+                 "write the first --count held-out reviews and their tokens (JSON) and stop");
   app.add_option("--count", a.count, "held-out reviews --evaluate uses")
       ->check(CLI::Range(1, 10000));
   app.add_option("--min-accuracy", a.minAccuracy, "exit 1 below this held-out accuracy")
@@ -403,6 +406,14 @@ int main(int argc, char** argv) {
       int code = evaluateShipped(b, a, held);
       if (a.latency) latencyTable(*gl, a.evaluate, held);
       return code;
+    }
+    if (!a.exportTokens.empty()) {  // for the JS package's tokenizer test
+      nlohmann::json reviews = nlohmann::json::array();
+      for (size_t i = 0; i < std::min(a.count, held.size()); ++i)
+        reviews.push_back(
+            {{"text", held[i].text}, {"tokens", texel::text::tokenize(held[i].text)}});
+      writeJson(a.exportTokens, reviews);
+      return 0;
     }
     if (!a.describeFilters.empty()) {
       auto words = sentiment::WordVectors::read(a.describeFilters + "/sentiment_words.bin");

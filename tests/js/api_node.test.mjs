@@ -289,3 +289,15 @@ console.log(JSON.stringify({ backend: tx.backendInfo.backend, values: Array.from
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), { backend: 'cpu', values: [3, 7] });
 });
+
+test('text.tokenize gives the native trainer\'s tokens for 1,000 held-out reviews; non-strings are errors', () => {
+  const file = join(dir, 'tokens.json');
+  const exported = spawnSync(join(ROOT, 'build/apps/sentiment_train'), ['--export-tokens', file, '--count', '1000'],
+                             { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DISPLAY: '' } });
+  assert.equal(exported.status, 0, `sentiment_train --export-tokens failed: ${exported.stderr}`);
+  const reviews = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(reviews.length, 1000);
+  for (const [i, r] of reviews.entries()) assert.deepEqual(tx.text.tokenize(r.text), r.tokens, `review ${i}`);
+  assert.deepEqual(tx.text.tokenize('Ça <br />VA? 😀&amp;'), ['Ça', 'va', '?', '😀']);
+  assert.throws(() => tx.text.tokenize(42), /text\.tokenize: expected a string, got number/);
+});

@@ -1,0 +1,254 @@
+// The sentiment engine, in a module worker: texel (WebGL2 on this worker's OffscreenCanvas,
+// and the CPU), the word vector store (word_store.js, IndexedDB) and the model over word
+// vectors (sentiment_cnn.texel). The page's main thread only draws.
+// Requests: start {forceCpu} -> engine, store and model facts; predict {text} -> the
+// probability, the tokens and per-width feature maps; lookupTimes -> vector lookup ms for
+// 1/32/64/128 reviews; latencyTable -> predict ms per backend and batch; damage {word, how}
+// (tests). Events out: progress {phase, done, total}.
+import { init } from './texel/texel.mjs';
+import { serve } from './rpc.js';
+import { openStore } from './word_store.js';
+
+const WIDTHS = [3, 4, 5];
+const engines = {};  // {webgl?: {tx, model}, cpu: {tx, model}}
+let active = null;   // the engine predictions use
+let store = null;
+let examples = [];
+let fallback = '';
+
+async function loadOn(tx, bytes) {
+  const model = await tx.loadModel(bytes);
+  const names = model.layers.map((l) => l.name);
+  for (const want of ['conv3', 'conv4', 'conv5', 'sentiment'])
+    if (!names.includes(want)) throw new Error(`sentiment_cnn.texel has no layer '${want}' (a model from apps/sentiment_train is needed)`);
+  return model;
+}
+
+async function start({ forceCpu }) {
+  const began = performance.now();
+  const modelBytes = fetch('sentiment_cnn.texel').then(async (r) => {
+    if (!r.ok) throw new Error(`could not fetch the model: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  const examplesJson = fetch('sentiment_examples.json').then((r) => (r.ok ? r.json() : []));
+  if (forceCpu) fallback = 'CPU backend requested';
+  else {
+    try {
+      engines.webgl = { tx: await init({ backend: 'webgl' }) };
+    } catch (e) {
+      fallback = e.message;
+    }
+  }
+  engines.cpu = { tx: await init({ backend: 'cpu' }) };
+  store = await openStore({ onProgress: (p) => self.postMessage({ type: 'progress', ...p }) });
+  const bytes = await modelBytes;
+  for (const e of Object.values(engines)) e.model = await loadOn(e.tx, bytes);
+  const [shape] = engines.cpu.model.inputShapes;
+  if (shape[1] !== store.meta.length || shape[2] !== store.meta.dim)
+    throw new Error(`the model takes [${shape}] but the word vectors are ${store.meta.length} x ${store.meta.dim}`);
+  active = engines.webgl ?? engines.cpu;
+  const warmup = active.model.warmup(1);
+  examples = await examplesJson;
+  // The table on the engine, built after start answers (predictions use lookups meanwhile).
+  setTimeout(() => tableOn(active).catch((e) => console.warn(`no table on the engine: ${e.message}`)), 0);
+  return {
+    backend: engines.webgl ? 'webgl2' : 'cpu', fallback, firstVisit: store.firstVisit, storeMs: store.readyMs,
+    readyMs: performance.now() - began, warmupMs: warmup.milliseconds, length: store.meta.length, dim: store.meta.dim,
+    words: store.meta.count, examples: examples.map(({ text, label }) => ({ text, label })),
+  };
+}
+
+// [reviews, length, dim] vectors of tokenized texts: stored words, <unk> for the others,
+// <pad> after the end.
+async function vectorsOf(tokenLists) {
+  const { length, dim } = store.meta;
+  const needed = ['<pad>', '<unk>'];
+  for (const tokens of tokenLists) for (const t of tokens.slice(0, length)) needed.push(t);
+  const found = await store.lookup(needed);
+  const out = new Float32Array(tokenLists.length * length * dim);
+  const unknown = [];
+  const pad = found.get('<pad>'), unk = found.get('<unk>');
+  tokenLists.forEach((tokens, r) => {
+    const missing = [];
+    for (let i = 0; i < length; ++i) {
+      let v = pad;
+      if (i < tokens.length) {
+        v = found.get(tokens[i]);  // a typed "<pad>" is three tokens: never a stored name
+        if (!v) missing.push(i), v = unk;
+      }
+      for (let k = 0; k < dim; ++k) out[(r * length + i) * dim + k] = halfToFloat(v[k]);
+    }
+    unknown.push(missing);
+  });
+  return { vectors: out, unknown };
+}
+
+function halfToFloat(h) {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+async function predict({ text }) {
+  if (typeof text !== 'string') throw new Error(`predict: expected text, got ${typeof text}`);
+  const { tx, model } = active;
+  const began = performance.now();
+  const tokens = tx.text.tokenize(text);
+  const { length, dim } = store.meta;
+  const shown = tokens.slice(0, length);
+  const { x, unknown, via } = await inputOf(shown);
+  const lookedUp = performance.now();
+  const names = [...WIDTHS.map((w) => `conv${w}`), 'sentiment'];
+  const outputs = model.activations(x, names);
+  const values = await Promise.all(names.map((n) => outputs[n].data()));
+  tx.dispose([x, ...Object.values(outputs)]);
+  const done = performance.now();
+  const maps = {};
+  WIDTHS.forEach((w, i) => {
+    const filters = outputs[names[i]].shape[2];
+    const positions = Math.max(0, shown.length - w + 1);  // n-grams inside the text
+    maps[w] = { filters, positions, values: values[i].slice(0, positions * filters) };
+  });
+  const [negative, positive] = values[3];
+  return {
+    positive, negative, tokens: shown, tokenCount: tokens.length, truncated: tokens.length > length,
+    unknown, maps, lookupMs: lookedUp - began, predictMs: done - lookedUp, totalMs: done - began,
+    backend: active === engines.webgl ? 'webgl2' : 'cpu', via,
+  };
+}
+
+// The model's input for one review: gathered from the table on the engine once it is
+// built (the default: faster per prediction, see latencyTable), until then from
+// IndexedDB lookups.
+async function inputOf(tokens) {
+  const { tx } = active;
+  const { length, dim } = store.meta;
+  if (gpuTable?.engine === active) {
+    const { index } = gpuTable;
+    const ids = new Int32Array(length).fill(index.get('<pad>'));
+    const unknown = [];
+    tokens.forEach((w, i) => {
+      const id = index.get(w);
+      if (id === undefined) unknown.push(i);
+      ids[i] = id ?? index.get('<unk>');
+    });
+    const x = tx.tidy(() => tx.reshape(tx.gather(gpuTable.table, tx.tensor(ids, [length], 'int32')), [1, length, dim]));
+    return { x, unknown, via: 'table' };
+  }
+  const { vectors, unknown } = await vectorsOf([tokens]);
+  return { x: tx.tensor(vectors, [1, length, dim]), unknown: unknown[0], via: 'IndexedDB' };
+}
+
+// The examples (held-out reviews) repeated to `count` reviews, tokenized.
+function batchTexts(count) {
+  const texts = [];
+  for (let i = 0; i < count; ++i) texts.push(examples[i % examples.length].text);
+  return texts;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function lookupTimes() {
+  const rows = [];
+  for (const n of [1, 32, 64, 128]) {
+    const lists = batchTexts(n).map((t) => active.tx.text.tokenize(t));
+    const times = [];
+    for (let rep = 0; rep < 3; ++rep) {
+      const began = performance.now();
+      await vectorsOf(lists);
+      times.push(performance.now() - began);
+    }
+    rows.push({ batch: n, ms: median(times) });
+  }
+  return rows;
+}
+
+// The alternative to IndexedDB lookups: the whole table in one tensor on the engine
+// (a texture on WebGL2), the review's word ids gathered there. Built on first use.
+let gpuTable = null;    // {engine, index: Map word -> row, table, buildMs} once built
+let building = null;    // the build in progress
+function tableOn(engine) {
+  if (gpuTable?.engine === engine) return Promise.resolve(gpuTable);
+  building ??= (async () => {
+    const began = performance.now();
+    const { words, halves } = await store.all();
+    const floats = Float32Array.from(halves, halfToFloat);
+    const table = engine.tx.tensor(floats, [words.length, store.meta.dim]);
+    if (gpuTable) gpuTable.engine.tx.dispose(gpuTable.table);
+    gpuTable = { engine, index: new Map(words.map((w, i) => [w, i])), table, buildMs: performance.now() - began };
+    building = null;
+    return gpuTable;
+  })();
+  return building;
+}
+async function predictViaTable(engine, texts) {
+  const { length, dim } = store.meta;
+  const { index, table } = await tableOn(engine);
+  const ids = new Int32Array(texts.length * length).fill(index.get('<pad>'));
+  texts.forEach((t, r) => engine.tx.text.tokenize(t).slice(0, length)
+    .forEach((w, i) => { ids[r * length + i] = index.get(w) ?? index.get('<unk>'); }));
+  const { tx, model } = engine;
+  const idTensor = tx.tensor(ids, [texts.length * length], 'int32');
+  const gathered = tx.gather(table, idTensor);
+  const x = tx.reshape(gathered, [texts.length, length, dim]);
+  const y = model.predict(x, texts.length);
+  const values = await y.data();
+  tx.dispose([idTensor, gathered, x, y]);
+  return values;
+}
+async function predictViaStore(engine, texts) {
+  const { length, dim } = store.meta;
+  const { vectors } = await vectorsOf(texts.map((t) => engine.tx.text.tokenize(t)));
+  const { tx, model } = engine;
+  const x = tx.tensor(vectors, [texts.length, length, dim]);
+  const y = model.predict(x, texts.length);
+  const values = await y.data();
+  tx.dispose([x, y]);
+  return values;
+}
+
+// Per batch: predict ms on each backend with the vectors already on the host, and the
+// whole path (tokens to probabilities) on the active engine through IndexedDB lookups
+// against through the table on the engine; medians of 3 after one warm run.
+async function latencyTable() {
+  const { length, dim } = store.meta;
+  const rows = [];
+  for (const n of [1, 32, 64, 128]) {
+    const { vectors } = await vectorsOf(batchTexts(n).map((t) => active.tx.text.tokenize(t)));
+    const row = { batch: n };
+    for (const [name, { tx, model }] of Object.entries(engines)) {
+      const times = [];
+      for (let rep = 0; rep < 4; ++rep) {
+        const began = performance.now();
+        const x = tx.tensor(vectors, [n, length, dim]);
+        const y = model.predict(x, n);
+        await y.data();
+        tx.dispose([x, y]);
+        if (rep) times.push(performance.now() - began);
+      }
+      row[name] = median(times);
+    }
+    const texts = batchTexts(n);
+    for (const [key, path] of [['viaStore', predictViaStore], ['viaTable', predictViaTable]]) {
+      const times = [];
+      for (let rep = 0; rep < 4; ++rep) {
+        const began = performance.now();
+        await path(active, texts);
+        if (rep) times.push(performance.now() - began);
+      }
+      row[key] = median(times);
+    }
+    row.tableBuildMs = gpuTable.buildMs;
+    rows.push(row);
+  }
+  return rows;
+}
+
+serve({
+  start,
+  predict,
+  lookupTimes,
+  latencyTable,
+  damage: ({ word, how }) => store.damage(word, how),
+});
