@@ -110,7 +110,7 @@ test('bad input: empty, unknown words, emoji, 1 MB of text, HTML stays text', as
   const truncated = await enter(long);
   assert.equal(truncated.truncated, true);
   assert.equal(truncated.tokens.length, first.info.length);
-  assert.match(await page.textContent('#notice'), /Only the first 300 of 262,145 tokens are read/);
+  assert.match(await page.textContent('#notice'), /Only the first 400 of 262,145 tokens are read/);
   const html = '<img src=x onerror="window.injected=1"><script>window.injected=2</script><b>bold</b> movie';
   const injected = await enter(html);
   assert.ok(injected.tokens.includes('onerror'));
