@@ -11,7 +11,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const app = resolve(process.argv[2] || join(ROOT, 'build-web/apps/mnist_web'));
 const APP_FILES = ['index.html', 'style.css', 'vendor/uPlot.min.css', 'vendor/uPlot.iife.min.js', 'app.js',
                    'state.js', 'drawing.js', 'preprocess.js', 'recognition.js', 'training.js', 'models.js',
-                   'views.js', 'rpc.js', 'model_cache.js', 'sw.js', 'inference_worker.js'];
+                   'views.js', 'rpc.js', 'model_cache.js', 'sw.js', 'offline_cache.js', 'inference_worker.js'];
 const ENGINE = ['texel/texel.mjs', 'texel/texel_core.mjs', 'texel/texel_core.wasm'];
 const TRAINING = ['trainer_worker.js', 'mnist_model.js', 'mnist_digits.bin'];
 

@@ -73,6 +73,7 @@ function contributions(p) {
   if (!state.filters) return score;
   for (const { width, filters } of state.filters.widths) {
     const { positions, values } = p.maps[width];
+    if (p.maps[width].filters !== filters.length) continue;  // a filters file of another model
     filters.forEach((f, k) => {
       let best = -1, at = -1;
       for (let i = 0; i < positions; ++i) if (values[i * filters.length + k] > best) best = values[i * filters.length + k], at = i;

@@ -54,6 +54,11 @@ test('first visit: the word vectors are downloaded once and stored in IndexedDB'
 test('typing re-predicts, and the page shows the latency', async () => {
   await page.click('#text');
   await page.fill('#text', '');
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+      .observe({ type: 'longtask' });
+  });
   await page.keyboard.type('a wonderful, moving film', { delay: 15 });
   const good = await page.evaluate(() => window.texelSentiment.settled());
   assert.deepEqual(good.tokens, ['a', 'wonderful', ',', 'moving', 'film']);
@@ -62,6 +67,8 @@ test('typing re-predicts, and the page shows the latency', async () => {
   assert.match(await page.textContent('#latency'), /ms \(vectors .* via (table|IndexedDB)/);
   await page.keyboard.type('. worst, boring, awful, a waste of time', { delay: 5 });
   const bad = await page.evaluate(() => window.texelSentiment.settled());
+  // Each keystroke predicted in the worker: typing never waits for a main-thread task.
+  assert.deepEqual(await page.evaluate(() => window.longTasks), [], 'main-thread tasks over 50 ms while typing');
   assert.ok(bad.positive < good.positive, `more negative words lower the probability (${bad.positive} vs ${good.positive})`);
 });
 
