@@ -83,10 +83,7 @@ TEST_CASE("sentiment CNN: Kim's shapes, and the vectors model is the ids model w
     for (float v : table) words.halves.push_back(floatToHalf(v));
     std::vector<uint8_t> bytes = serializeModel(m.onVectors);
     Model shipped = loadModel(*b, bytes);
-    std::vector<float> vectors;
-    for (int32_t id : ids)
-      for (int64_t k = 0; k < a.dim; ++k)
-        vectors.push_back(halfToFloat(words.halves[static_cast<size_t>(id * a.dim + k)]));
+    std::vector<float> vectors = words.lookup(ids);
     Tensor viaVectors = shipped.predict(tensor(*b, {16, 9, 6}, vectors));
     Tensor viaIds = m.onIds.predict(x);
     Comparison c = compare(viaVectors.data(), viaIds.data());

