@@ -136,7 +136,8 @@ function renderHeatmaps(p) {
       for (let f = 0; f < filters; ++f) {
         const a = Math.max(0, values[i * filters + f]) / top;
         const at = 4 * (f * canvas.width + i);
-        image.data[at] = covers ? 255 * (1 - a) : 255 * (1 - a);
+        // Blue scale; the hovered word's n-grams in a yellow-to-dark scale.
+        image.data[at] = 255 * (1 - a);
         image.data[at + 1] = covers ? 200 * (1 - a) + 40 : 255 * (1 - a * 0.6);
         image.data[at + 2] = covers ? 40 : 255 * (1 - a * 0.2);
         image.data[at + 3] = 255;

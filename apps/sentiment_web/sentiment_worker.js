@@ -118,29 +118,42 @@ async function predict({ text }) {
   };
 }
 
-// The model's input for one review: gathered from the table on the engine once it is
-// built (the default: faster per prediction, see latencyTable), until then from
-// IndexedDB lookups.
-async function inputOf(tokens) {
-  const { tx } = active;
+// The model's input [reviews, length, dim] for tokenized reviews, and per review the
+// positions of unknown words: from IndexedDB lookups, or gathered from the table on the
+// engine (which must be built).
+async function inputFromStore(engine, tokenLists) {
   const { length, dim } = store.meta;
-  if (gpuTable?.engine === active) {
-    const { index } = gpuTable;
-    const ids = new Int32Array(length).fill(index.get('<pad>'));
-    const unknown = [];
-    tokens.forEach((w, i) => {
+  const { vectors, unknown } = await vectorsOf(tokenLists);
+  return { x: engine.tx.tensor(vectors, [tokenLists.length, length, dim]), unknown };
+}
+async function inputFromTable(engine, tokenLists) {
+  const { length, dim } = store.meta;
+  const { index, table } = gpuTable;
+  const ids = new Int32Array(tokenLists.length * length).fill(index.get('<pad>'));
+  const unknown = tokenLists.map((tokens, r) => {
+    const missing = [];
+    tokens.slice(0, length).forEach((w, i) => {
       const id = index.get(w);
-      if (id === undefined) unknown.push(i);
-      ids[i] = id ?? index.get('<unk>');
+      if (id === undefined) missing.push(i);
+      ids[r * length + i] = id ?? index.get('<unk>');
     });
-    const x = tx.tidy(() => tx.reshape(tx.gather(gpuTable.table, tx.tensor(ids, [length], 'int32')), [1, length, dim]));
-    return { x, unknown, via: 'table' };
-  }
-  const { vectors, unknown } = await vectorsOf([tokens]);
-  return { x: tx.tensor(vectors, [1, length, dim]), unknown: unknown[0], via: 'IndexedDB' };
+    return missing;
+  });
+  const { tx } = engine;
+  const x = tx.tidy(() => tx.reshape(tx.gather(table, tx.tensor(ids, [ids.length], 'int32')),
+                                     [tokenLists.length, length, dim]));
+  return { x, unknown };
 }
 
-// The examples (held-out reviews) repeated to `count` reviews, tokenized.
+// One review's input for predict: the table once it is built (the default: faster per
+// prediction, see latencyTable), IndexedDB lookups until then.
+async function inputOf(tokens) {
+  const viaTable = gpuTable?.engine === active;
+  const { x, unknown } = await (viaTable ? inputFromTable : inputFromStore)(active, [tokens]);
+  return { x, unknown: unknown[0], via: viaTable ? 'table' : 'IndexedDB' };
+}
+
+// The examples (held-out reviews) repeated to `count` reviews.
 function batchTexts(count) {
   const texts = [];
   for (let i = 0; i < count; ++i) texts.push(examples[i % examples.length].text);
@@ -182,29 +195,14 @@ function tableOn(engine) {
   })();
   return building;
 }
-async function predictViaTable(engine, texts) {
-  const { length, dim } = store.meta;
-  const { index, table } = await tableOn(engine);
-  const ids = new Int32Array(texts.length * length).fill(index.get('<pad>'));
-  texts.forEach((t, r) => engine.tx.text.tokenize(t).slice(0, length)
-    .forEach((w, i) => { ids[r * length + i] = index.get(w) ?? index.get('<unk>'); }));
-  const { tx, model } = engine;
-  const idTensor = tx.tensor(ids, [texts.length * length], 'int32');
-  const gathered = tx.gather(table, idTensor);
-  const x = tx.reshape(gathered, [texts.length, length, dim]);
-  const y = model.predict(x, texts.length);
+// Text to probabilities on `engine`, the input made by `inputFrom` (the latency table's
+// two whole paths).
+async function predictVia(inputFrom, engine, texts) {
+  if (inputFrom === inputFromTable) await tableOn(engine);
+  const { x } = await inputFrom(engine, texts.map((t) => engine.tx.text.tokenize(t)));
+  const y = engine.model.predict(x, texts.length);
   const values = await y.data();
-  tx.dispose([idTensor, gathered, x, y]);
-  return values;
-}
-async function predictViaStore(engine, texts) {
-  const { length, dim } = store.meta;
-  const { vectors } = await vectorsOf(texts.map((t) => engine.tx.text.tokenize(t)));
-  const { tx, model } = engine;
-  const x = tx.tensor(vectors, [texts.length, length, dim]);
-  const y = model.predict(x, texts.length);
-  const values = await y.data();
-  tx.dispose([x, y]);
+  engine.tx.dispose([x, y]);
   return values;
 }
 
@@ -230,11 +228,11 @@ async function latencyTable() {
       row[name] = median(times);
     }
     const texts = batchTexts(n);
-    for (const [key, path] of [['viaStore', predictViaStore], ['viaTable', predictViaTable]]) {
+    for (const [key, inputFrom] of [['viaStore', inputFromStore], ['viaTable', inputFromTable]]) {
       const times = [];
       for (let rep = 0; rep < 4; ++rep) {
         const began = performance.now();
-        await path(active, texts);
+        await predictVia(inputFrom, active, texts);
         if (rep) times.push(performance.now() - began);
       }
       row[key] = median(times);
