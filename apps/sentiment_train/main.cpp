@@ -4,6 +4,7 @@
 // the browser page ships: the model over word vectors (no embedding table), the word
 // vectors (f16) with the vocabulary, the held-out examples and each filter's top n-grams.
 //   sentiment_train [--data FILE] [--backend gl|cpu] [--epochs N] [--batch N] [--lr X]
+//                   [--lr-decay X]
 //                   [--vocabulary N] [--dim N] [--filters N] [--length N] [--seed N]
 //                   [--train-limit N] [--baseline] [--out DIR]
 //                   [--evaluate DIR [--latency]] [--count N] [--min-accuracy X]
@@ -50,6 +51,7 @@ struct Args {
   int epochs = 3;
   int batch = 50;
   float lr = 0.002f;
+  float lrDecay = 1.0f;  // each epoch's learning rate is the previous one's times this
   uint64_t seed = 1;
   sentiment::Architecture arch;
   size_t trainLimit = 0;
@@ -71,6 +73,8 @@ int parseArgs(int argc, char** argv, Args& a) {
   app.add_option("--epochs", a.epochs, "epochs")->check(CLI::Range(0, 1000));
   app.add_option("--batch", a.batch, "batch size")->check(CLI::Range(1, 4096));
   app.add_option("--lr", a.lr, "adam's learning rate")->check(CLI::Range(0.0, 10.0));
+  app.add_option("--lr-decay", a.lrDecay, "learning-rate factor per epoch")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", a.seed, "initializer and shuffle seed");
   app.add_option("--vocabulary", a.arch.vocabulary, "words kept (with <pad> and <unk>)")
       ->check(CLI::Range(3, 1 << 20));
@@ -141,13 +145,14 @@ void progress(int epoch, size_t step, size_t steps, double loss, double acc, dou
 // Trains `model` on examples made by `batchOf(order, first, n)` -> {x, y}; returns the
 // seconds it took. `evaluate` reports held-out accuracy after each epoch.
 template <typename BatchOf, typename Evaluate>
-double trainLoop(texel::Model& model, size_t examples, const Args& a, BatchOf batchOf,
-                 Evaluate evaluate) {
+double trainLoop(texel::Model& model, texel::Optimizer& optimizer, size_t examples, const Args& a,
+                 BatchOf batchOf, Evaluate evaluate) {
   std::mt19937_64 rng(a.seed);
   std::vector<size_t> order(examples);
   size_t steps = examples / static_cast<size_t>(a.batch);  // whole batches (see mnist_web)
   double total = 0;
   for (int epoch = 0; epoch < a.epochs; ++epoch) {
+    optimizer.setLearningRate(a.lr * std::pow(a.lrDecay, float(epoch)));
     std::iota(order.begin(), order.end(), size_t{0});
     for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
     auto started = std::chrono::steady_clock::now();
@@ -201,9 +206,9 @@ double baseline(texel::Backend& b, const Encoded& train, const Encoded& held, co
   // The same first --length tokens the CNN sees.
   texel::Model model = texel::Model::sequential(
       b, {V}, {texel::layers::dense({.units = 2, .activation = "softmax", .name = "bag"})}, a.seed);
-  model.compile({.optimizer = texel::adam(a.lr),
-                 .loss = "sparseCategoricalCrossentropy",
-                 .metrics = {"accuracy"}});
+  std::shared_ptr<texel::Optimizer> optimizer = texel::adam(a.lr);
+  model.compile(
+      {.optimizer = optimizer, .loss = "sparseCategoricalCrossentropy", .metrics = {"accuracy"}});
   auto L = static_cast<size_t>(a.arch.length);
   auto evaluate = [&] {
     size_t right = 0;
@@ -222,7 +227,7 @@ double baseline(texel::Backend& b, const Encoded& train, const Encoded& held, co
   std::printf("baseline       bag of words (%lld words, binary) -> dense 2 softmax\n",
               static_cast<long long>(V));
   double took = trainLoop(
-      model, train.labels.size(), a,
+      model, *optimizer, train.labels.size(), a,
       [&](const std::vector<size_t>& order, size_t first, size_t n) {
         std::vector<int32_t> ids = rows(train.ids, L, order, first, n);
         std::vector<int32_t> labels = rows(train.labels, 1, order, first, n);
@@ -426,15 +431,15 @@ int main(int argc, char** argv) {
 
     sentiment::Models m = sentiment::makeModels(b, a.arch, a.seed);
     std::printf("%s", m.onIds.summary().c_str());
-    m.onIds.compile({.optimizer = texel::adam(a.lr),
-                     .loss = "sparseCategoricalCrossentropy",
-                     .metrics = {"accuracy"}});
+    std::shared_ptr<texel::Optimizer> optimizer = texel::adam(a.lr);
+    m.onIds.compile(
+        {.optimizer = optimizer, .loss = "sparseCategoricalCrossentropy", .metrics = {"accuracy"}});
     texel::WarmupReport warm = m.onIds.warmup(a.batch, true);
     std::printf("warmup         %lld programs, %.0f ms\n",
                 static_cast<long long>(warm.programsBuilt), warm.milliseconds);
     auto L = static_cast<size_t>(a.arch.length);
     double took = trainLoop(
-        m.onIds, trainSet.labels.size(), a,
+        m.onIds, *optimizer, trainSet.labels.size(), a,
         [&](const std::vector<size_t>& order, size_t first, size_t n) {
           return std::pair{texel::tensorInt32(b, {static_cast<int64_t>(n), a.arch.length},
                                               rows(trainSet.ids, L, order, first, n)),

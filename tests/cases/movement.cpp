@@ -196,6 +196,14 @@ void addMovementCases(CaseTable& t) {
   grad({10, 3, 4}, {3, 4}, {10, 5}, 1, 4.4f);
   grad({2, 5, 3}, {5}, {2, 7, 3}, 1, 6.4f);
   grad({100, 300}, {100}, {50, 300}, 0, 49.4f);
+  // The GL kernel sorts the indices: counts that are not powers of two, long runs of one
+  // index (4097 indices into 5 rows, last dim 3), runs of a single repeated index, indices
+  // along the last axis (element by element) and several leading rows (outer 3).
+  grad({4097, 3}, {4097}, {5, 3}, 0, 5.4f);
+  grad({300, 4}, {300}, {2, 4}, 0, 0.4f);
+  grad({2, 1000}, {1000}, {2, 13}, 1, 13.4f);
+  grad({3, 5, 7, 2}, {5, 7}, {3, 9, 2}, 1, 9.4f);
+  grad({1, 6}, {1}, {1, 6}, 0, 1.4f);
 
   Adder oneHot{t.op("oneHot"), "oneHot"};
   auto oneHotCase = [&](Shape idx, int64_t depth, const char* dtype) {

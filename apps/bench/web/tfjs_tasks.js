@@ -251,6 +251,29 @@ async function kimTask(tf, options) {
   return result;
 }
 
+// The sentiment page's model on word ids, one adam step on 50 reviews (as apps/bench/tasks.cpp).
+async function kimTrainTask(tf, options) {
+  const L = tf.layers;
+  const ids = tf.input({ shape: [400] });
+  const vectors = L.embedding({ inputDim: 20000, outputDim: 32 }).apply(ids);
+  const branches = [3, 4, 5].map((width) =>
+    L.globalMaxPooling1d().apply(L.conv1d({ filters: 64, kernelSize: width, activation: 'relu' }).apply(vectors)));
+  const features = L.dropout({ rate: 0.5 }).apply(L.concatenate().apply(branches));
+  const model = tf.model({ inputs: ids, outputs: L.dense({ units: 2, activation: 'softmax' }).apply(features) });
+  model.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
+  const batch = 50;
+  const words = Array.from({ length: batch * 400 }, (_, i) =>
+    Number((BigInt(i) * 2654435761n) % 4294967296n % 997n) * (i % 7 === 0 ? 20 : 1) % 20000);
+  const x = tf.tensor2d(words, [batch, 400], 'int32');
+  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'float32');
+  const result = { figures: [], values: {} };
+  const before = programCount(tf);
+  result.figures.push(await once('warm-up', () => model.trainOnBatch(x, y)));
+  result.values.programs = programCount(tf) - before;
+  result.figures.push(await measure('train b50 (adam)', () => model.trainOnBatch(x, y), options));
+  return result;
+}
+
 // MobileNet v1, alpha 0.5, 224x224x3, random weights (as apps/bench/tasks.cpp).
 function mobileNet(tf) {
   const L = tf.layers;
@@ -294,6 +317,7 @@ const TASKS = {
   'mnist-cnn': mnistCnnTask,
   'mnist-fit': mnistFitTask,
   'kim-cnn': kimTask,
+  'kim-cnn-train': kimTrainTask,
   'mobilenet-v1-0.5': mobileNetTask,
 };
 for (const depth of [1, 2, 4, 8])
