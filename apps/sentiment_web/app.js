@@ -5,7 +5,7 @@ import { connect } from './rpc.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const state = { status: 'loading', error: null, info: null, prediction: null, filters: null, latencies: [] };
+const state = { status: 'loading', error: null, info: null, prediction: null, filters: null, latencies: [], tfjs: null };
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -184,13 +184,18 @@ function renderLatencies() {
     const row = el('tr');
     const ms = (v) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
     row.append(el('td', String(r.batch)), el('td', ms(r.lookup)), el('td', ms(r.webgl)), el('td', ms(r.cpu)),
-               el('td', ms(r.viaStore)), el('td', ms(r.viaTable)));
+               el('td', ms(r.tfjs)), el('td', ms(r.viaStore)), el('td', ms(r.viaTable)));
     return row;
   }));
   const build = state.latencies[0]?.tableBuildMs;
+  const t = state.tfjs;
+  const tfjsNote = !t ? ''
+    : t.error ? ` No TF.js column: ${t.error}.`
+      : ` TF.js ${t.version} on its ${t.backend} backend runs the same model (texel's TF.js export) on the same vectors; ` +
+        `its probabilities differ from texel's by at most ${Math.max(...t.rows.map((r) => r.difference)).toExponential(1)}.`;
   $('latencyNote').textContent = build === undefined ? ''
     : `Predict columns: the vectors already looked up. The last two: from the text to the probabilities on ${state.info.backend}; ` +
-      `putting the whole table on the engine first took ${build.toFixed(0)} ms (read every entry from IndexedDB, upload).`;
+      `putting the whole table on the engine first took ${build.toFixed(0)} ms (read every entry from IndexedDB, upload).` + tfjsNote;
 }
 $('measure').addEventListener('click', async () => {
   $('measure').disabled = true;
@@ -198,6 +203,9 @@ $('measure').addEventListener('click', async () => {
   try {
     const [lookups, predicts] = [await worker.call('lookupTimes'), await worker.call('latencyTable')];
     state.latencies = predicts.map((r, i) => ({ ...r, lookup: lookups[i].ms }));
+    renderLatencies();
+    state.tfjs = await worker.call('tfjsTable').catch((e) => ({ error: e.message }));
+    state.latencies = state.latencies.map((r, i) => ({ ...r, tfjs: state.tfjs.rows?.[i].ms }));
     renderLatencies();
   } catch (e) {
     showError('predict', `measuring failed: ${e.message}`);
@@ -216,6 +224,7 @@ window.texelSentiment = Object.freeze({
   get error() { return state.error; },
   get info() { return copy(state.info); },
   get latencies() { return copy(state.latencies); },
+  get tfjs() { return copy(state.tfjs); },
   lastPrediction: () => copy(state.prediction),
   settled: () => settled().then(() => copy(state.prediction)),
   predict: (text) => worker.call('predict', { text }),

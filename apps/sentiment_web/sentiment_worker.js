@@ -3,8 +3,8 @@
 // vectors (sentiment_cnn.texel). The page's main thread only draws.
 // Requests: start {forceCpu} -> engine, store and model facts; predict {text} -> the
 // probability, the tokens and per-width feature maps; lookupTimes -> vector lookup ms for
-// 1/32/64/128 reviews; latencyTable -> predict ms per backend and batch; damage {word, how}
-// (tests). Events out: progress {phase, done, total}.
+// 1/32/64/128 reviews; latencyTable -> predict ms per backend and batch; tfjsTable -> the
+// same predicts on TF.js, when the site serves it; damage {word, how} (tests). Events out: progress {phase, done, total}.
 import { init } from './texel/texel.mjs';
 import { serve } from './rpc.js';
 import { openStore } from './word_store.js';
@@ -243,10 +243,68 @@ async function latencyTable() {
   return rows;
 }
 
+// TF.js beside texel, for the latency table: the same model (texel's TF.js export) with
+// the same inputs, on TF.js's WebGL backend in this worker. Only when the site serves TF.js
+// (scripts/run.sh links ../tfjs to the npm package's ES module build, as the benchmark
+// page uses it); otherwise the answer says why there is no column.
+const TFJS_URL = new URL('../tfjs/tf.fesm.min.js', self.location.href).href;
+let tfjs = null;
+async function tfjsModel() {
+  if (tfjs) return tfjs;
+  let tf;
+  try {
+    tf = await import(TFJS_URL);
+  } catch (e) {
+    return (tfjs = { error: `TF.js is not served at ${TFJS_URL}` });
+  }
+  if (!(await tf.setBackend('webgl'))) await tf.setBackend('cpu');
+  await tf.ready();
+  const { modelJson, shards } = engines.cpu.model.toTfjs();
+  const { modelTopology, weightsManifest } = JSON.parse(modelJson);
+  const byPath = new Map(shards.map((s) => [s.path, s.bytes]));
+  const parts = weightsManifest.flatMap((group) => group.paths.map((path) => byPath.get(path)));
+  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (weightData.set(p, at), at + p.length), 0);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology, weightSpecs: weightsManifest.flatMap((group) => group.weights), weightData: weightData.buffer,
+  }));
+  return (tfjs = { tf, model, backend: tf.getBackend(), version: tf.version.tfjs });
+}
+
+// Per batch: TF.js's predict ms (medians of 3 after one warm run, reading back with data()
+// as texel's columns do) and its largest difference from texel's CPU probabilities.
+async function tfjsTable() {
+  const t = await tfjsModel();
+  if (t.error) return { error: t.error };
+  const { length, dim } = store.meta;
+  const rows = [];
+  for (const n of [1, 32, 64, 128]) {
+    const { vectors } = await vectorsOf(batchTexts(n).map((text) => active.tx.text.tokenize(text)));
+    const times = [];
+    let probabilities;
+    for (let rep = 0; rep < 4; ++rep) {
+      const began = performance.now();
+      const x = t.tf.tensor3d(vectors, [n, length, dim]);
+      const y = t.model.predict(x, { batchSize: n });
+      probabilities = await y.data();
+      t.tf.dispose([x, y]);
+      if (rep) times.push(performance.now() - began);
+    }
+    const x = engines.cpu.tx.tensor(vectors, [n, length, dim]);
+    const y = engines.cpu.model.predict(x, n);
+    const ours = await y.data();
+    engines.cpu.tx.dispose([x, y]);
+    const difference = ours.reduce((worst, v, i) => Math.max(worst, Math.abs(v - probabilities[i])), 0);
+    rows.push({ batch: n, ms: median(times), difference });
+  }
+  return { backend: t.backend, version: t.version, rows };
+}
+
 serve({
   start,
   predict,
   lookupTimes,
   latencyTable,
+  tfjsTable,
   damage: ({ word, how }) => store.damage(word, how),
 });

@@ -2,8 +2,9 @@
 // word vectors stored in IndexedDB on the first visit and read from it afterwards, a
 // damaged entry caught by its checksum and fetched again, typing that re-predicts, 50
 // held-out reviews against the native model's probabilities, both visualisations, bad
-// input (empty, unknown words, 1 MB, emoji, HTML that must stay text), the offline visit.
-// Needs build-web/apps/sentiment_web (texel_build_web sentiment_web).
+// input (empty, unknown words, 1 MB, emoji, HTML that must stay text), the latency table
+// with TF.js beside texel, a storage quota too small for the vectors, the offline visit.
+// Needs build-web/apps/site (texel_build_web site: the page and TF.js at /tfjs/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,11 +14,12 @@ import { launchBrowser } from '../../scripts/lib/browser.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const APP = join(ROOT, 'build-web/apps/sentiment_web');
+const SITE = join(ROOT, 'build-web/apps/site');  // for /tfjs/, as scripts/run.sh serves it
 let server, url, browser, page, first;
 const wordsFetched = [];
 
 before(async () => {
-  ({ server, url } = await serve([APP]));
+  ({ server, url } = await serve([APP, SITE]));
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
@@ -161,7 +163,43 @@ test('the latency table measures batches 1, 32, 64, 128 on both backends', async
   assert.deepEqual(rows.map((r) => r.batch), [1, 32, 64, 128]);
   for (const r of rows) assert.ok(r.lookup > 0 && r.cpu > 0 && (r.webgl === undefined || r.webgl > 0));
   for (const r of rows) assert.ok(r.viaStore > 0 && r.viaTable > 0);
-  console.log(`# latency (ms): ${rows.map((r) => `b${r.batch} lookup ${r.lookup.toFixed(1)} gl ${r.webgl?.toFixed(1)} cpu ${r.cpu.toFixed(1)} text-to-probability via IndexedDB ${r.viaStore.toFixed(1)} via table ${r.viaTable.toFixed(1)}`).join('; ')}; table build ${rows[0].tableBuildMs.toFixed(0)} ms`);
+  await page.waitForFunction(() => window.texelSentiment.tfjs !== null, null, { timeout: 240000 });
+  const tfjs = await page.evaluate(() => window.texelSentiment.tfjs);
+  assert.equal(tfjs.error, undefined, `TF.js column: ${tfjs.error}`);
+  assert.deepEqual(tfjs.rows.map((r) => r.batch), [1, 32, 64, 128]);
+  for (const r of tfjs.rows) {
+    assert.ok(r.ms > 0);
+    // The same model on TF.js (texel's export): the same probabilities.
+    assert.ok(r.difference < 1e-4, `TF.js differs from texel by ${r.difference} at batch ${r.batch}`);
+  }
+  const shown = await page.evaluate(() => window.texelSentiment.latencies);
+  assert.deepEqual(shown.map((r) => r.tfjs), tfjs.rows.map((r) => r.ms));
+  assert.match(await page.textContent('#latencyTable tbody tr:first-child td:nth-child(5)'), / ms$/);
+  assert.match(await page.textContent('#latencyNote'), new RegExp(`TF.js ${tfjs.version} on its ${tfjs.backend} backend`));
+  console.log(`# latency (ms): ${rows.map((r, i) => `b${r.batch} lookup ${r.lookup.toFixed(1)} gl ${r.webgl?.toFixed(1)} cpu ${r.cpu.toFixed(1)} tfjs-${tfjs.backend} ${tfjs.rows[i].ms.toFixed(1)} text-to-probability via IndexedDB ${r.viaStore.toFixed(1)} via table ${r.viaTable.toFixed(1)}`).join('; ')}; table build ${rows[0].tableBuildMs.toFixed(0)} ms; TF.js ${tfjs.version}, largest difference ${Math.max(...tfjs.rows.map((r) => r.difference)).toExponential(1)}`);
+});
+
+test('a storage quota too small for the vectors is an error in words, not a hang', async () => {
+  // A fresh profile whose origin may store 100 kB (Chromium's DevTools protocol sets the
+  // quota), against 1.4 MB of vectors.
+  const own = await serve([APP, SITE]);
+  const small = await launchBrowser();
+  try {
+    const p = await small.context.newPage();
+    const cdp = await small.context.newCDPSession(p);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(own.url).origin, quotaSize: 100000 });
+    await p.goto(`${own.url}?nosw`);
+    await p.waitForFunction(() => window.texelSentiment && window.texelSentiment.state !== 'loading', null,
+                            { timeout: 180000 });
+    const { state, error } = await p.evaluate(() => ({ state: window.texelSentiment.state, error: window.texelSentiment.error }));
+    assert.equal(state, 'error');
+    assert.match(error, /storage quota exceeded/);
+    assert.match(await p.textContent('#engineError'), /refused to store the word vectors: storage quota exceeded/);
+    assert.equal(await p.isVisible('#engineError'), true);
+  } finally {
+    await small.close();
+    own.server.close();
+  }
 });
 
 test('with the server stopped, the page opens from the service worker and IndexedDB', async () => {
