@@ -58,9 +58,10 @@ run "shipped MNIST model" build/apps/mnist_train --evaluate assets/mnist_cnn.tex
 run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn_f16.texel --min-accuracy 0.98
 run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
 # The shipped sentiment CNN on the first 1,000 held-out reviews, through the page's path
-# (tokens -> f16 vectors -> model), and a small training run that must learn.
+# (tokens -> f16 vectors -> model), and a small training run on GL (the trainer's
+# default, through the embedding's sorted scatter-add) that must learn.
 run "shipped sentiment model" build/apps/sentiment_train --backend cpu --evaluate assets --count 1000 --min-accuracy 0.88
-run "sentiment quick training" build/apps/sentiment_train --backend cpu --train-limit 4000 --epochs 2 \
+run "sentiment quick training (GL)" build/apps/sentiment_train --backend gl --train-limit 4000 --epochs 2 \
   --length 128 --vocabulary 5000 --lr 0.005 --min-accuracy 0.7
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
 run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
