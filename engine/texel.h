@@ -8,6 +8,7 @@
 #include "engine/core/registry.h"
 #include "engine/core/tensor.h"
 #include "engine/core/warmup.h"
+#include "engine/cpu/cpu_backend.h"
 #include "engine/gl/gl_backend.h"
 #include "engine/gl/gl_context.h"
 #include "engine/io/model_file.h"

@@ -26,7 +26,7 @@ const option = (name, fallback) => {
   return at >= 0 ? args[at + 1] : fallback;
 };
 const quick = flag('--quick');
-const ENGINES = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu'];
+const ENGINES = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'texel-simd', 'tfjs-wasm', 'tfjs-cpu'];
 const baseline = option('--baseline') ? resolve(option('--baseline')) : null;
 const engines = (option('--engines', ENGINES.join(','))).split(',');
 if (baseline) engines.push('base-gl');
@@ -146,7 +146,7 @@ async function main() {
     }
     if (!flag('--no-native'))
     {
-      for (const backend of ['gl', 'cpu']) results.push(runNative(tasks[t], backend));
+      for (const backend of ['gl', 'cpu', 'simd']) results.push(runNative(tasks[t], backend));
       if (baseline) results.push(runNative(tasks[t], 'gl', join(baseline, 'build/apps/bench'), 'base-native-gl'));
     }
   }
@@ -179,7 +179,7 @@ async function main() {
 
 // ---- the report ----
 
-const MAIN_COLUMNS = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'tfjs-wasm', 'tfjs-cpu', 'native-gl', 'native-cpu'];
+const MAIN_COLUMNS = ['texel-gl', 'tfjs-webgl', 'texel-cpu', 'texel-simd', 'tfjs-wasm', 'tfjs-cpu', 'native-gl', 'native-cpu', 'native-simd'];
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -222,7 +222,7 @@ function report(meta, results) {
   for (const row of table) {
     const m = row.ms;
     const glRatio = m['texel-gl'] / m['tfjs-webgl'];
-    const bestTexel = Math.min(...['texel-gl', 'texel-cpu'].map((e) => m[e] ?? Infinity));
+    const bestTexel = Math.min(...['texel-gl', 'texel-cpu', 'texel-simd'].map((e) => m[e] ?? Infinity));
     const bestTf = Math.min(...['tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu'].map((e) => m[e] ?? Infinity));
     const best = bestTexel / bestTf;
     if (Number.isFinite(glRatio)) ratios.push(glRatio);

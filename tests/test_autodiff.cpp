@@ -104,9 +104,27 @@ void checkGradient(const GradCase& c) {
     Comparison cmp = compare(onGl[i].data(), analytic[i].data());
     CHECK_MESSAGE(cmp.within(1e-4), what, ": GL gradient of input ", i, " differs by ", cmp.maxRel);
   }
+  // And on the SIMD CPU backend, one and two threads: the same values, bit for bit.
+  std::vector<std::vector<float>> bySimd;
+  for (CpuBackend* simd : simdBackends()) {
+    std::vector<Tensor> simdInputs;
+    for (const Tensor& t : cpuInputs) simdInputs.push_back(t.to(*simd));
+    std::vector<Tensor> onSimd =
+        grads([&](const std::vector<Tensor>& xs) { return lossOf(c, xs); }, simdInputs);
+    for (size_t i = 0; i < onSimd.size(); ++i) {
+      if (!differentiable(c, i)) continue;
+      Comparison cmp = compare(onSimd[i].data(), analytic[i].data());
+      CHECK_MESSAGE(cmp.within(1e-4), what, ": ", simd->name(), " (", simd->threads(),
+                    " threads) gradient of input ", i, " differs by ", cmp.maxRel);
+      bySimd.push_back(onSimd[i].data());
+    }
+  }
+  for (size_t k = 0; k < bySimd.size() / 2; ++k)
+    CHECK_MESSAGE(bySimd[k] == bySimd[k + bySimd.size() / 2], what,
+                  ": the SIMD gradient depends on the thread count");
 }
 
-TEST_CASE("every op's gradient matches finite differences on its cases, on CPU and GL") {
+TEST_CASE("every op's gradient matches finite differences on its cases, on CPU, GL and SIMD") {
   for (const OpDef& def : OpRegistry::instance().all()) {
     const cases::OpCases* entry = cases::table().find(def.name);
     if (!entry) continue;

@@ -25,6 +25,12 @@ std::map<std::string, ErrorRecord>& errorRecords() {
 }
 }  // namespace
 
+std::vector<CpuBackend*> simdBackends() {
+  static std::shared_ptr<CpuBackend> one = CpuBackend::create({.simd = true, .threads = 1});
+  static std::shared_ptr<CpuBackend> two = CpuBackend::create({.simd = true, .threads = 2});
+  return {one.get(), two.get()};
+}
+
 void recordError(const std::string& op, const Comparison& c) {
   ErrorRecord& r = errorRecords()[op];
   r.maxAbs = std::max(r.maxAbs, c.maxAbs);

@@ -26,6 +26,9 @@ inline constexpr int kFoldedMaxTextureSize = 32;
 // A GL backend forced to half-float storage; null when RGBA16F cannot be rendered to.
 GlBackend* glHalf();
 std::shared_ptr<GlContext> context();
+// SIMD CPU backends with one and with two threads (in a wasm build without pthreads both
+// run one).
+std::vector<CpuBackend*> simdBackends();
 
 using verify::compare;
 using verify::Comparison;

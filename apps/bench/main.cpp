@@ -2,7 +2,7 @@
 // driven by scripts/bench.mjs, and the texture-packing micro-benchmark behind the C4
 // layout. A benchmark, not a test: it prints figures, never pass/fail.
 //   bench --list [--quick]                      the task names
-//   bench --task NAME [--backend gl|cpu] [--quick] [--data FILE]
+//   bench --task NAME [--backend gl|cpu|simd] [--quick] [--data FILE]
 //                                               one task; one JSON line (bench.mjs reads it)
 //   bench [--quick]                             every task on GL and CPU, as a table
 //   bench --packing [--quick]                   C4 vs 2x2 packing of raw shaders
@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", options.quick, "fewer repetitions, smaller data");
   app.add_flag("--packing", packing, "the C4 vs 2x2 packing micro-benchmark");
   app.add_option("--task", task, "run one task and print it as JSON");
-  app.add_option("--backend", backendName, "gl or cpu")->check(CLI::IsMember({"gl", "cpu"}));
+  app.add_option("--backend", backendName, "gl, cpu (the reference) or simd")
+      ->check(CLI::IsMember({"gl", "cpu", "simd"}));
   app.add_option("--data", options.dataPath, "TXDIGITS file for mnist-fit");
   texel::GlOptions glOptions;
   app.add_option("--max-block-targets", glOptions.maxBlockTargets,
@@ -63,7 +64,10 @@ int main(int argc, char** argv) {
   try {
     auto gl = texel::GlBackend::create(texel::platform::createDefaultContext(), glOptions);
     if (!task.empty()) {
-      texel::Backend& backend = backendName == "cpu" ? texel::cpu() : *gl;
+      texel::Backend& backend = backendName == "cpu" ? texel::cpu()
+                                : backendName == "simd"
+                                    ? static_cast<texel::Backend&>(texel::cpuSimd())
+                                    : *gl;
       std::printf("%s\n", bench::toJson(bench::runTask(task, backend, options)).c_str());
       return 0;
     }

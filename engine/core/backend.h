@@ -48,6 +48,8 @@ class Backend : public std::enable_shared_from_this<Backend> {
 
   virtual BackendKind kind() const = 0;
   virtual std::string name() const = 0;
+  // A CPU backend that runs the ops' SIMD kernels (engine/simd) where they have one.
+  virtual bool simdKernels() const { return false; }
 
   // Storage holding `values` (row-major, shape.size() of them) of a tensor of `dtype`,
   // laid out for this backend. `what` names the requester in errors.

@@ -154,7 +154,9 @@ std::vector<Tensor> runUnobserved(const OpDef& def, std::span<const Tensor> inpu
     return results;
   }
 
-  const KernelFn& kernel = backend.kind() == BackendKind::Cpu ? def.cpu : def.gl;
+  const KernelFn& kernel = backend.kind() != BackendKind::Cpu  ? def.gl
+                           : def.simd && backend.simdKernels() ? def.simd
+                                                               : def.cpu;
   OpContext ctx{def, op, backend, inputs, attrs, outSpecs};
   std::vector<Tensor> outputs = backend.runKernel(kernel, ctx);
   if (outputs.size() != outSpecs.size())

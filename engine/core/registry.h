@@ -82,8 +82,9 @@ struct OpDef {
   OpAttrs (*parse)(std::string_view op, const Attrs& bag) = nullptr;
   std::vector<std::string_view> (*attrNames)() = nullptr;  // the bag keys it reads
   InferFn infer;
-  KernelFn cpu;
+  KernelFn cpu;  // the reference
   KernelFn gl;
+  KernelFn simd;  // the SIMD CPU backend's (engine/simd); without one it runs `cpu`
   // The kernel only calls other ops (stack, dot, conv1d...): observers such as the
   // gradient tape see those inner calls instead of this one.
   bool composite = false;
@@ -140,6 +141,11 @@ class OpRow {
   template <typename F>
   OpRow& gl(F f) {
     def().gl = wrapKernel(f);
+    return *this;
+  }
+  template <typename F>
+  OpRow& simd(F f) {
+    def().simd = wrapKernel(f);
     return *this;
   }
   template <typename Cpu, typename Gl>

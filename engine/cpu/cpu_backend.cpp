@@ -1,6 +1,7 @@
 #include "engine/cpu/cpu_backend.h"
 
 #include "engine/core/error.h"
+#include "engine/simd/thread_pool.h"
 
 namespace texel {
 
@@ -13,8 +14,22 @@ CpuStorage::~CpuStorage() {
   *liveBytes_ -= values.size() * sizeof(float);
 }
 
-std::shared_ptr<CpuBackend> CpuBackend::create() {
-  return std::shared_ptr<CpuBackend>(new CpuBackend());
+CpuBackend::CpuBackend(CpuOptions options) {
+  if (options.threads < 0)
+    fail("CpuBackend: threads must be >= 0 (0: every core), got ", options.threads);
+  if (options.simd)
+    pool_ = std::make_unique<simd::ThreadPool>(options.threads == 0 ? simd::ThreadPool::available()
+                                                                    : options.threads);
+}
+
+CpuBackend::~CpuBackend() = default;
+
+std::shared_ptr<CpuBackend> CpuBackend::create(CpuOptions options) {
+  return std::shared_ptr<CpuBackend>(new CpuBackend(options));
+}
+
+int CpuBackend::threads() const {
+  return pool_ ? pool_->threads() : 1;
 }
 
 std::shared_ptr<Storage> CpuBackend::upload(const Shape& shape, DType,
@@ -66,6 +81,11 @@ Tensor CpuBackend::make(const TensorSpec& spec, std::vector<float> values) {
 
 Backend& cpu() {
   static std::shared_ptr<CpuBackend> backend = CpuBackend::create();
+  return *backend;
+}
+
+CpuBackend& cpuSimd() {
+  static std::shared_ptr<CpuBackend> backend = CpuBackend::create({.simd = true});
   return *backend;
 }
 

@@ -1,6 +1,10 @@
 #pragma once
-// The CPU backend: tensors are row-major std::vector<float>. Its kernels are the plain,
-// obviously-correct references that every GL kernel is tested against.
+// The CPU backends: tensors are row-major std::vector<float>. The reference backend's
+// kernels are the plain, obviously-correct references every other kernel is tested
+// against; the SIMD backend (CpuOptions::simd) runs an op's vectorised, multithreaded
+// kernel where it has one (engine/simd) and the reference kernel otherwise, on the same
+// storage, so the fallback costs nothing.
+#include <memory>
 #include <vector>
 
 #include "engine/core/backend.h"
@@ -18,12 +22,27 @@ class CpuStorage : public Storage {
   std::shared_ptr<std::size_t> liveBytes_;
 };
 
+namespace simd {
+class ThreadPool;
+}
+
+struct CpuOptions {
+  bool simd = false;  // the ops' SIMD kernels where they have one
+  int threads = 0;    // SIMD kernels' threads, the caller's included; 0: every core
+};
+
 class CpuBackend : public Backend {
  public:
-  static std::shared_ptr<CpuBackend> create();
+  static std::shared_ptr<CpuBackend> create(CpuOptions options = {});
+  ~CpuBackend() override;
 
   BackendKind kind() const override { return BackendKind::Cpu; }
-  std::string name() const override { return "cpu"; }
+  std::string name() const override { return simd() ? "cpu-simd" : "cpu"; }
+  bool simd() const { return pool_ != nullptr; }
+  bool simdKernels() const override { return simd(); }
+  // The SIMD kernels' threads (1 on the reference backend).
+  int threads() const;
+  simd::ThreadPool& pool() const { return *pool_; }
   std::shared_ptr<Storage> upload(const Shape& shape, DType dtype, std::span<const float> values,
                                   std::string_view what) override;
   std::vector<float> download(const Tensor& tensor) override;
@@ -39,10 +58,14 @@ class CpuBackend : public Backend {
   Tensor make(const TensorSpec& spec, std::vector<float> values);
 
  private:
-  CpuBackend() = default;
+  explicit CpuBackend(CpuOptions options);
+  std::unique_ptr<simd::ThreadPool> pool_;
   std::shared_ptr<std::size_t> liveBytes_ = std::make_shared<std::size_t>(0);
   std::size_t peakBytes_ = 0;
 };
+
+// The process-wide SIMD CPU backend, every core (CpuBackend::create for other counts).
+CpuBackend& cpuSimd();
 
 // Helpers for CPU kernels.
 inline const std::vector<float>& cpuValues(const Tensor& tensor) {

@@ -14,6 +14,7 @@
 #include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
+#include "engine/simd/gemm.h"
 
 namespace texel {
 namespace {
@@ -437,6 +438,165 @@ std::vector<Tensor> filterGradCpu(const OpContext& ctx, const FilterGradAttrs& a
                }))};
 }
 
+// ---- The SIMD backend's convolutions: gemms (engine/simd/gemm.h) whose operands are
+// gathered from the image while they are packed, so there is no im2col buffer. Rows of
+// the forward product are output pixels, its depth the filter's (tap, channel) pairs.
+
+int64_t ceilDiv(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// Where a window walk stands: output pixel (n, oy, ox).
+struct OutPixel {
+  int64_t n, oy, ox;
+  static OutPixel of(const Window2D& w, int64_t pixel) {
+    return {pixel / (w.outH * w.outW), pixel / w.outW % w.outH, pixel % w.outW};
+  }
+  void next(const Window2D& w) {
+    if (++ox < w.outW) return;
+    ox = 0;
+    if (++oy < w.outH) return;
+    oy = 0;
+    ++n;
+  }
+  // The input pixel under tap (ky, kx), or -1 in the padding.
+  int64_t input(const Window2D& w, int64_t tap) const {
+    int64_t iy = oy * w.strideH - w.padTop + tap / w.kernelW * w.dilationH;
+    int64_t ix = ox * w.strideW - w.padLeft + tap % w.kernelW * w.dilationW;
+    if (iy < 0 || iy >= w.inH || ix < 0 || ix >= w.inW) return -1;
+    return (n * w.inH + iy) * w.inW + ix;
+  }
+};
+
+// A = patches [pixels, taps * channels] of x, one output pixel per row.
+simd::PackFn packPatches(const float* x, const Window2D& w) {
+  return [x, w](int64_t first, int64_t count, int64_t p0, int64_t depth, int width, float* out) {
+    const int64_t C = w.channels;
+    OutPixel at = OutPixel::of(w, first);
+    for (int64_t row = 0; row < ceilDiv(count, width) * width; ++row) {
+      float* dst = out + (row / width) * depth * width + row % width;
+      if (row >= count) {
+        for (int64_t p = 0; p < depth; ++p) dst[p * width] = 0;
+        continue;
+      }
+      for (int64_t p = p0; p < p0 + depth;) {
+        int64_t tap = p / C, c = p % C, run = std::min(C - c, p0 + depth - p);
+        int64_t in = at.input(w, tap);
+        float* d = dst + (p - p0) * width;
+        if (in < 0) {
+          for (int64_t q = 0; q < run; ++q) d[q * width] = 0;
+        } else {
+          const float* src = x + in * C + c;
+          for (int64_t q = 0; q < run; ++q) d[q * width] = src[q];
+        }
+        p += run;
+      }
+      at.next(w);
+    }
+  };
+}
+
+// A = the patches transposed, [taps * channels, pixels]: the filter gradient's rows.
+simd::PackFn packPatchesTransposed(const float* x, const Window2D& w) {
+  return [x, w](int64_t first, int64_t count, int64_t p0, int64_t depth, int width, float* out) {
+    const int64_t C = w.channels;
+    for (int64_t row = 0; row < ceilDiv(count, width) * width; ++row) {
+      float* dst = out + (row / width) * depth * width + row % width;
+      if (row >= count) {
+        for (int64_t p = 0; p < depth; ++p) dst[p * width] = 0;
+        continue;
+      }
+      int64_t tap = (first + row) / C, c = (first + row) % C;
+      OutPixel at = OutPixel::of(w, p0);
+      for (int64_t p = 0; p < depth; ++p, at.next(w)) {
+        int64_t in = at.input(w, tap);
+        dst[p * width] = in < 0 ? 0.0f : x[in * C + c];
+      }
+    }
+  };
+}
+
+std::vector<Tensor> conv2DSimd(const OpContext& ctx, const Conv2DAttrs& attrs,
+                               const ops::Fusion* fusion) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = convWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
+  int64_t outC = fs[3], pixels = w.batch * w.outH * w.outW;
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  simd::gemm(pixels, outC, fs[0] * fs[1] * w.channels,
+             packPatches(cpuValues(ctx.inputs[0]).data(), w),
+             simd::packColumns({cpuValues(ctx.inputs[1]).data(), outC, 1}), y.data(), outC, false,
+             static_cast<CpuBackend&>(ctx.backend).pool());
+  if (fusion) {
+    const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+    ops::epilogueSimd(y, ctx.outputs[0].shape, *fusion, bias);
+  }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+// dFilter [taps * C, outC] = patches(x)^T dy.
+std::vector<Tensor> filterGradSimd(const OpContext& ctx, const FilterGradAttrs& attrs) {
+  Window2D w = filterGradWindow(ctx.op, ctx.inputs[0].shape(), ctx.inputs[1].shape(), attrs);
+  const Shape& fs = ctx.outputs[0].shape;
+  int64_t outC = fs[3];
+  std::vector<float> df(static_cast<size_t>(fs.size()));
+  simd::gemm(fs[0] * fs[1] * w.channels, outC, w.batch * w.outH * w.outW,
+             packPatchesTransposed(cpuValues(ctx.inputs[0]).data(), w),
+             simd::packColumns({cpuValues(ctx.inputs[1]).data(), outC, 1}), df.data(), outC, false,
+             static_cast<CpuBackend&>(ctx.backend).pool());
+  return {cpuResult(ctx, std::move(df))};
+}
+
+// conv2dTranspose in gather form: rows are the forward conv's input pixels, depth the
+// (tap, input channel) pairs; A holds the x pixel (a forward output) each tap reads.
+std::vector<Tensor> convTransposeSimd(const OpContext& ctx, const Conv2DTransposeAttrs& attrs) {
+  const Shape& fs = ctx.inputs[1].shape();
+  Window2D w = transposeWindow(ctx.op, ctx.inputs[0].shape(), fs, attrs);
+  int64_t outC = fs[2], inC = fs[3], taps = fs[0] * fs[1];
+  const float* x = cpuValues(ctx.inputs[0]).data();
+  const float* f = cpuValues(ctx.inputs[1]).data();
+  auto packA = [x, w, inC](int64_t first, int64_t count, int64_t p0, int64_t depth, int width,
+                           float* out) {
+    for (int64_t row = 0; row < ceilDiv(count, width) * width; ++row) {
+      float* dst = out + (row / width) * depth * width + row % width;
+      int64_t pixel = first + row;  // (n, iy, ix) of the forward input
+      int64_t ix = pixel % w.inW, iy = pixel / w.inW % w.inH, n = pixel / (w.inW * w.inH);
+      for (int64_t p = p0; p < p0 + depth;) {
+        int64_t tap = p / inC, ci = p % inC, run = std::min(inC - ci, p0 + depth - p);
+        float* d = dst + (p - p0) * width;
+        int64_t y = iy + w.padTop - tap / w.kernelW * w.dilationH;
+        int64_t xx = ix + w.padLeft - tap % w.kernelW * w.dilationW;
+        bool hit = row < count && y >= 0 && xx >= 0 && y % w.strideH == 0 && xx % w.strideW == 0 &&
+                   y / w.strideH < w.outH && xx / w.strideW < w.outW;
+        if (!hit) {
+          for (int64_t q = 0; q < run; ++q) d[q * width] = 0;
+        } else {
+          const float* src =
+              x + ((n * w.outH + y / w.strideH) * w.outW + xx / w.strideW) * inC + ci;
+          for (int64_t q = 0; q < run; ++q) d[q * width] = src[q];
+        }
+        p += run;
+      }
+    }
+  };
+  // B(tap * inC + ci, co) = filter[tap, co, ci].
+  auto packB = [f, outC, inC](int64_t first, int64_t count, int64_t p0, int64_t depth, int width,
+                              float* out) {
+    for (int64_t panel = 0; panel * width < count; ++panel)
+      for (int64_t p = 0; p < depth; ++p) {
+        int64_t tap = (p0 + p) / inC, ci = (p0 + p) % inC;
+        float* row = out + (panel * depth + p) * width;
+        for (int64_t j = 0; j < width; ++j) {
+          int64_t co = first + panel * width + j;
+          row[j] = j < count - panel * width ? f[(tap * outC + co) * inC + ci] : 0.0f;
+        }
+      }
+  };
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  simd::gemm(w.batch * w.inH * w.inW, outC, taps * inC, packA, packB, y.data(), outC, false,
+             static_cast<CpuBackend&>(ctx.backend).pool());
+  return {cpuResult(ctx, std::move(y))};
+}
+
 // The blocked filter gradient (glsl/conv2d_filter_grad.glsl) takes four filter rows per
 // fragment: for products big enough to pay for the blits (as ops::productBlock), four or
 // eight targets, and full-precision storage (its partial sums are not rounded to half
@@ -741,6 +901,7 @@ void registerConvOps(OpList& ops) {
       .inputs(2, 2)
       .infer(inferConv2D)
       .cpu([](const OpContext& ctx, const Conv2DAttrs& a) { return conv2DCpu(ctx, a, nullptr); })
+      .simd([](const OpContext& ctx, const Conv2DAttrs& a) { return conv2DSimd(ctx, a, nullptr); })
       .gl([](const OpContext& ctx, const Conv2DAttrs& a) { return conv2DGl(ctx, a, nullptr); })
       .gradient([](const GradContext& c, const Conv2DAttrs& a) {
         return conv2DGrads(c, c.outputGrads[0], a);
@@ -751,6 +912,10 @@ void registerConvOps(OpList& ops) {
       .cpu([](const OpContext& ctx, const FusedConv2DAttrs& a) {
         ops::Fusion fusion = fusionOf(a);
         return conv2DCpu(ctx, a.conv, &fusion);
+      })
+      .simd([](const OpContext& ctx, const FusedConv2DAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return conv2DSimd(ctx, a.conv, &fusion);
       })
       .gl([](const OpContext& ctx, const FusedConv2DAttrs& a) {
         ops::Fusion fusion = fusionOf(a);
@@ -769,11 +934,13 @@ void registerConvOps(OpList& ops) {
       .inputs(2, 2)
       .infer(inferConvTranspose)
       .kernels(convTransposeCpu, convTransposeGl)
+      .simd(convTransposeSimd)
       .gradient(convTransposeGrad);
   ops.add<FilterGradAttrs>("conv2dFilterGrad", "conv")
       .inputs(2, 2)
       .infer(inferFilterGrad)
       .kernels(filterGradCpu, filterGradGl)
+      .simd(filterGradSimd)
       .noGradient(kGradientHelper);
   addPool(ops, "maxPool", "maxPoolGrad", Pool::Max);
   addPool(ops, "avgPool", "avgPoolGrad", Pool::Average);

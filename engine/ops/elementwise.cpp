@@ -616,8 +616,8 @@ std::string_view ops::activationGlsl(Activation activation) {
   return activationRow(activation).glsl;
 }
 
-double ops::activationReference(Activation activation, double x, double alpha) {
-  return activationRow(activation).reference(x, alpha, 0.0);
+ops::ActivationFn ops::activationReference(Activation activation) {
+  return activationRow(activation).reference;
 }
 
 void registerElementwiseOps(OpList& ops) {

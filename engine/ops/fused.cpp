@@ -62,9 +62,55 @@ void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion,
     }
   }
   if (fusion.activation == Activation::Linear) return;
+  ActivationFn activation = activationReference(fusion.activation);
   for (float& v : y)
-    if (!std::isnan(v))
-      v = static_cast<float>(activationReference(fusion.activation, v, fusion.alpha));
+    if (!std::isnan(v)) v = static_cast<float>(activation(v, fusion.alpha, 0.0));
+}
+
+namespace {
+// y[i] = act(y[i] + bias[i % period]) over a row-major block; NaN stays NaN, as in the
+// reference (comparisons with NaN are false).
+template <typename Act>
+void biasThen(float* y, size_t count, const float* bias, size_t period, Act act) {
+  if (!bias) {
+    for (size_t i = 0; i < count; ++i) y[i] = act(y[i]);
+    return;
+  }
+  for (size_t i = 0; i < count; i += period)
+    for (size_t c = 0; c < period; ++c) y[i + c] = act(y[i + c] + bias[c]);
+}
+}  // namespace
+
+void epilogueSimd(std::vector<float>& y, const Shape& out, const Fusion& fusion,
+                  const Tensor* bias) {
+  int64_t channels = out.rank() ? out.fromEnd(1) : 1;
+  if (bias &&
+      !(bias->size() == 1 || (bias->size() == channels && bias->shape().fromEnd(1) == channels)))
+    return epilogueCpu(y, out, fusion, bias);
+  const float* b = bias ? cpuValues(*bias).data() : nullptr;
+  size_t period = bias ? static_cast<size_t>(bias->size()) : 1;
+  float alpha = fusion.alpha;
+  switch (fusion.activation) {
+    case Activation::Linear:
+      if (b) biasThen(y.data(), y.size(), b, period, [](float v) { return v; });
+      return;
+    case Activation::Relu:
+      return biasThen(y.data(), y.size(), b, period, [](float v) { return v < 0 ? 0.0f : v; });
+    case Activation::Relu6:
+      return biasThen(y.data(), y.size(), b, period,
+                      [](float v) { return v < 0 ? 0.0f : (v > 6 ? 6.0f : v); });
+    case Activation::LeakyRelu:
+      return biasThen(y.data(), y.size(), b, period,
+                      [alpha](float v) { return v < 0 ? alpha * v : v; });
+    case Activation::Elu:
+    case Activation::Sigmoid:
+    case Activation::Tanh:
+      break;
+  }
+  ActivationFn activation = activationReference(fusion.activation);
+  biasThen(y.data(), y.size(), b, period, [&](float v) {
+    return std::isnan(v) ? v : static_cast<float>(activation(v, alpha, 0.0));
+  });
 }
 
 Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy) {

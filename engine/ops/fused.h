@@ -35,6 +35,10 @@ gl::Pass::Block productBlock(const GlBackend& backend, int64_t rows, int64_t sli
 
 // The CPU reference: y = activation(y + bias) in place.
 void epilogueCpu(std::vector<float>& y, const Shape& out, const Fusion& fusion, const Tensor* bias);
+// The SIMD backend's: the same in float, one pass, for a bias of one value per channel (or
+// one value); other bias shapes take the reference.
+void epilogueSimd(std::vector<float>& y, const Shape& out, const Fusion& fusion,
+                  const Tensor* bias);
 
 // The derivative of the fused activation from its output y, applied to dy.
 Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy);
@@ -42,6 +46,8 @@ Tensor activationGrad(const Fusion& fusion, const Tensor& y, const Tensor& dy);
 // The activation's GLSL expression of vec4 x (and float param0 = alpha) and its CPU
 // reference, from the elementwise family's table (engine/ops/elementwise.cpp).
 std::string_view activationGlsl(Activation activation);
-double activationReference(Activation activation, double x, double alpha);
+// (x, alpha, unused) -> activation(x), looked up once per call rather than per element.
+using ActivationFn = double (*)(double x, double alpha, double unused);
+ActivationFn activationReference(Activation activation);
 
 }  // namespace texel::ops

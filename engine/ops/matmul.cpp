@@ -8,6 +8,7 @@
 #include "engine/ops/grad_util.h"
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
+#include "engine/simd/gemm.h"
 
 namespace texel {
 namespace {
@@ -97,6 +98,31 @@ std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops:
   if (fusion) {
     const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
     ops::epilogueCpu(y, ctx.outputs[0].shape, *fusion, bias);
+  }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+// The SIMD backend's: one packed gemm per batch matrix (engine/simd/gemm.h).
+std::vector<Tensor> matMulSimd(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
+  const Shape& sa = ctx.inputs[0].shape();
+  const Shape& sb = ctx.inputs[1].shape();
+  MatMulDims d = matMulDims(ctx.op, sa, sb, ta, tb);
+  const std::vector<float>& a = cpuValues(ctx.inputs[0]);
+  const std::vector<float>& b = cpuValues(ctx.inputs[1]);
+  std::vector<int64_t> offA = batchOffsets(sa, d.batch), offB = batchOffsets(sb, d.batch);
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  simd::ThreadPool& pool = static_cast<CpuBackend&>(ctx.backend).pool();
+  for (size_t batch = 0; batch < offA.size(); ++batch) {
+    const float* A = a.data() + offA[batch] * d.m * d.k;
+    const float* B = b.data() + offB[batch] * d.k * d.n;
+    simd::Strided as = ta ? simd::Strided{A, 1, d.m} : simd::Strided{A, d.k, 1};
+    simd::Strided bs = tb ? simd::Strided{B, 1, d.k} : simd::Strided{B, d.n, 1};
+    simd::gemm(d.m, d.n, d.k, simd::packRows(as), simd::packColumns(bs),
+               y.data() + static_cast<int64_t>(batch) * d.m * d.n, d.n, false, pool);
+  }
+  if (fusion) {
+    const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
+    ops::epilogueSimd(y, ctx.outputs[0].shape, *fusion, bias);
   }
   return {cpuResult(ctx, std::move(y))};
 }
@@ -247,6 +273,9 @@ void registerMatMulOps(OpList& ops) {
       .cpu([](const OpContext& ctx, const MatMulAttrs& a) {
         return matMulCpu(ctx, a.transposeA, a.transposeB, nullptr);
       })
+      .simd([](const OpContext& ctx, const MatMulAttrs& a) {
+        return matMulSimd(ctx, a.transposeA, a.transposeB, nullptr);
+      })
       .gl([](const OpContext& ctx, const MatMulAttrs& a) {
         return matMulGl(ctx, a.transposeA, a.transposeB, nullptr);
       })
@@ -260,6 +289,10 @@ void registerMatMulOps(OpList& ops) {
       .cpu([](const OpContext& ctx, const FusedMatMulAttrs& a) {
         ops::Fusion fusion = fusionOf(a);
         return matMulCpu(ctx, a.transposeA, a.transposeB, &fusion);
+      })
+      .simd([](const OpContext& ctx, const FusedMatMulAttrs& a) {
+        ops::Fusion fusion = fusionOf(a);
+        return matMulSimd(ctx, a.transposeA, a.transposeB, &fusion);
       })
       .gl([](const OpContext& ctx, const FusedMatMulAttrs& a) {
         ops::Fusion fusion = fusionOf(a);
