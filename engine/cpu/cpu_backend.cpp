@@ -1,5 +1,9 @@
 #include "engine/cpu/cpu_backend.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "engine/core/error.h"
 #include "engine/simd/thread_pool.h"
 
@@ -17,6 +21,14 @@ CpuStorage::~CpuStorage() {
 CpuBackend::CpuBackend(CpuOptions options) {
   if (options.threads < 0)
     fail("CpuBackend: threads must be >= 0 (0: every core), got ", options.threads);
+#if defined(__GLIBC__)
+  if (options.simd && options.retainFreedMemory) {
+    // Blocks up to glibc's largest threshold (32 MiB on 64-bit) come from the heap, not
+    // mmap, and the heap is never trimmed.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, -1);
+  }
+#endif
   if (options.simd)
     pool_ = std::make_unique<simd::ThreadPool>(options.threads == 0 ? simd::ThreadPool::available()
                                                                     : options.threads);

@@ -482,6 +482,13 @@ simd::PackFn packPatches(const float* x, const Window2D& w) {
       for (int64_t p = p0; p < p0 + depth;) {
         int64_t tap = p / C, c = p % C, run = std::min(C - c, p0 + depth - p);
         int64_t in = at.input(w, tap);
+        // Taps further along the same window row are the next pixels in memory when
+        // dilation is 1: one run over them while they stay inside the image.
+        if (in >= 0 && w.dilationW == 1) {
+          int64_t kx = tap % w.kernelW, ix = in % w.inW;
+          int64_t more = std::min(w.kernelW - kx, w.inW - ix) - 1;
+          run = std::min(run + more * C, p0 + depth - p);
+        }
         float* d = dst + (p - p0) * width;
         if (in < 0) {
           for (int64_t q = 0; q < run; ++q) d[q * width] = 0;
@@ -807,6 +814,73 @@ std::vector<TensorSpec> inferPoolGrad(std::string_view op, std::span<const Tenso
   return {in[0]};
 }
 
+// The SIMD backend's pooling: the same walk with channels innermost (contiguous in NHWC,
+// so the loops vectorise), in float.
+std::vector<Tensor> poolSimd(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
+  bool isMax = kind == Pool::Max;
+  const float* x = cpuValues(ctx.inputs[0]).data();
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  const int64_t C = w.channels;
+  float* out = y.data();
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox, out += C) {
+        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
+        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
+        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
+        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        std::fill(out, out + C, isMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const float* v = x + ((n * w.inH + iy) * w.inW + ix) * C;
+            if (isMax) {
+              // NaN is sticky, as in the reference: a NaN best stays, a NaN value wins.
+              for (int64_t c = 0; c < C; ++c)
+                out[c] = out[c] == out[c] && (v[c] > out[c] || v[c] != v[c]) ? v[c] : out[c];
+            } else {
+              for (int64_t c = 0; c < C; ++c) out[c] += v[c];
+            }
+          }
+        if (!isMax) {
+          float scale = 1.0f / static_cast<float>((y1 - y0) * (x1 - x0));
+          for (int64_t c = 0; c < C; ++c) out[c] *= scale;
+        }
+      }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+std::vector<Tensor> poolGradSimd(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
+  Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
+  bool isMax = kind == Pool::Max;
+  const float* x = cpuValues(ctx.inputs[0]).data();
+  const float* dy = cpuValues(ctx.inputs.back()).data();
+  const float* y = isMax ? cpuValues(ctx.inputs[1]).data() : nullptr;
+  std::vector<float> dx(cpuValues(ctx.inputs[0]).size(), 0.0f);
+  const int64_t C = w.channels;
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outH; ++oy)
+      for (int64_t ox = 0; ox < w.outW; ++ox) {
+        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
+        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
+        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
+        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        int64_t out = ((n * w.outH + oy) * w.outW + ox) * C;
+        float scale = 1.0f / static_cast<float>((y1 - y0) * (x1 - x0));
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            int64_t at = ((n * w.inH + iy) * w.inW + ix) * C;
+            if (isMax) {
+              for (int64_t c = 0; c < C; ++c)
+                dx[at + c] += x[at + c] == y[out + c] ? dy[out + c] : 0.0f;
+            } else {
+              for (int64_t c = 0; c < C; ++c) dx[at + c] += dy[out + c] * scale;
+            }
+          }
+      }
+  return {cpuResult(ctx, std::move(dx))};
+}
+
 std::vector<Tensor> poolGradCpu(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
   Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
   bool isMax = kind == Pool::Max;
@@ -861,6 +935,7 @@ void addPool(OpList& ops, std::string_view name, std::string_view gradName, Pool
   ops.add<Pool2DAttrs>(name, "conv")
       .infer(inferPool)
       .cpu([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolCpu(ctx, a, kind); })
+      .simd([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolSimd(ctx, a, kind); })
       .gl([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGl(ctx, a, kind); })
       .gradient([gradName, kind](const GradContext& c, const Pool2DAttrs& a) {
         const Tensor& x = c.inputs[0];
@@ -873,6 +948,8 @@ void addPool(OpList& ops, std::string_view name, std::string_view gradName, Pool
       .inputs(inputs, inputs)
       .infer(inferPoolGrad)
       .cpu([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGradCpu(ctx, a, kind); })
+      .simd(
+          [kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGradSimd(ctx, a, kind); })
       .gl([kind](const OpContext& ctx, const Pool2DAttrs& a) { return poolGradGl(ctx, a, kind); })
       .noGradient(kGradientHelper);
 }

@@ -459,6 +459,105 @@ std::vector<Tensor> whereCpu(const OpContext& ctx, const NoAttrs&) {
   return {cpuResult(ctx, std::move(y))};
 }
 
+// ---- The SIMD backend's elementwise kernels: the broadcast walked a row of the last
+// dimension at a time (each input's step along it is 0 or 1), with float loops the
+// compiler vectorises for the common ops. Float +, -, *, / round exactly as the
+// reference's double operation rounded to float, so results are bit for bit the same.
+
+// Calls row(output offset, input offsets, input steps along the last dimension, length)
+// for each row of the broadcast output.
+template <typename Row>
+void forEachBroadcastRow(const OpContext& ctx, Row&& row) {
+  const Shape& out = ctx.outputs[0].shape;
+  size_t n = ctx.inputs.size();
+  std::vector<std::vector<int64_t>> strides;
+  for (const Tensor& t : ctx.inputs) strides.push_back(broadcastStrides(t.shape(), out));
+  int64_t length = out.rank() ? out.fromEnd(1) : 1;
+  std::vector<int64_t> steps(n);
+  for (size_t k = 0; k < n; ++k) steps[k] = out.rank() ? strides[k].back() : 0;
+  Shape outer(std::vector<int64_t>(out.dims().begin(), out.dims().end() - (out.rank() ? 1 : 0)));
+  std::vector<int64_t> index(static_cast<size_t>(outer.rank()), 0);
+  std::vector<int64_t> at(n);
+  for (int64_t r = 0; r < outer.size(); ++r) {
+    for (size_t k = 0; k < n; ++k) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < index.size(); ++d) offset += index[d] * strides[k][d];
+      at[k] = offset;
+    }
+    row(r * length, at, steps, length);
+    ops::nextIndex(index, outer);
+  }
+}
+
+template <typename F>
+void binaryRows(const OpContext& ctx, const float* a, const float* b, float* y, F f) {
+  forEachBroadcastRow(ctx, [&](int64_t o, const std::vector<int64_t>& at,
+                               const std::vector<int64_t>& step, int64_t length) {
+    const float* pa = a + at[0];
+    const float* pb = b + at[1];
+    float* py = y + o;
+    if (step[0] == 1 && step[1] == 1) {
+      for (int64_t j = 0; j < length; ++j) py[j] = f(pa[j], pb[j]);
+    } else if (step[0] == 1) {
+      float vb = pb[0];
+      for (int64_t j = 0; j < length; ++j) py[j] = f(pa[j], vb);
+    } else if (step[1] == 1) {
+      float va = pa[0];
+      for (int64_t j = 0; j < length; ++j) py[j] = f(va, pb[j]);
+    } else {
+      std::fill(py, py + length, f(pa[0], pb[0]));
+    }
+  });
+}
+
+std::vector<Tensor> binarySimd(const OpContext& ctx, const BinaryOp& op) {
+  const float* a = cpuValues(ctx.inputs[0]).data();
+  const float* b = cpuValues(ctx.inputs[1]).data();
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  bool integer = ctx.outputs[0].dtype == DType::Int32 && op.intReference;
+  std::string_view name = op.name;
+  if (!integer && name == "add")
+    binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u + v; });
+  else if (!integer && name == "sub")
+    binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u - v; });
+  else if (!integer && name == "mul")
+    binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u * v; });
+  else if (!integer && name == "div" && ctx.outputs[0].dtype == DType::Float32)
+    binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u / v; });
+  else if (name == "reluGrad")
+    binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u > 0 ? v : 0.0f; });
+  else {
+    double (*reference)(double, double) = integer ? op.intReference : op.reference;
+    binaryRows(ctx, a, b, y.data(),
+               [reference](float u, float v) { return static_cast<float>(reference(u, v)); });
+  }
+  return {cpuResult(ctx, std::move(y))};
+}
+
+std::vector<Tensor> whereSimd(const OpContext& ctx, const NoAttrs&) {
+  const float* c = cpuValues(ctx.inputs[0]).data();
+  const float* a = cpuValues(ctx.inputs[1]).data();
+  const float* b = cpuValues(ctx.inputs[2]).data();
+  std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
+  forEachBroadcastRow(ctx, [&](int64_t o, const std::vector<int64_t>& at,
+                               const std::vector<int64_t>& step, int64_t length) {
+    const float *pc = c + at[0], *pa = a + at[1], *pb = b + at[2];
+    for (int64_t j = 0; j < length; ++j)
+      y[static_cast<size_t>(o + j)] = pc[j * step[0]] != 0 ? pa[j * step[1]] : pb[j * step[2]];
+  });
+  return {cpuResult(ctx, std::move(y))};
+}
+
+// relu in a float loop (NaN stays NaN, as in the reference); other unary ops take the
+// reference's function.
+std::vector<Tensor> unarySimd(const OpContext& ctx, const UnaryOp& op, UnaryParams p) {
+  if (op.name != "relu") return unaryCpu(ctx, op, p);
+  const std::vector<float>& x = cpuValues(ctx.inputs[0]);
+  std::vector<float> y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) y[i] = x[i] < 0 ? 0.0f : x[i];
+  return {cpuResult(ctx, std::move(y))};
+}
+
 std::vector<Tensor> unaryGl(const OpContext& ctx, const UnaryOp& op, UnaryParams p) {
   auto& backend = static_cast<GlBackend&>(ctx.backend);
   gl::Pass pass(backend, std::string(ctx.op), {gl::shaders::unary});
@@ -563,6 +662,8 @@ void addUnary(OpList& ops, const UnaryOp& op, Params params) {
         return inferUnary(op, in);
       })
       .cpu([&op, params](const OpContext& ctx, const A& a) { return unaryCpu(ctx, op, params(a)); })
+      .simd(
+          [&op, params](const OpContext& ctx, const A& a) { return unarySimd(ctx, op, params(a)); })
       .gl([&op, params](const OpContext& ctx, const A& a) { return unaryGl(ctx, op, params(a)); })
       .splitKernel(ops::splitRowwise<A>(), ops::kRowwiseSplit);
   if (!op.derivative) {
@@ -637,6 +738,7 @@ void registerElementwiseOps(OpList& ops) {
           return inferBinary(op, in);
         })
         .cpu([&op](const OpContext& ctx, const NoAttrs&) { return binaryCpu(ctx, op); })
+        .simd([&op](const OpContext& ctx, const NoAttrs&) { return binarySimd(ctx, op); })
         .gl([&op](const OpContext& ctx, const NoAttrs&) { return binaryGl(ctx, op); })
         .splitKernel(ops::splitRowwise<NoAttrs>(), ops::kRowwiseSplit);
     if (!op.derivative) {
@@ -654,6 +756,7 @@ void registerElementwiseOps(OpList& ops) {
       .dtypes(DTypes::any())
       .infer(inferWhere)
       .kernels(whereCpu, whereGl)
+      .simd(whereSimd)
       .splitKernel(ops::splitRowwise<NoAttrs>(), ops::kRowwiseSplit)
       .gradient(whereGrad);
 }

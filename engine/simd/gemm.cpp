@@ -56,7 +56,7 @@ inline __attribute__((always_inline)) void tile(int64_t depth, const float* a, c
 using TileFn = void (*)(int64_t, const float*, const float*, float*, int64_t, bool);
 struct Kernel {
   TileFn tile;
-  int mr, nr, nv;  // rows, columns, vectors of columns
+  int mr, nr, nv, width;  // rows, columns, vectors of columns, floats per vector
   const char* isa;
   // MR * NV FMAs per MR + NV loads: below 1 the tile waits on loads (2 of each per cycle).
   double efficiency() const;
@@ -64,7 +64,7 @@ struct Kernel {
 
 template <typename V, int MR, int NV>
 Kernel kernelOf(TileFn fn, const char* isa) {
-  return {fn, MR, NV * int(sizeof(V) / sizeof(float)), NV, isa};
+  return {fn, MR, NV * int(sizeof(V) / sizeof(float)), NV, int(sizeof(V) / sizeof(float)), isa};
 }
 
 // Each ISA's tiles: the widest for big products, narrower ones for few rows or columns
@@ -140,15 +140,15 @@ std::vector<Kernel>& activeKernels() {
   return kernels;
 }
 
-// The tile with the least work for an m x n product: padded rows x padded columns over
-// the tile's efficiency.
+// The tile with the least work for an m x n product: vector FMAs (padded rows x padded
+// columns over the vector width) over the tile's efficiency.
 const Kernel& kernelFor(int64_t m, int64_t n) {
   const std::vector<Kernel>& kernels = activeKernels();
   const Kernel* best = &kernels[0];
   double bestCost = 0;
   for (const Kernel& k : kernels) {
     double padded = double((m + k.mr - 1) / k.mr * k.mr) * double((n + k.nr - 1) / k.nr * k.nr);
-    double cost = padded / k.efficiency();
+    double cost = padded / k.width / k.efficiency();
     if (&k == &kernels[0] || cost < bestCost) best = &k, bestCost = cost;
   }
   return *best;
