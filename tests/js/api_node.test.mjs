@@ -35,7 +35,7 @@ test('init: the backend and why; webgl without a canvas is a clear error in node
   assert.equal(auto.backendInfo.backend, 'cpu');
   assert.match(auto.backendInfo.reason, /auto: WebGL2 unavailable .*canvas/);
   await assert.rejects(texel.init({ backend: 'webgl' }), (e) => e instanceof texel.TexelError && /node: use the cpu backend/.test(e.message));
-  await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'cpu' or 'auto', got 'vulkan'/);
+  await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'simd', 'cpu' or 'auto', got 'vulkan'/);
 });
 
 test('every op binding matches TF.js on seeded inputs (awkward shapes included)', () => {
@@ -64,6 +64,21 @@ test('every op binding matches TF.js on seeded inputs (awkward shapes included)'
     strides: 1, pad: 'same', bias: tf.tensor([0.5, -0.5]), activation: 'elu' });
   Array.from(conv.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - tfConv.dataSync()[i]) < 1e-4));
   tx.dispose([ours, x, f, conv]);
+});
+
+test('the simd backend: every op binding matches TF.js too', async () => {
+  const simd = await texel.init({ backend: 'simd' });
+  assert.equal(simd.backendInfo.backend, 'cpu-simd');
+  const failures = [];
+  OP_CASES.forEach((c, index) => {
+    try {
+      const message = compareOutputs(c, runCase(simd, c, index, false, mulberry32), runCase(tf, c, index, true, mulberry32));
+      if (message) failures.push(`${c.name}: ${message}`);
+    } catch (e) {
+      failures.push(`${c.name}: ${e.message.split('\n')[0]}`);
+    }
+  });
+  assert.deepEqual(failures, [], 'every case matches');
 });
 
 test('tidy and dispose: memory returns to its baseline after 1,000 tidied predicts', async () => {

@@ -444,15 +444,19 @@ std::vector<uint8_t> bytesFrom(const val& array, const char* what) {
 
 class JsEngine {
  public:
-  // backend: "cpu" or "webgl"; target: the canvas's Emscripten selector (webgl).
+  // backend: "cpu" (the reference), "simd" (the SIMD CPU backend) or "webgl"; target: the
+  // canvas's Emscripten selector (webgl).
   JsEngine(std::string backend, std::string target) {
     guarded("init", [&] {
       if (backend == "cpu")
         backend_ = CpuBackend::create();
+      else if (backend == "simd")
+        backend_ = CpuBackend::create({.simd = true});
       else if (backend == "webgl")
         backend_ = GlBackend::create(context_ = platform::createWebContext(target));
       else
-        throwArgument("init: backend must be 'webgl', 'cpu' or 'auto', got '" + backend + "'");
+        throwArgument("init: backend must be 'webgl', 'simd', 'cpu' or 'auto', got '" + backend +
+                      "'");
     });
   }
   std::string backendName() const { return backend_->name(); }

@@ -2,7 +2,7 @@
 // compiled with `tsc --strict` in CI so that these cannot drift from the API unnoticed.
 
 export type DataType = 'float32' | 'int32' | 'bool';
-export type BackendName = 'webgl' | 'cpu' | 'auto';
+export type BackendName = 'webgl' | 'simd' | 'cpu' | 'auto';
 export type Padding = 'valid' | 'same';
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 export type NestedArray = number | boolean | NestedArray[];

@@ -58,13 +58,14 @@ let canvasCounter = 0;
 
 /**
  * Starts an engine. backend 'webgl' needs a WebGL2 context (a canvas is created when none is
- * given: an OffscreenCanvas in workers); 'cpu' runs the C++ reference backend; 'auto' tries
- * WebGL and falls back to the CPU, saying why in `tx.backendInfo`.
+ * given: an OffscreenCanvas in workers); 'simd' the SIMD CPU backend (WebAssembly SIMD128
+ * kernels where an op has one, the reference otherwise); 'cpu' the C++ reference backend;
+ * 'auto' tries WebGL and falls back to the CPU, saying why in `tx.backendInfo`.
  */
 export async function init(options = {}) {
   const requested = options.backend ?? 'auto';
-  if (!['webgl', 'cpu', 'auto'].includes(requested))
-    throw new TexelError(`init: backend must be 'webgl', 'cpu' or 'auto', got '${requested}'`);
+  if (!['webgl', 'simd', 'cpu', 'auto'].includes(requested))
+    throw new TexelError(`init: backend must be 'webgl', 'simd', 'cpu' or 'auto', got '${requested}'`);
   const moduleOptions = {};
   if (isNode) {
     const { createRequire } = await import('node:module');
@@ -91,8 +92,8 @@ export async function init(options = {}) {
     core.specialHTMLTargets[target] = canvas;
     return new core.JsEngine('webgl', target);
   };
-  if (requested === 'cpu') {
-    engine = new core.JsEngine('cpu', '');
+  if (requested === 'cpu' || requested === 'simd') {
+    engine = new core.JsEngine(requested, '');
     reason = 'requested';
   } else if (requested === 'webgl') {
     engine = tryWebgl();
