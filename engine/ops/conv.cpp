@@ -757,6 +757,17 @@ std::vector<TensorSpec> inferPool(std::string_view op, std::span<const TensorSpe
 
 enum class Pool { Max, Average };
 
+// The input rows [y0, y1) and columns [x0, x1) under output pixel (oy, ox)'s window.
+struct PoolSpan {
+  int64_t y0, y1, x0, x1;
+};
+PoolSpan poolSpan(const Window2D& w, int64_t oy, int64_t ox) {
+  return {std::max<int64_t>(oy * w.strideH - w.padTop, 0),
+          std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH),
+          std::max<int64_t>(ox * w.strideW - w.padLeft, 0),
+          std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW)};
+}
+
 std::vector<Tensor> poolCpu(const OpContext& ctx, const Pool2DAttrs& attrs, Pool kind) {
   Window2D w = poolWindow(ctx.op, ctx.inputs[0].shape(), attrs);
   bool isMax = kind == Pool::Max;
@@ -826,10 +837,7 @@ std::vector<Tensor> poolSimd(const OpContext& ctx, const Pool2DAttrs& attrs, Poo
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oy = 0; oy < w.outH; ++oy)
       for (int64_t ox = 0; ox < w.outW; ++ox, out += C) {
-        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
-        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
-        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
-        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        auto [y0, y1, x0, x1] = poolSpan(w, oy, ox);
         std::fill(out, out + C, isMax ? -std::numeric_limits<float>::infinity() : 0.0f);
         for (int64_t iy = y0; iy < y1; ++iy)
           for (int64_t ix = x0; ix < x1; ++ix) {
@@ -861,10 +869,7 @@ std::vector<Tensor> poolGradSimd(const OpContext& ctx, const Pool2DAttrs& attrs,
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oy = 0; oy < w.outH; ++oy)
       for (int64_t ox = 0; ox < w.outW; ++ox) {
-        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
-        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
-        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
-        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        auto [y0, y1, x0, x1] = poolSpan(w, oy, ox);
         int64_t out = ((n * w.outH + oy) * w.outW + ox) * C;
         float scale = 1.0f / static_cast<float>((y1 - y0) * (x1 - x0));
         for (int64_t iy = y0; iy < y1; ++iy)
@@ -892,10 +897,7 @@ std::vector<Tensor> poolGradCpu(const OpContext& ctx, const Pool2DAttrs& attrs, 
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oy = 0; oy < w.outH; ++oy)
       for (int64_t ox = 0; ox < w.outW; ++ox) {
-        int64_t y0 = std::max<int64_t>(oy * w.strideH - w.padTop, 0);
-        int64_t y1 = std::min(oy * w.strideH - w.padTop + w.kernelH, w.inH);
-        int64_t x0 = std::max<int64_t>(ox * w.strideW - w.padLeft, 0);
-        int64_t x1 = std::min(ox * w.strideW - w.padLeft + w.kernelW, w.inW);
+        auto [y0, y1, x0, x1] = poolSpan(w, oy, ox);
         auto taps = static_cast<double>((y1 - y0) * (x1 - x0));
         for (int64_t c = 0; c < w.channels; ++c) {
           size_t out = static_cast<size_t>(((n * w.outH + oy) * w.outW + ox) * w.channels + c);

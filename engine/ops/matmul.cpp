@@ -70,14 +70,24 @@ std::vector<int64_t> batchOffsets(const Shape& operand, const Shape& batch) {
   return offsets;
 }
 
-// The product, then the fused bias and activation when `fusion` is given.
-std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
+// A CPU kernel's view of the operands: dimensions, values, each batch matrix's index.
+struct CpuOperands {
+  MatMulDims d;
+  const std::vector<float>& a;
+  const std::vector<float>& b;
+  std::vector<int64_t> offA, offB;
+};
+CpuOperands cpuOperands(const OpContext& ctx, bool ta, bool tb) {
   const Shape& sa = ctx.inputs[0].shape();
   const Shape& sb = ctx.inputs[1].shape();
   MatMulDims d = matMulDims(ctx.op, sa, sb, ta, tb);
-  const std::vector<float>& a = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& b = cpuValues(ctx.inputs[1]);
-  std::vector<int64_t> offA = batchOffsets(sa, d.batch), offB = batchOffsets(sb, d.batch);
+  return {d, cpuValues(ctx.inputs[0]), cpuValues(ctx.inputs[1]), batchOffsets(sa, d.batch),
+          batchOffsets(sb, d.batch)};
+}
+
+// The product, then the fused bias and activation when `fusion` is given.
+std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
+  auto [d, a, b, offA, offB] = cpuOperands(ctx, ta, tb);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   std::vector<double> row(static_cast<size_t>(d.n));
   for (size_t batch = 0; batch < offA.size(); ++batch) {
@@ -104,12 +114,7 @@ std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops:
 
 // The SIMD backend's: one packed gemm per batch matrix (engine/simd/gemm.h).
 std::vector<Tensor> matMulSimd(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
-  const Shape& sa = ctx.inputs[0].shape();
-  const Shape& sb = ctx.inputs[1].shape();
-  MatMulDims d = matMulDims(ctx.op, sa, sb, ta, tb);
-  const std::vector<float>& a = cpuValues(ctx.inputs[0]);
-  const std::vector<float>& b = cpuValues(ctx.inputs[1]);
-  std::vector<int64_t> offA = batchOffsets(sa, d.batch), offB = batchOffsets(sb, d.batch);
+  auto [d, a, b, offA, offB] = cpuOperands(ctx, ta, tb);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   simd::ThreadPool& pool = static_cast<CpuBackend&>(ctx.backend).pool();
   for (size_t batch = 0; batch < offA.size(); ++batch) {

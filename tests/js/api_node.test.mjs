@@ -38,17 +38,22 @@ test('init: the backend and why; webgl without a canvas is a clear error in node
   await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'simd', 'cpu' or 'auto', got 'vulkan'/);
 });
 
-test('every op binding matches TF.js on seeded inputs (awkward shapes included)', () => {
+// Every op case on `engine` against TF.js: the cases whose outputs differ, or that threw.
+function opMismatches(engine) {
   const failures = [];
   OP_CASES.forEach((c, index) => {
     try {
-      const message = compareOutputs(c, runCase(tx, c, index, false, mulberry32), runCase(tf, c, index, true, mulberry32));
+      const message = compareOutputs(c, runCase(engine, c, index, false, mulberry32), runCase(tf, c, index, true, mulberry32));
       if (message) failures.push(`${c.name}: ${message}`);
     } catch (e) {
       failures.push(`${c.name}: ${e.message.split('\n')[0]}`);
     }
   });
-  assert.deepEqual(failures, [], 'every case matches');
+  return failures;
+}
+
+test('every op binding matches TF.js on seeded inputs (awkward shapes included)', () => {
+  assert.deepEqual(opMismatches(tx), [], 'every case matches');
   const covered = new Set(OP_CASES.map((c) => c.op));
   assert.deepEqual(tx.opNames().filter((n) => !covered.has(n)), [], 'every bound op has a case');
   // The fused forms, against TF.js's.
@@ -69,16 +74,7 @@ test('every op binding matches TF.js on seeded inputs (awkward shapes included)'
 test('the simd backend: every op binding matches TF.js too', async () => {
   const simd = await texel.init({ backend: 'simd' });
   assert.equal(simd.backendInfo.backend, 'cpu-simd');
-  const failures = [];
-  OP_CASES.forEach((c, index) => {
-    try {
-      const message = compareOutputs(c, runCase(simd, c, index, false, mulberry32), runCase(tf, c, index, true, mulberry32));
-      if (message) failures.push(`${c.name}: ${message}`);
-    } catch (e) {
-      failures.push(`${c.name}: ${e.message.split('\n')[0]}`);
-    }
-  });
-  assert.deepEqual(failures, [], 'every case matches');
+  assert.deepEqual(opMismatches(simd), [], 'every case matches');
 });
 
 test('tidy and dispose: memory returns to its baseline after 1,000 tidied predicts', async () => {
