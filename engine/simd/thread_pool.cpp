@@ -65,6 +65,7 @@ void ThreadPool::parallelFor(int64_t parts, const std::function<void(int64_t)>& 
     for (int64_t part = 0; part < parts; ++part) work(part);
     return;
   }
+  std::lock_guard turn(callMutex_);
   {
     std::lock_guard lock(mutex_);
     work_ = &work;

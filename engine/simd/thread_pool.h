@@ -3,6 +3,7 @@
 // (fork-join). With one thread, or in a wasm build without pthreads, loops run inline.
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -20,7 +21,8 @@ class ThreadPool {
 
   int threads() const { return threads_; }
   // Calls work(part) for part in [0, parts), spread over the threads; returns when all
-  // are done. The first exception thrown by a part is rethrown here.
+  // are done. The first exception thrown by a part is rethrown here. Calls from several
+  // threads take turns; a part must not call parallelFor on the same pool.
   void parallelFor(int64_t parts, const std::function<void(int64_t part)>& work);
 
   // Threads this build can run (1 in a wasm build without pthreads).
@@ -32,6 +34,7 @@ class ThreadPool {
 
   int threads_;
   std::vector<std::thread> workers_;
+  std::mutex callMutex_;  // one loop at a time
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int64_t)>* work_ = nullptr;
