@@ -77,6 +77,10 @@ CpuBackend& cpuSimd();
 inline const std::vector<float>& cpuValues(const Tensor& tensor) {
   return tensor.storageAs<CpuStorage>().values;
 }
+// The SIMD backend's threads, for its kernels.
+inline simd::ThreadPool& cpuPool(const OpContext& ctx) {
+  return static_cast<CpuBackend&>(ctx.backend).pool();
+}
 inline Tensor cpuResult(const OpContext& ctx, std::vector<float> values, size_t output = 0) {
   return static_cast<CpuBackend&>(ctx.backend).make(ctx.outputs[output], std::move(values));
 }

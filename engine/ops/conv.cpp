@@ -532,7 +532,7 @@ std::vector<Tensor> conv2DSimd(const OpContext& ctx, const Conv2DAttrs& attrs,
   simd::gemm(pixels, outC, fs[0] * fs[1] * w.channels,
              packPatches(cpuValues(ctx.inputs[0]).data(), w),
              simd::packColumns({cpuValues(ctx.inputs[1]).data(), outC, 1}), y.data(), outC, false,
-             static_cast<CpuBackend&>(ctx.backend).pool());
+             cpuPool(ctx));
   if (fusion) {
     const Tensor* bias = ctx.inputs.size() > 2 ? &ctx.inputs[2] : nullptr;
     ops::epilogueSimd(y, ctx.outputs[0].shape, *fusion, bias);
@@ -549,7 +549,7 @@ std::vector<Tensor> filterGradSimd(const OpContext& ctx, const FilterGradAttrs& 
   simd::gemm(fs[0] * fs[1] * w.channels, outC, w.batch * w.outH * w.outW,
              packPatchesTransposed(cpuValues(ctx.inputs[0]).data(), w),
              simd::packColumns({cpuValues(ctx.inputs[1]).data(), outC, 1}), df.data(), outC, false,
-             static_cast<CpuBackend&>(ctx.backend).pool());
+             cpuPool(ctx));
   return {cpuResult(ctx, std::move(df))};
 }
 
@@ -600,7 +600,7 @@ std::vector<Tensor> convTransposeSimd(const OpContext& ctx, const Conv2DTranspos
   };
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
   simd::gemm(w.batch * w.inH * w.inW, outC, taps * inC, packA, packB, y.data(), outC, false,
-             static_cast<CpuBackend&>(ctx.backend).pool());
+             cpuPool(ctx));
   return {cpuResult(ctx, std::move(y))};
 }
 

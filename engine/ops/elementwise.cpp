@@ -522,7 +522,7 @@ std::vector<Tensor> binarySimd(const OpContext& ctx, const BinaryOp& op) {
     binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u - v; });
   else if (!integer && name == "mul")
     binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u * v; });
-  else if (!integer && name == "div" && ctx.outputs[0].dtype == DType::Float32)
+  else if (!integer && name == "div")
     binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u / v; });
   else if (name == "reluGrad")
     binaryRows(ctx, a, b, y.data(), [](float u, float v) { return u > 0 ? v : 0.0f; });

@@ -116,7 +116,7 @@ std::vector<Tensor> matMulCpu(const OpContext& ctx, bool ta, bool tb, const ops:
 std::vector<Tensor> matMulSimd(const OpContext& ctx, bool ta, bool tb, const ops::Fusion* fusion) {
   auto [d, a, b, offA, offB] = cpuOperands(ctx, ta, tb);
   std::vector<float> y(static_cast<size_t>(ctx.outputs[0].shape.size()));
-  simd::ThreadPool& pool = static_cast<CpuBackend&>(ctx.backend).pool();
+  simd::ThreadPool& pool = cpuPool(ctx);
   for (size_t batch = 0; batch < offA.size(); ++batch) {
     const float* A = a.data() + offA[batch] * d.m * d.k;
     const float* B = b.data() + offB[batch] * d.k * d.n;

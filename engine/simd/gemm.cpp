@@ -122,17 +122,23 @@ double Kernel::efficiency() const {
   return std::min(1.0, double(mr * nv) / double(mr + nv));
 }
 
-std::string_view bestIsa() {
+// Whether this build and this machine run `isa`'s tiles.
+bool supported(std::string_view isa) {
+  if (kernelsOf(isa).empty()) return false;
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return "avx512";
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
-  return "sse";
-#elif defined(__wasm_simd128__)
-  return "wasm128";
-#else
-  return "generic";
+  if (isa == "avx512") return __builtin_cpu_supports("avx512f");
+  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
+  return true;
+}
+
+constexpr const char* kIsas[] = {"avx512", "avx2", "sse", "wasm128", "generic"};  // best first
+
+std::string_view bestIsa() {
+  for (const char* isa : kIsas)
+    if (supported(isa)) return isa;
+  return "generic";
 }
 
 std::vector<Kernel>& activeKernels() {
@@ -277,22 +283,13 @@ std::string kernelName() {
 
 std::vector<std::string> isasAvailable() {
   std::vector<std::string> isas;
-  for (const char* isa : {"avx512", "avx2", "sse", "wasm128", "generic"}) {
-    if (kernelsOf(isa).empty()) continue;
-#if defined(__x86_64__)
-    if (std::string_view(isa) == "avx512" && !__builtin_cpu_supports("avx512f")) continue;
-    if (std::string_view(isa) == "avx2" &&
-        !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")))
-      continue;
-#endif
-    isas.push_back(isa);
-  }
+  for (const char* isa : kIsas)
+    if (supported(isa)) isas.push_back(isa);
   return isas;
 }
 
 void useIsa(std::string_view isa) {
-  std::vector<std::string> available = isasAvailable();
-  if (std::find(available.begin(), available.end(), isa) == available.end())
+  if (!supported(isa))
     throw std::invalid_argument("simd::useIsa: '" + std::string(isa) + "' is not available here");
   activeKernels() = kernelsOf(isa);
 }
