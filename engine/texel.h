@@ -13,6 +13,7 @@
 #include "engine/gl/gl_context.h"
 #include "engine/io/model_file.h"
 #include "engine/io/tfjs_model.h"
+#include "engine/layers/auto_model.h"
 #include "engine/layers/layers.h"
 #include "engine/layers/model.h"
 #include "engine/ops/ops.h"

@@ -9,8 +9,9 @@ window.exampleState = state;
 
 const tx = await texel.init({ backend: 'auto' });
 const model = await tx.loadLayersModel('model/model.json');
-model.warmup(1);
-status.textContent = `Backend: ${tx.backendInfo.backend} (${tx.backendInfo.reason}). Draw a digit.`;
+// 'auto' times the model on each backend it holds for a batch of one; the choice says why.
+const { choice } = await model.warmupAsync(1);
+status.textContent = `Backend: ${choice.backend} (${choice.reason}). Draw a digit.`;
 state.ready = true;
 
 // The drawing as the model's input: 28x28 averages of the 280x280 canvas, in [0, 1].

@@ -74,6 +74,8 @@ window.texelApp = Object.freeze({
   drawDigit: (grey) => pad.drawDigit(grey),
   loseContext: () => recognizer.loseContext(),
   restoreContext: () => recognizer.restoreContext(),
+  // Every prediction on this backend ('gl', 'cpu-simd'; null: auto's choice again).
+  prefer: (backend) => recognizer.prefer(backend),
 });
 
 // ---- start ----

@@ -1,17 +1,19 @@
 // The recognizer's engine, in a module worker: the page posts the pad's pixels, this
 // worker preprocesses them (preprocess.js), runs the model through the texel package and
 // answers with the probabilities, the logits and the conv layers' feature maps. The page's
-// main thread only draws. Two engines: WebGL2 on this worker's OffscreenCanvas (the
-// default) and the CPU, which answers while the trainer worker has the GPU (see
-// docs/ARCHITECTURE.md, "Two workers, one GPU"), while the GL context is lost, or when the
-// page asks for it (?cpu) or WebGL2 is unavailable.
+// main thread only draws. One 'auto' engine: the model is held on the SIMD CPU and on
+// WebGL2 (this worker's OffscreenCanvas), timed on both at warmup, and predictions run on
+// the faster; the CPU copy also answers while the trainer worker has the GPU (see
+// docs/ARCHITECTURE.md, "Two workers, one GPU") and while the GL context is lost. ?cpu
+// (or no WebGL2) leaves the CPU alone.
 import { init, ContextLostError } from './texel/texel.mjs';
 import { greyOf, preprocess } from './preprocess.js';
 import { serve } from './rpc.js';
 
-let gl = null;   // {tx, model} on WebGL2, or null
-let cpu = null;  // {tx, model} on the CPU
+let tx = null;     // the engine: 'auto' (cpu-simd and WebGL2), or 'simd' when asked (?cpu)
+let model = null;  // held on each of the engine's backends
 let fallback = '';
+let preferred;     // a backend every prediction uses (test hook), else auto's choice
 let mapLayers = [];  // the Conv2D layers' names, shown as feature maps
 let outputLayer = '';
 
@@ -23,63 +25,53 @@ function rendererName() {
   return debug ? context.getParameter(debug.UNMASKED_RENDERER_WEBGL) : context.getParameter(context.RENDERER);
 }
 
+const hasGl = () => tx.backendInfo.backends.includes('gl');
+
 async function start({ forceCpu }) {
-  if (forceCpu) {
-    fallback = 'CPU backend requested';
-  } else if (typeof OffscreenCanvas !== 'function') {
-    fallback = 'this browser has no OffscreenCanvas for WebGL2 in a worker';
-  } else {
-    try {
-      gl = { tx: await init({ backend: 'webgl' }), model: null };
-    } catch (e) {
-      fallback = e.message;
-    }
-  }
-  cpu = { tx: await init({ backend: 'cpu' }), model: null };
-  return { backend: gl ? 'webgl2' : 'cpu', renderer: gl ? rendererName() || gl.tx.backendInfo.renderer : 'CPU',
+  tx = await init({ backend: forceCpu ? 'simd' : 'auto' });
+  if (forceCpu) fallback = 'CPU backend requested';
+  else if (!hasGl()) fallback = tx.backendInfo.reason.replace(/^.* alone \((.*)\)$/, '$1');
+  return { backend: hasGl() ? 'auto' : 'cpu', renderer: hasGl() ? rendererName() || tx.backendInfo.renderer : 'CPU',
            fallback };
 }
 
-// Loads a .texel file on both engines (replacing the models in use only when both load)
-// and warms the GL one up for batch 1 without blocking this worker.
+// Loads a .texel file (replacing the model in use only when it loads and fits), warms it
+// up for batch 1 without blocking this worker, and lets auto time it on each backend.
 async function load({ bytes }) {
-  if (!cpu) throw new Error('load: the engine has not started');
+  if (!tx) throw new Error('load: the engine has not started');
   const began = performance.now();
-  const fresh = { cpu: await cpu.tx.loadModel(bytes) };
+  const fresh = await tx.loadModel(bytes);
+  const loadMs = performance.now() - began;
+  let warmup;
   try {
-    const [input] = fresh.cpu.inputShapes;
-    if (fresh.cpu.inputShapes.length !== 1 || input.join() !== '-1,28,28,1' || fresh.cpu.outputShape.join() !== '-1,10')
-      throw new Error(`this model takes [${input}] and gives [${fresh.cpu.outputShape}]; ` +
+    const [input] = fresh.inputShapes;
+    if (fresh.inputShapes.length !== 1 || input.join() !== '-1,28,28,1' || fresh.outputShape.join() !== '-1,10')
+      throw new Error(`this model takes [${input}] and gives [${fresh.outputShape}]; ` +
                       'the recognizer needs [-1,28,28,1] -> [-1,10]');
-    if (gl) fresh.gl = await gl.tx.loadModel(bytes);
+    warmup = await fresh.warmupAsync(1);
   } catch (e) {
-    fresh.cpu.dispose();
+    fresh.dispose();
     throw e;
   }
-  const loadMs = performance.now() - began;
-  const warmup = fresh.gl ? await fresh.gl.warmupAsync(1) : fresh.cpu.warmup(1);
-  cpu.model?.dispose();
-  cpu.model = fresh.cpu;
-  if (gl) {
-    gl.model?.dispose();
-    gl.model = fresh.gl;
-  }
-  const layers = cpu.model.layers;
+  model?.dispose();
+  model = fresh;
+  const layers = model.layers;
   mapLayers = layers.filter((l) => l.className === 'Conv2D').map((l) => l.name);
   outputLayer = layers[layers.length - 1].name;
-  // One prediction on each engine, so the first drawing pays for nothing.
+  // One prediction on each backend, so the first drawing pays for nothing.
   const blank = new Float32Array(784);
-  await run(cpu, blank);
-  if (gl) await run(gl, blank);
-  return { params: cpu.model.countParams(), layers: layers.map((l) => ({ ...l })), loadMs,
-           warmupPrograms: warmup.programsBuilt, warmupMs: warmup.milliseconds };
+  for (const backend of model.backends) await run(blank, backend);
+  const choice = warmup.choice ?? null;
+  return { params: model.countParams(), layers: layers.map((l) => ({ ...l })), loadMs,
+           warmupPrograms: warmup.programsBuilt, warmupMs: warmup.milliseconds,
+           choice: choice && { backend: choice.backend, reason: choice.reason } };
 }
 
-// probabilities, logits and feature maps for 784 grey levels on one engine.
-async function run(engine, pixels) {
-  const { tx, model } = engine;
+// probabilities, logits and feature maps for 784 grey levels on `backend` (a core name;
+// undefined: auto's choice for a batch of one).
+async function run(pixels, backend) {
   const outputs = tx.tidy(() => model.activations(tx.tensor(pixels, [1, 28, 28, 1]),
-                                                  [...mapLayers, outputLayer], { logits: true }));
+                                                  [...mapLayers, outputLayer], { logits: true, backend }));
   try {
     const values = await Promise.all(Object.values(outputs).map((t) => t.data()));
     const logits = Array.from(values.pop());
@@ -96,22 +88,28 @@ async function run(engine, pixels) {
   }
 }
 
+// The backend a prediction of one runs on: the page's pick, else auto's timing.
+function chosenBackend() {
+  return preferred ?? model.backendChoices.find((c) => c.batchSize === 1)?.backend ?? model.backends[0];
+}
+
 async function predict({ rgba, width, height, onCpu }) {
   const t0 = performance.now();
   const prepared = preprocess(greyOf({ data: new Uint8ClampedArray(rgba), width, height }), width, height);
   if (!prepared) return { empty: true };
-  if (!cpu?.model) throw new Error('predict: no model loaded');
-  let engine = gl && !onCpu ? gl : cpu;
+  if (!model) throw new Error('predict: no model loaded');
+  // While the trainer worker has the GPU, predictions stay off it (ARCHITECTURE.md).
+  let backend = onCpu ? 'cpu-simd' : chosenBackend();
   let result;
   try {
-    result = await run(engine, prepared.pixels);
+    result = await run(prepared.pixels, backend);
   } catch (e) {
-    if (!(e instanceof ContextLostError) || engine === cpu) throw e;
-    engine = cpu;  // until the browser restores the context (the engine re-uploads then)
-    result = await run(engine, prepared.pixels);
+    if (!(e instanceof ContextLostError) || backend !== 'gl') throw e;
+    backend = 'cpu-simd';  // until the browser restores the context (the engine re-uploads then)
+    result = await run(prepared.pixels, backend);
   }
   result.input = prepared.pixels;
-  result.engine = engine === gl ? 'webgl2' : 'cpu';
+  result.engine = backend === 'gl' ? 'webgl2' : 'cpu';
   result.ms = performance.now() - t0;
   const transfer = [result.input.buffer, ...result.maps.map((m) => m.values.buffer)];
   return { result, transfer };
@@ -121,7 +119,12 @@ serve({
   start,
   load,
   predict,
-  // Test hooks: WEBGL_lose_context on this worker's context.
-  loseContext: () => gl?.tx.debug.loseContext() ?? false,
-  restoreContext: () => gl?.tx.debug.restoreContext() ?? false,
+  // Test hooks: WEBGL_lose_context on this worker's context; a backend for every prediction.
+  loseContext: () => (hasGl() ? tx.debug.loseContext() : false),
+  restoreContext: () => (hasGl() ? tx.debug.restoreContext() : false),
+  prefer: ({ backend }) => {
+    if (backend && !model?.backends.includes(backend)) throw new Error(`prefer: the model is not held on '${backend}'`);
+    preferred = backend ?? undefined;
+    return true;
+  },
 });

@@ -92,5 +92,6 @@ export function createRecognizer(pad, { onError }) {
     load: (bytes) => worker.call('load', { bytes: bytes.slice() }),
     loseContext: () => worker.call('loseContext'),
     restoreContext: () => worker.call('restoreContext'),
+    prefer: (backend) => worker.call('prefer', { backend }),
   };
 }

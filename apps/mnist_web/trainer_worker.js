@@ -60,7 +60,7 @@ async function start({ epochs, batch, learningRate, examples, cpu }) {
   const current = (run = { stop: false, done: 0, doneAtStop: null });  // before any await: a Stop from now on counts
   if (!(epochs >= 1 && batch >= 1 && learningRate > 0 && examples >= 1))
     throw new Error('epochs, batch size and digits per epoch must be at least 1 and the learning rate above 0');
-  tx ??= await init({ backend: cpu ? 'cpu' : 'auto' });
+  tx ??= await init({ backend: cpu ? 'simd' : 'auto' });
   if (!digits) {
     const response = await fetch('mnist_digits.bin');
     if (!response.ok) throw new Error(`could not fetch the training digits: HTTP ${response.status}`);
@@ -73,10 +73,12 @@ async function start({ epochs, batch, learningRate, examples, cpu }) {
   const steps = Math.floor(perEpoch / batch);
   const model = makeModel(learningRate);
   try {
+    // On 'auto' the warmup times a training step on each backend and trains on the faster.
     const warmup = await model.warmupAsync(batch, true);
-    const { backend, reason } = tx.backendInfo;
-    self.postMessage({ type: 'ready', backend: backend === 'cpu' ? `cpu (${reason})` : 'webgl2',
-                       warmupMs: warmup.milliseconds, steps, batch });
+    const choice = warmup.choice;
+    const backend = choice ? `${choice.backend === 'gl' ? 'webgl2' : choice.backend} (auto: ${choice.reason})`
+      : `cpu-simd (${tx.backendInfo.reason})`;
+    self.postMessage({ type: 'ready', backend, warmupMs: warmup.milliseconds, steps, batch });
     const began = performance.now();
     let done = 0;
     for (let epoch = 0; epoch < epochs && !current.stop; ++epoch) {

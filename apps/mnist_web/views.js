@@ -20,8 +20,12 @@ export function renderStatus() {
   $('state').textContent = parts.join(' · ');
   const engine = state.engine;
   if (engine) {
-    $('backend').textContent = engine.backend === 'webgl2'
-      ? `WebGL2 (${engine.renderer}) in a worker` : `CPU (WebAssembly): ${engine.fallback || 'WebGL2 unavailable'}`;
+    // auto: where its timing at warmup sends a prediction of one digit, and the numbers.
+    const choice = state.model?.choice;
+    const where = choice?.backend === 'gl' ? `WebGL2 (${engine.renderer})` : 'CPU SIMD (WebAssembly)';
+    $('backend').textContent = engine.backend === 'auto'
+      ? (choice ? `auto: ${where} in a worker (${choice.reason})` : 'auto: timing WebGL2 and the CPU')
+      : `CPU (WebAssembly): ${engine.fallback || 'WebGL2 unavailable'}`;
   }
   const model = state.model;
   if (model) {
@@ -63,8 +67,12 @@ function renderBars(probabilities) {
   });
 }
 
+// The small canvases painted with putImageData many times a second are CPU canvases
+// (willReadFrequently): an accelerated one would route every update through the GPU
+// process, where a worker's WebGL2 passes can hold it up (ARCHITECTURE.md, "Two workers,
+// one GPU").
 function paintGrey(canvas, pixels) {
-  const view = canvas.getContext('2d');
+  const view = canvas.getContext('2d', { willReadFrequently: true });
   const image = view.createImageData(28, 28);
   for (let i = 0; i < 784; ++i) {
     image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = pixels[i] * 255;
@@ -115,7 +123,7 @@ function buildInside(maps) {
       canvas.className = 'tile';
       canvas.width = m.width;
       canvas.height = m.height;
-      const view = canvas.getContext('2d');
+      const view = canvas.getContext('2d', { willReadFrequently: true });
       tiles.push({ canvas, view, image: view.createImageData(m.width, m.height) });
       row.append(canvas);
     }

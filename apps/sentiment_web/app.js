@@ -21,7 +21,8 @@ function showError(slot, message) {
 function renderStatus() {
   const i = state.info;
   $('status').textContent = state.status === 'ready'
-    ? `Status: ready · ${i.backend}${i.fallback ? ` (${i.fallback})` : ''} · ${i.words.toLocaleString()} word vectors ` +
+    ? `Status: ready · ${i.choice ? `auto: ${i.backend} (${i.choice.reason})` : i.backend}` +
+      `${i.fallback ? ` (${i.fallback})` : ''} · ${i.words.toLocaleString()} word vectors ` +
       `(${i.dim} values) ${i.firstVisit ? 'downloaded and stored in IndexedDB' : 'read from IndexedDB'} · ` +
       `ready in ${i.readyMs.toFixed(0)} ms (store ${i.storeMs.toFixed(0)} ms)`
     : `Status: ${state.status}`;
@@ -195,7 +196,7 @@ function renderLatencies() {
         `its probabilities differ from texel's by at most ${Math.max(...t.rows.map((r) => r.difference)).toExponential(1)}.`;
   $('latencyNote').textContent = build === undefined ? ''
     : `Predict columns: the vectors already looked up. The last two: from the text to the probabilities on ${state.info.backend}; ` +
-      `putting the whole table on the engine first took ${build.toFixed(0)} ms (read every entry from IndexedDB, upload).` + tfjsNote;
+      `putting the whole table on the engine first took ${build.toFixed(0)} ms (read every entry from IndexedDB, copy into the engine).` + tfjsNote;
 }
 $('measure').addEventListener('click', async () => {
   $('measure').disabled = true;

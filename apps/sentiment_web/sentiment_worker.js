@@ -1,5 +1,6 @@
-// The sentiment engine, in a module worker: texel (WebGL2 on this worker's OffscreenCanvas,
-// and the CPU), the word vector store (word_store.js, IndexedDB) and the model over word
+// The sentiment engine, in a module worker: texel ('auto': the model held on the SIMD CPU
+// and on WebGL2 on this worker's OffscreenCanvas, predictions where warmup timed it
+// faster), the word vector store (word_store.js, IndexedDB) and the model over word
 // vectors (sentiment_cnn.texel). The page's main thread only draws.
 // Requests: start {forceCpu} -> engine, store and model facts; predict {text} -> the
 // probability, the tokens and per-width feature maps; lookupTimes -> vector lookup ms for
@@ -10,8 +11,8 @@ import { serve } from './rpc.js';
 import { openStore } from './word_store.js';
 
 const WIDTHS = [3, 4, 5];
-const engines = {};  // {webgl?: {tx, model}, cpu: {tx, model}}
-let active = null;   // the engine predictions use
+let tx = null;      // the engine ('auto', or 'simd' when asked: ?cpu)
+let model = null;   // held on each of tx's backends
 let store = null;
 let examples = [];
 let fallback = '';
@@ -31,28 +32,22 @@ async function start({ forceCpu }) {
     return new Uint8Array(await r.arrayBuffer());
   });
   const examplesJson = fetch('sentiment_examples.json').then((r) => (r.ok ? r.json() : []));
+  tx = await init({ backend: forceCpu ? 'simd' : 'auto' });
   if (forceCpu) fallback = 'CPU backend requested';
-  else {
-    try {
-      engines.webgl = { tx: await init({ backend: 'webgl' }) };
-    } catch (e) {
-      fallback = e.message;
-    }
-  }
-  engines.cpu = { tx: await init({ backend: 'cpu' }) };
+  else if (!tx.backendInfo.backends.includes('gl')) fallback = tx.backendInfo.reason.replace(/^.* alone \((.*)\)$/, '$1');
   store = await openStore({ onProgress: (p) => self.postMessage({ type: 'progress', ...p }) });
-  const bytes = await modelBytes;
-  for (const e of Object.values(engines)) e.model = await loadOn(e.tx, bytes);
-  const [shape] = engines.cpu.model.inputShapes;
+  model = await loadOn(tx, await modelBytes);
+  const [shape] = model.inputShapes;
   if (shape[1] !== store.meta.length || shape[2] !== store.meta.dim)
     throw new Error(`the model takes [${shape}] but the word vectors are ${store.meta.length} x ${store.meta.dim}`);
-  active = engines.webgl ?? engines.cpu;
-  const warmup = active.model.warmup(1);
+  // Compiles (GL) without blocking, then times a review on each backend.
+  const warmup = await model.warmupAsync(1);
   examples = await examplesJson;
   // The table on the engine, built after start answers (predictions use lookups meanwhile).
-  setTimeout(() => tableOn(active).catch((e) => console.warn(`no table on the engine: ${e.message}`)), 0);
+  setTimeout(() => tableOn().catch((e) => console.warn(`no table on the engine: ${e.message}`)), 0);
   return {
-    backend: engines.webgl ? 'webgl2' : 'cpu', fallback, firstVisit: store.firstVisit, storeMs: store.readyMs,
+    backend: shownName(chosen()), choice: warmup.choice && { backend: warmup.choice.backend, reason: warmup.choice.reason },
+    fallback, firstVisit: store.firstVisit, storeMs: store.readyMs,
     readyMs: performance.now() - began, warmupMs: warmup.milliseconds, length: store.meta.length, dim: store.meta.dim,
     words: store.meta.count, examples: examples.map(({ text, label }) => ({ text, label })),
   };
@@ -90,9 +85,14 @@ function halfToFloat(h) {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+// Where a single review runs: auto's choice for a batch of one.
+const chosen = () => model.backendChoices.find((c) => c.batchSize === 1)?.backend ?? model.backends[0];
+const shownName = (backend) => ({ gl: 'webgl2', 'cpu-simd': 'cpu-simd' })[backend] ?? backend;
+// Latency table columns by backend (the page's names).
+const COLUMNS = { gl: 'webgl', 'cpu-simd': 'cpu' };
+
 async function predict({ text }) {
   if (typeof text !== 'string') throw new Error(`predict: expected text, got ${typeof text}`);
-  const { tx, model } = active;
   const began = performance.now();
   const tokens = tx.text.tokenize(text);
   const { length, dim } = store.meta;
@@ -100,7 +100,8 @@ async function predict({ text }) {
   const { x, unknown, via } = await inputOf(shown);
   const lookedUp = performance.now();
   const names = [...WIDTHS.map((w) => `conv${w}`), 'sentiment'];
-  const outputs = model.activations(x, names);
+  const backend = chosen();
+  const outputs = model.activations(x, names, { backend });
   const values = await Promise.all(names.map((n) => outputs[n].data()));
   tx.dispose([x, ...Object.values(outputs)]);
   const done = performance.now();
@@ -114,19 +115,19 @@ async function predict({ text }) {
   return {
     positive, negative, tokens: shown, tokenCount: tokens.length, truncated: tokens.length > length,
     unknown, maps, lookupMs: lookedUp - began, predictMs: done - lookedUp, totalMs: done - began,
-    backend: active === engines.webgl ? 'webgl2' : 'cpu', via,
+    backend: shownName(backend), via,
   };
 }
 
 // The model's input [reviews, length, dim] for tokenized reviews, and per review the
 // positions of unknown words: from IndexedDB lookups, or gathered from the table on the
 // engine (which must be built).
-async function inputFromStore(engine, tokenLists) {
+async function inputFromStore(tokenLists) {
   const { length, dim } = store.meta;
   const { vectors, unknown } = await vectorsOf(tokenLists);
-  return { x: engine.tx.tensor(vectors, [tokenLists.length, length, dim]), unknown };
+  return { x: tx.tensor(vectors, [tokenLists.length, length, dim]), unknown };
 }
-async function inputFromTable(engine, tokenLists) {
+async function inputFromTable(tokenLists) {
   const { length, dim } = store.meta;
   const { index, table } = gpuTable;
   const ids = new Int32Array(tokenLists.length * length).fill(index.get('<pad>'));
@@ -139,7 +140,6 @@ async function inputFromTable(engine, tokenLists) {
     });
     return missing;
   });
-  const { tx } = engine;
   const x = tx.tidy(() => tx.reshape(tx.gather(table, tx.tensor(ids, [ids.length], 'int32')),
                                      [tokenLists.length, length, dim]));
   return { x, unknown };
@@ -148,8 +148,8 @@ async function inputFromTable(engine, tokenLists) {
 // One review's input for predict: the table once it is built (the default: faster per
 // prediction, see latencyTable), IndexedDB lookups until then.
 async function inputOf(tokens) {
-  const viaTable = gpuTable?.engine === active;
-  const { x, unknown } = await (viaTable ? inputFromTable : inputFromStore)(active, [tokens]);
+  const viaTable = gpuTable !== null;
+  const { x, unknown } = await (viaTable ? inputFromTable : inputFromStore)([tokens]);
   return { x, unknown: unknown[0], via: viaTable ? 'table' : 'IndexedDB' };
 }
 
@@ -165,7 +165,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 async function lookupTimes() {
   const rows = [];
   for (const n of [1, 32, 64, 128]) {
-    const lists = batchTexts(n).map((t) => active.tx.text.tokenize(t));
+    const lists = batchTexts(n).map((t) => tx.text.tokenize(t));
     const times = [];
     for (let rep = 0; rep < 3; ++rep) {
       const began = performance.now();
@@ -177,62 +177,62 @@ async function lookupTimes() {
   return rows;
 }
 
-// The alternative to IndexedDB lookups: the whole table in one tensor on the engine
-// (a texture on WebGL2), the review's word ids gathered there. Built on first use.
-let gpuTable = null;    // {engine, index: Map word -> row, table, buildMs} once built
+// The alternative to IndexedDB lookups: the whole table in one tensor on the engine (in
+// wasm memory: the auto engine's tensors live on the CPU), the review's word ids gathered
+// there. Built on first use.
+let gpuTable = null;    // {index: Map word -> row, table, buildMs} once built
 let building = null;    // the build in progress
-function tableOn(engine) {
-  if (gpuTable?.engine === engine) return Promise.resolve(gpuTable);
+function tableOn() {
+  if (gpuTable) return Promise.resolve(gpuTable);
   building ??= (async () => {
     const began = performance.now();
     const { words, halves } = await store.all();
     const floats = Float32Array.from(halves, halfToFloat);
-    const table = engine.tx.tensor(floats, [words.length, store.meta.dim]);
-    if (gpuTable) gpuTable.engine.tx.dispose(gpuTable.table);
-    gpuTable = { engine, index: new Map(words.map((w, i) => [w, i])), table, buildMs: performance.now() - began };
+    const table = tx.tensor(floats, [words.length, store.meta.dim]);
+    gpuTable = { index: new Map(words.map((w, i) => [w, i])), table, buildMs: performance.now() - began };
     building = null;
     return gpuTable;
   })();
   return building;
 }
-// Text to probabilities on `engine`, the input made by `inputFrom` (the latency table's
-// two whole paths).
-async function predictVia(inputFrom, engine, texts) {
-  if (inputFrom === inputFromTable) await tableOn(engine);
-  const { x } = await inputFrom(engine, texts.map((t) => engine.tx.text.tokenize(t)));
-  const y = engine.model.predict(x, texts.length);
+// Text to probabilities on the chosen backend, the input made by `inputFrom` (the latency
+// table's two whole paths).
+async function predictVia(inputFrom, texts) {
+  if (inputFrom === inputFromTable) await tableOn();
+  const { x } = await inputFrom(texts.map((t) => tx.text.tokenize(t)));
+  const y = model.predict(x, { batchSize: texts.length, backend: chosen() });
   const values = await y.data();
-  engine.tx.dispose([x, y]);
+  tx.dispose([x, y]);
   return values;
 }
 
 // Per batch: predict ms on each backend with the vectors already on the host, and the
-// whole path (tokens to probabilities) on the active engine through IndexedDB lookups
+// whole path (tokens to probabilities) on the chosen backend through IndexedDB lookups
 // against through the table on the engine; medians of 3 after one warm run.
 async function latencyTable() {
   const { length, dim } = store.meta;
   const rows = [];
   for (const n of [1, 32, 64, 128]) {
-    const { vectors } = await vectorsOf(batchTexts(n).map((t) => active.tx.text.tokenize(t)));
+    const { vectors } = await vectorsOf(batchTexts(n).map((t) => tx.text.tokenize(t)));
     const row = { batch: n };
-    for (const [name, { tx, model }] of Object.entries(engines)) {
+    for (const backend of model.backends) {
       const times = [];
       for (let rep = 0; rep < 4; ++rep) {
         const began = performance.now();
         const x = tx.tensor(vectors, [n, length, dim]);
-        const y = model.predict(x, n);
+        const y = model.predict(x, { batchSize: n, backend });
         await y.data();
         tx.dispose([x, y]);
         if (rep) times.push(performance.now() - began);
       }
-      row[name] = median(times);
+      row[COLUMNS[backend]] = median(times);
     }
     const texts = batchTexts(n);
     for (const [key, inputFrom] of [['viaStore', inputFromStore], ['viaTable', inputFromTable]]) {
       const times = [];
       for (let rep = 0; rep < 4; ++rep) {
         const began = performance.now();
-        await predictVia(inputFrom, active, texts);
+        await predictVia(inputFrom, texts);
         if (rep) times.push(performance.now() - began);
       }
       row[key] = median(times);
@@ -259,27 +259,27 @@ async function tfjsModel() {
   }
   if (!(await tf.setBackend('webgl'))) await tf.setBackend('cpu');
   await tf.ready();
-  const { modelJson, shards } = engines.cpu.model.toTfjs();
+  const { modelJson, shards } = model.toTfjs();
   const { modelTopology, weightsManifest } = JSON.parse(modelJson);
   const byPath = new Map(shards.map((s) => [s.path, s.bytes]));
   const parts = weightsManifest.flatMap((group) => group.paths.map((path) => byPath.get(path)));
   const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (weightData.set(p, at), at + p.length), 0);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
+  const tfModel = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology, weightSpecs: weightsManifest.flatMap((group) => group.weights), weightData: weightData.buffer,
   }));
-  return (tfjs = { tf, model, backend: tf.getBackend(), version: tf.version.tfjs });
+  return (tfjs = { tf, model: tfModel, backend: tf.getBackend(), version: tf.version.tfjs });
 }
 
 // Per batch: TF.js's predict ms (medians of 3 after one warm run, reading back with data()
-// as texel's columns do) and its largest difference from texel's CPU probabilities.
+// as texel's columns do) and its largest difference from texel's CPU SIMD probabilities.
 async function tfjsTable() {
   const t = await tfjsModel();
   if (t.error) return { error: t.error };
   const { length, dim } = store.meta;
   const rows = [];
   for (const n of [1, 32, 64, 128]) {
-    const { vectors } = await vectorsOf(batchTexts(n).map((text) => active.tx.text.tokenize(text)));
+    const { vectors } = await vectorsOf(batchTexts(n).map((text) => tx.text.tokenize(text)));
     const times = [];
     let probabilities;
     for (let rep = 0; rep < 4; ++rep) {
@@ -290,10 +290,10 @@ async function tfjsTable() {
       t.tf.dispose([x, y]);
       if (rep) times.push(performance.now() - began);
     }
-    const x = engines.cpu.tx.tensor(vectors, [n, length, dim]);
-    const y = engines.cpu.model.predict(x, n);
+    const x = tx.tensor(vectors, [n, length, dim]);
+    const y = model.predict(x, { batchSize: n, backend: 'cpu-simd' });
     const ours = await y.data();
-    engines.cpu.tx.dispose([x, y]);
+    tx.dispose([x, y]);
     const difference = ours.reduce((worst, v, i) => Math.max(worst, Math.abs(v - probabilities[i])), 0);
     rows.push({ batch: n, ms: median(times), difference });
   }

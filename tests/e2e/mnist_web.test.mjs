@@ -68,11 +68,15 @@ async function drawStrokes(strokes) {
   return page.evaluate(() => window.texelApp.recognize());
 }
 
-test('the page loads, reaches ready and shows the WebGL2 renderer and warmup', async () => {
+test('the page loads, reaches ready and shows where auto runs the model, why, and the warmup', async () => {
   assert.equal(await page.evaluate(() => window.texelApp.state), 'ready',
                await page.evaluate(() => window.texelApp.error));
   const backend = await page.textContent('#backend');
-  assert.match(backend, /^WebGL2 \(.+\) in a worker$/);
+  assert.match(backend, new RegExp('^auto: (WebGL2 \\(.+\\)|CPU SIMD \\(WebAssembly\\)) in a worker ' +
+    '\\((gl|cpu-simd): [\\d.]+ ms per batch of 1 against [\\d.]+ ms on (gl|cpu-simd) \\(median of 5\\)' +
+    '(; (gl|cpu-simd) timed once: over 4x slower)?\\)$'));
+  const { choice } = await page.evaluate(() => window.texelApp.info);
+  assert.equal(backend.startsWith('auto: WebGL2'), choice.backend === 'gl', 'the label names the chosen backend');
   assert.match(await page.textContent('#warmup'), /\d+ programs compiled in \d+ ms/);
   assert.match(await page.textContent('#model'), /56,714 parameters/);
   console.log(`backend: ${backend}; warmup: ${await page.textContent('#warmup')}`);
@@ -118,6 +122,7 @@ test('the conv layers\' feature maps and the ten logits are shown for the drawin
 });
 
 test('a lost WebGL context: the CPU copy answers, then WebGL2 again once the browser restores it', async () => {
+  await page.evaluate(() => window.texelApp.prefer('gl'));  // whatever auto chose here
   const before = await drawStrokes(STROKES[7]);
   assert.equal(before.engine, 'webgl2');
   assert.equal(await page.evaluate(() => window.texelApp.loseContext()), true);
@@ -135,7 +140,8 @@ test('a lost WebGL context: the CPU copy answers, then WebGL2 again once the bro
   // The weights came back from their host copies: the GL result is bit for bit the same.
   assert.equal(after.engine, 'webgl2', 'still on the CPU 5 s after the context was restored');
   assert.deepEqual(after.probabilities, before.probabilities);
-  assert.match(await page.textContent('#backend'), /^WebGL2/);
+  assert.match(await page.textContent('#backend'), /^auto: /);
+  await page.evaluate(() => window.texelApp.prefer(null));
 });
 
 test('50 held-out MNIST digits put on the canvas: at least 47 right', async () => {
@@ -281,7 +287,7 @@ test('training in the worker lowers the loss and draws per-batch and per-epoch c
   assert.equal(t.epochs.length, 1);
   assert.ok(mean(t.losses.slice(-3)) < mean(t.losses.slice(0, 3)), 'the loss did not go down');
   assert.ok(t.epochs[0].testAcc > 0.3, `held-out accuracy ${t.epochs[0].testAcc}`);
-  assert.match(t.backend, /webgl2/);
+  assert.match(t.backend, /^(webgl2|cpu-simd) \(auto: (gl|cpu-simd): [\d.]+ ms per training step of 32 against [\d.]+ ms on (gl|cpu-simd)/);
   // uPlot drew both charts, with their legends naming the series.
   assert.equal(await page.locator('#batchCurves canvas').count(), 1);
   assert.equal(await page.locator('#epochCurves canvas').count(), 1);

@@ -51,6 +51,11 @@ test('first visit: the word vectors are downloaded once and stored in IndexedDB'
   assert.equal(first.info.words, 20000);
   assert.equal(wordsFetched.length, 1);
   console.log(`# first visit: ready in ${first.info.readyMs.toFixed(0)} ms (store ${first.info.storeMs.toFixed(0)} ms), ${first.info.backend}`);
+  // auto timed a review on both backends; the status names the one predictions use.
+  assert.match(first.info.choice.reason, /^(gl|cpu-simd): [\d.]+ ms per batch of 1 against [\d.]+ ms on (gl|cpu-simd)/);
+  assert.equal(first.info.backend, first.info.choice.backend === 'gl' ? 'webgl2' : 'cpu-simd');
+  assert.match(await page.textContent('#status'), /^Status: ready · auto: (webgl2|cpu-simd) \((gl|cpu-simd): /);
+  console.log(`# auto: ${first.info.choice.reason}`);
 });
 
 test('typing re-predicts, and the page shows the latency', async () => {

@@ -172,6 +172,47 @@ test('page: tx.warmup and model.warmupAsync compile everything first; later call
   assert.equal(result.predictCompiles, 0);
 });
 
+test('page: auto holds a model on cpu-simd and WebGL2, times both, predicts on the faster', async () => {
+  const result = await page.evaluate(async () => {
+    const texel = await import('/texel.mjs');
+    const tx = await texel.init({ backend: 'auto' });
+    const model = await tx.loadLayersModel('/models/mnist-cnn/model.json');
+    const report = await model.warmupAsync(1);
+    const many = model.warmup(16);
+    const x = tx.tensor(new Float32Array(3 * 784).map((_, i) => (Math.sin(i) + 1) / 2), [3, 28, 28, 1]);
+    const onGl = model.predict(x, { backend: 'webgl' });
+    const onSimd = model.predict(x, { backend: 'simd' });
+    const chosen = model.predict(x);
+    // An output on GL used in an eager op (which runs on cpu-simd) is read back first.
+    const sum = tx.sum(onGl);
+    const out = {
+      info: tx.backendInfo, backends: model.backends, one: report.choice, many: many.choice,
+      choices: model.backendChoices.length, gl: Array.from(await onGl.data()), simd: Array.from(onSimd.dataSync()),
+      chosen: Array.from(await chosen.data()), sum: sum.dataSync()[0],
+    };
+    tx.dispose([x, onGl, onSimd, chosen, sum]);
+    model.dispose();
+    out.after = tx.memory().numTensors;
+    return out;
+  });
+  assert.equal(result.info.backend, 'auto');
+  assert.deepEqual(result.info.backends, ['cpu-simd', 'gl']);
+  assert.match(result.info.reason, /models timed at warmup on cpu-simd and gl, each run on the faster/);
+  assert.deepEqual(result.backends, ['cpu-simd', 'gl']);
+  for (const [choice, batch] of [[result.one, 1], [result.many, 16]]) {
+    assert.equal(choice.batchSize, batch);
+    assert.deepEqual(choice.timings.map((t) => t.backend), ['cpu-simd', 'gl']);
+    const lowest = Math.min(...choice.timings.map((t) => t.medianMs));
+    assert.equal(choice.timings.find((t) => t.backend === choice.backend).medianMs, lowest);
+    assert.match(choice.reason, new RegExp(`^${choice.backend}: [\\d.]+ ms per batch of ${batch} against`));
+  }
+  assert.equal(result.choices, 2);
+  result.gl.forEach((v, i) => assert.ok(Math.abs(v - result.simd[i]) < 1e-4, `${v} vs ${result.simd[i]}`));
+  result.chosen.forEach((v, i) => assert.ok(Math.abs(v - result.simd[i]) < 1e-4));
+  assert.ok(Math.abs(result.sum - 3) < 1e-4, 'three softmax rows sum to 3');
+  assert.equal(result.after, 0, 'every tensor and both copies of the model freed');
+});
+
 test('page: a lost WebGL context makes ops throw ContextLostError', async () => {
   const result = await page.evaluate(async () => {
     const texel = await import('/texel.mjs');
@@ -240,7 +281,7 @@ test('the example page (apps/js_example): loads the TF.js model and predicts a d
   try {
     await tab.goto(example.url);
     await tab.waitForFunction(() => window.exampleState?.ready, null, { timeout: 120000 });
-    assert.match(await tab.textContent('#status'), /^Backend: gl \(auto: WebGL2 is available\)/);
+    assert.match(await tab.textContent('#status'), /^Backend: (gl|cpu-simd) \(\1: [\d.]+ ms per batch of 1 against [\d.]+ ms on (gl|cpu-simd) \(median of 5\)(; (gl|cpu-simd) timed once: over 4x slower)?\)\. Draw a digit\.$/);
     const box = await tab.locator('#pad').boundingBox();
     await tab.mouse.move(box.x + 140, box.y + 40);
     await tab.mouse.down();

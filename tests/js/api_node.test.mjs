@@ -32,9 +32,10 @@ test('init: the backend and why; webgl without a canvas is a clear error in node
   assert.equal(tx.backendInfo.backend, 'cpu');
   assert.equal(tx.backendInfo.reason, 'requested');
   const auto = await texel.init({ backend: 'auto' });
-  assert.equal(auto.backendInfo.backend, 'cpu');
-  assert.match(auto.backendInfo.reason, /auto: WebGL2 unavailable .*canvas/);
-  await assert.rejects(texel.init({ backend: 'webgl' }), (e) => e instanceof texel.TexelError && /node: use the cpu backend/.test(e.message));
+  assert.equal(auto.backendInfo.backend, 'auto');
+  assert.deepEqual(auto.backendInfo.backends, ['cpu-simd']);
+  assert.match(auto.backendInfo.reason, /^auto: tensors and eager ops on cpu-simd; models timed at warmup on cpu-simd alone \(no canvas/);
+  await assert.rejects(texel.init({ backend: 'webgl' }), (e) => e instanceof texel.TexelError && /node: use the cpu or simd backend/.test(e.message));
   await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'simd', 'cpu' or 'auto', got 'vulkan'/);
 });
 
@@ -298,7 +299,7 @@ const y = tx.matMul(tx.tensor([[1, 2], [3, 4]]), tx.tensor([[1], [1]]));
 console.log(JSON.stringify({ backend: tx.backendInfo.backend, values: Array.from(y.dataSync()) }));`);
   const run = spawnSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { backend: 'cpu', values: [3, 7] });
+  assert.deepEqual(JSON.parse(run.stdout), { backend: 'auto', values: [3, 7] });
 });
 
 test('text.tokenize gives the native trainer\'s tokens for 1,000 held-out reviews; non-strings are errors', () => {
@@ -311,4 +312,26 @@ test('text.tokenize gives the native trainer\'s tokens for 1,000 held-out review
   for (const [i, r] of reviews.entries()) assert.deepEqual(tx.text.tokenize(r.text), r.tokens, `review ${i}`);
   assert.deepEqual(tx.text.tokenize('Ça <br />VA? 😀&amp;'), ['Ça', 'va', '?', '😀']);
   assert.throws(() => tx.text.tokenize(42), /text\.tokenize: expected a string, got number/);
+});
+
+test('auto in node: models are held on cpu-simd alone; warmup still reports its choice', async () => {
+  const auto = await texel.init({ backend: 'auto' });
+  const model = await auto.loadModel(readFileSync(join(ROOT, 'assets/mnist_cnn.texel')));
+  assert.deepEqual(model.backends, ['cpu-simd']);
+  const report = model.warmup(4);
+  assert.equal(report.choice.backend, 'cpu-simd');
+  assert.equal(report.choice.batchSize, 4);
+  assert.match(report.choice.reason, /^cpu-simd: [\d.]+ ms per batch of 4 \(the only backend\) \(median of 5\)$/);
+  assert.equal(report.choice.timings[0].runsMs.length, 5);
+  assert.deepEqual(model.backendChoices, [report.choice]);
+  const x = auto.tensor(new Float32Array(4 * 784).fill(0.5), [4, 28, 28, 1]);
+  const reference = await tx.loadModel(readFileSync(join(ROOT, 'assets/mnist_cnn.texel')));
+  const want = reference.predict(tx.tensor(new Float32Array(4 * 784).fill(0.5), [4, 28, 28, 1])).dataSync();
+  const y = model.predict(x, { backend: 'simd' });
+  assert.deepEqual(y.shape, [4, 10]);
+  Array.from(y.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-5, `${v} vs ${want[i]}`));
+  assert.throws(() => model.predict(x, { backend: 'webgl' }), (e) => e instanceof texel.TexelError &&
+    /predict: backend 'webgl' does not hold this model \(it is on 'cpu-simd'\)/.test(e.message));
+  assert.throws(() => model.chooseBackend(0), /chooseBackend: batchSize must be a positive integer, got 0/);
+  auto.dispose([x, y]);
 });

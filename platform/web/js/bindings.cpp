@@ -7,6 +7,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -289,32 +290,105 @@ val logsToJs(const Logs& logs) {
   return out;
 }
 
-// A warmup in two steps (WarmupJob): programs start compiling at construction, ready()
-// polls without blocking, finish() checks them and runs the work for real.
+// A warmup in two steps (WarmupJob), over one job per backend an auto model is held on:
+// programs start compiling at construction, ready() polls without blocking, finish()
+// checks them and runs the work for real.
 class JsWarmup {
  public:
-  explicit JsWarmup(WarmupJob job) : job_(std::make_shared<WarmupJob>(std::move(job))) {}
+  explicit JsWarmup(std::vector<WarmupJob> jobs)
+      : jobs_(std::make_shared<std::vector<WarmupJob>>(std::move(jobs))) {}
   bool ready() {
-    return guarded("warmup", [&] { return job_->ready(); });
+    return guarded("warmup", [&] {
+      return std::all_of(jobs_->begin(), jobs_->end(), [](WarmupJob& job) { return job.ready(); });
+    });
   }
   val finish() {
-    return guarded("warmup", [&] { return reportToJs(job_->finish()); });
+    return guarded("warmup", [&] {
+      WarmupReport total;
+      for (WarmupJob& job : *jobs_) {
+        WarmupReport report = job.finish();
+        total.programsBuilt += report.programsBuilt;
+        total.opsRun += report.opsRun;
+        total.milliseconds += report.milliseconds;
+      }
+      return reportToJs(total);
+    });
   }
 
  private:
-  std::shared_ptr<WarmupJob> job_;
+  std::shared_ptr<std::vector<WarmupJob>> jobs_;
 };
 
+val choiceToJs(const BackendChoice& choice) {
+  val out = val::object();
+  out.set("batchSize", choice.batchSize);
+  out.set("backend", choice.backend);
+  out.set("reason", choice.reason);
+  val timings = val::array();
+  for (const BackendTiming& t : choice.timings) {
+    val row = val::object();
+    row.set("backend", t.backend);
+    row.set("medianMs", t.medianMs);
+    val runs = val::array();
+    for (double ms : t.runsMs) runs.call<void>("push", ms);
+    row.set("runsMs", runs);
+    timings.call<void>("push", row);
+  }
+  out.set("timings", timings);
+  return out;
+}
+
+// A backend timing in steps (BackendTimer), for a page that yields between them.
+class JsChoiceJob {
+ public:
+  JsChoiceJob(std::shared_ptr<AutoModel> model, BackendTimer timer)
+      : model_(std::move(model)), timer_(std::make_shared<BackendTimer>(std::move(timer))) {}
+  bool done() const { return timer_->done(); }
+  void step() {
+    guarded("chooseBackend", [&] { timer_->step(); });
+  }
+  val keep() {
+    return guarded("chooseBackend", [&] { return choiceToJs(model_->keep(*timer_)); });
+  }
+
+ private:
+  std::shared_ptr<AutoModel> model_;  // the timer points into it
+  std::shared_ptr<BackendTimer> timer_;
+};
+
+// A model, held on each of its engine's backends (one, or the SIMD CPU and WebGL2 for
+// 'auto'): the primary trains; predictions run where choose() timed them fastest.
 class JsModel {
  public:
-  explicit JsModel(Model model) : model_(std::make_shared<Model>(std::move(model))) {}
-  Model& get() {
+  JsModel(Model model, const std::vector<Backend*>& others)
+      : model_(std::make_shared<AutoModel>(std::make_shared<Model>(std::move(model)), others)) {}
+  // The copy with the newest weights (summaries, layers, saving).
+  Model& get() { return held().current(); }
+  AutoModel& held() {
     if (!model_) throwArgument("model: it was disposed");
     return *model_;
   }
-  JsTensor predict(val inputs, int batchSize) {
+  // backend: a backend's name, or "" for the one chosen for the batch size.
+  JsTensor predict(val inputs, int batchSize, std::string backend) {
     return guarded("predict", [&] {
-      return JsTensor(get().predict(tensorsFrom(inputs, "predict"), batchSize));
+      return JsTensor(held().predict(tensorsFrom(inputs, "predict"), batchSize, backend));
+    });
+  }
+  val choose(int batchSize, int runs) {
+    return guarded("chooseBackend", [&] { return choiceToJs(held().choose(batchSize, runs)); });
+  }
+  val choices() {
+    return guarded("backendChoices", [&] {
+      val out = val::array();
+      for (const BackendChoice& c : held().choices()) out.call<void>("push", choiceToJs(c));
+      return out;
+    });
+  }
+  val backends() {
+    return guarded("backends", [&] {
+      val out = val::array();
+      for (const std::string& name : held().backendNames()) out.call<void>("push", name);
+      return out;
     });
   }
   std::string summary() {
@@ -358,11 +432,11 @@ class JsModel {
   }
   // The outputs of the named nodes for one batch, in the order asked; logits: the last
   // layer's softmax left out (what Model::activations calls softmaxLogits).
-  JsOutputs activations(val inputs, val names, bool logits) {
+  JsOutputs activations(val inputs, val names, bool logits, std::string backend) {
     return guarded("activations", [&] {
       Model& model = get();
-      std::vector<Tensor> values =
-          model.activations(tensorsFrom(inputs, "activations"), {.softmaxLogits = logits});
+      std::vector<Tensor> values = held().activations(tensorsFrom(inputs, "activations"),
+                                                      {.softmaxLogits = logits}, backend);
       const auto& nodes = model.nodes();
       std::vector<Tensor> picked;
       int n = names["length"].as<int>();
@@ -379,11 +453,24 @@ class JsModel {
       return JsOutputs(std::move(picked));
     });
   }
-  val warmup(int batchSize, bool training) {
-    return guarded("warmup", [&] { return reportToJs(get().warmup(batchSize, training)); });
-  }
   JsWarmup startWarmup(int batchSize, bool training) {
-    return guarded("warmup", [&] { return JsWarmup(get().startWarmup(batchSize, training)); });
+    return guarded("warmup", [&] { return JsWarmup(held().startWarmup(batchSize, training)); });
+  }
+  JsChoiceJob startChoice(int batchSize, int runs, bool training) {
+    return guarded("chooseBackend", [&] {
+      held();
+      return JsChoiceJob(model_, model_->startChoice(batchSize, runs, training));
+    });
+  }
+  val chooseTraining(int batchSize, int runs) {
+    return guarded("chooseBackend",
+                   [&] { return choiceToJs(held().chooseTraining(batchSize, runs)); });
+  }
+  val trainingChoice() {
+    return guarded("backendChoices", [&] {
+      const auto& choice = held().trainingChoice();
+      return choice ? choiceToJs(*choice) : val::null();
+    });
   }
   // The .texel file's bytes.
   val serialize(bool float16) {
@@ -409,31 +496,49 @@ class JsModel {
   // optimizer: a name; learningRate < 0: the optimizer's default.
   void compile(std::string optimizer, double learningRate, std::string loss, val metrics) {
     guarded("compile", [&] {
-      CompileOptions options;
-      double defaultRate = optimizer == "adam" ? 0.001 : optimizer == "adamax" ? 0.002 : 0.01;
-      options.optimizer = optimizerFrom(optimizer, learningRate < 0 ? defaultRate : learningRate);
-      options.loss = loss;
+      std::vector<std::string> metricNames;
       if (!metrics.isUndefined() && !metrics.isNull()) {
         int n = metrics["length"].as<int>();
-        for (int i = 0; i < n; ++i) options.metrics.push_back(metrics[i].as<std::string>());
+        for (int i = 0; i < n; ++i) metricNames.push_back(metrics[i].as<std::string>());
       }
-      get().compile(std::move(options));
+      double defaultRate = optimizer == "adam" ? 0.001 : optimizer == "adamax" ? 0.002 : 0.01;
+      double rate = learningRate < 0 ? defaultRate : learningRate;
+      // One optimizer per copy of the model (its state is per variable).
+      held().compile([=] {
+        CompileOptions options;
+        options.optimizer = optimizerFrom(optimizer, rate);
+        options.loss = loss;
+        options.metrics = metricNames;
+        return options;
+      });
     });
   }
   val trainOnBatch(val xs, const JsTensor& y) {
     return guarded("trainOnBatch", [&] {
-      return logsToJs(get().trainOnBatch(tensorsFrom(xs, "trainOnBatch"), y.get("trainOnBatch")));
+      Model& trainer = held().trainer();
+      Logs logs = trainer.trainOnBatch(movedTo(trainer, tensorsFrom(xs, "trainOnBatch")),
+                                       movedTo(trainer, {y.get("trainOnBatch")})[0]);
+      held().weightsChanged();
+      return logsToJs(logs);
     });
   }
   val evaluate(val xs, const JsTensor& y, int batchSize) {
     return guarded("evaluate", [&] {
-      return logsToJs(get().evaluate(tensorsFrom(xs, "evaluate"), y.get("evaluate"), batchSize));
+      Model& trainer = held().trainer();
+      return logsToJs(trainer.evaluate(movedTo(trainer, tensorsFrom(xs, "evaluate")),
+                                       movedTo(trainer, {y.get("evaluate")})[0], batchSize));
     });
   }
   void dispose() { model_.reset(); }
 
  private:
-  std::shared_ptr<Model> model_;
+  // Inputs on another of the engine's backends moved to the model's.
+  static std::vector<Tensor> movedTo(Model& model, std::vector<Tensor> tensors) {
+    for (Tensor& t : tensors)
+      if (&t.backend() != &model.backend()) t = t.to(model.backend());
+    return tensors;
+  }
+  std::shared_ptr<AutoModel> model_;
 };
 
 std::vector<uint8_t> bytesFrom(const val& array, const char* what) {
@@ -444,27 +549,52 @@ std::vector<uint8_t> bytesFrom(const val& array, const char* what) {
 
 class JsEngine {
  public:
-  // backend: "cpu" (the reference), "simd" (the SIMD CPU backend) or "webgl"; target: the
-  // canvas's Emscripten selector (webgl).
+  // backend: "cpu" (the reference), "simd" (the SIMD CPU backend), "webgl", or "auto":
+  // tensors and eager ops on the SIMD CPU (host memory: no upload, no readback stall), and
+  // each model held on WebGL2 too when a context can be made, run where warmup timed it
+  // fastest. target: the canvas's Emscripten selector (webgl; auto: "" for none).
   JsEngine(std::string backend, std::string target) {
     guarded("init", [&] {
-      if (backend == "cpu")
+      if (backend == "cpu") {
         backend_ = CpuBackend::create();
-      else if (backend == "simd")
+      } else if (backend == "simd") {
         backend_ = CpuBackend::create({.simd = true});
-      else if (backend == "webgl")
+      } else if (backend == "webgl") {
         backend_ = GlBackend::create(context_ = platform::createWebContext(target));
-      else
+      } else if (backend == "auto") {
+        backend_ = CpuBackend::create({.simd = true});
+        autoNote_ = "auto: tensors and eager ops on cpu-simd; models timed at warmup on ";
+        if (target.empty()) {
+          autoNote_ += "cpu-simd alone (no canvas for WebGL2 here)";
+        } else {
+          try {
+            gl_ = GlBackend::create(context_ = platform::createWebContext(target));
+            autoNote_ += "cpu-simd and gl, each run on the faster";
+          } catch (const Error& e) {
+            context_.reset();
+            autoNote_ += std::string("cpu-simd alone (WebGL2 unavailable: ") + e.what() + ")";
+          }
+        }
+      } else
         throwArgument("init: backend must be 'webgl', 'simd', 'cpu' or 'auto', got '" + backend +
                       "'");
     });
   }
-  std::string backendName() const { return backend_->name(); }
+  std::string backendName() const { return autoNote_.empty() ? backend_->name() : "auto"; }
+  // auto: what it runs on and why (empty otherwise).
+  std::string autoNote() const { return autoNote_; }
+  val backends() const {
+    val out = val::array();
+    out.call<void>("push", backend_->name());
+    if (gl_) out.call<void>("push", gl_->name());
+    return out;
+  }
   // WEBGL_lose_context, for testing how a page handles a lost context (false: unavailable).
   bool loseContext() { return context_ && context_->loseContext(); }
   bool restoreContext() { return context_ && context_->restoreContext(); }
   std::string renderer() const {
-    if (auto* gl = dynamic_cast<GlBackend*>(backend_.get())) return gl->info().renderer;
+    if (auto* gl = dynamic_cast<GlBackend*>(gl_ ? gl_.get() : backend_.get()))
+      return gl->info().renderer;
     return "";
   }
 
@@ -531,7 +661,23 @@ class JsEngine {
   }
 
   val memory() const {
+    // auto: summed over both backends (textures, compiles and passes are GL's alone).
     MemoryStats s = backend_->stats();
+    if (gl_) {
+      MemoryStats g = gl_->stats();
+      s.liveTensors += g.liveTensors;
+      s.liveBytes += g.liveBytes;
+      s.liveTextures += g.liveTextures;
+      s.pooledTextures += g.pooledTextures;
+      s.pooledBytes += g.pooledBytes;
+      s.peakBytes += g.peakBytes;
+      s.budgetBytes += g.budgetBytes;
+      s.textureAllocations += g.textureAllocations;
+      s.compileCount += g.compileCount;
+      s.passCount += g.passCount;
+      s.pagedOutTensors += g.pagedOutTensors;
+      s.contextLosses += g.contextLosses;
+    }
     val out = val::object();
     out.set("numTensors", static_cast<double>(s.liveTensors));
     out.set("numBytes", static_cast<double>(s.liveBytes));
@@ -550,7 +696,7 @@ class JsEngine {
 
   JsModel loadModel(val bytes) {
     return guarded("loadModel", [&] {
-      return JsModel(texel::loadModel(*backend_, bytesFrom(bytes, "loadModel")));
+      return JsModel(texel::loadModel(*backend_, bytesFrom(bytes, "loadModel")), others());
     });
   }
   JsModel importTfjs(std::string json, val shards) {
@@ -559,14 +705,16 @@ class JsEngine {
       std::vector<std::vector<uint8_t>> data;
       int n = shards["length"].as<int>();
       for (int i = 0; i < n; ++i) data.push_back(bytesFrom(shards[i], "loadLayersModel"));
-      return JsModel(importTfjsLayersModel(*backend_, json, data));
+      return JsModel(importTfjsLayersModel(*backend_, json, data), others());
     });
   }
   // `work` is a JS function that must not throw (texel.mjs catches inside it): a JS
   // exception crossing C++ frames would skip their destructors.
   JsWarmup startWarmup(val work) {
     return guarded("warmup", [&] {
-      return JsWarmup(WarmupJob(*backend_, [work]() -> int64_t { return work().as<int>(); }));
+      std::vector<WarmupJob> jobs;
+      jobs.push_back(WarmupJob(*backend_, [work]() -> int64_t { return work().as<int>(); }));
+      return JsWarmup(std::move(jobs));
     });
   }
   JsLayer makeLayer(std::string className, val config) {
@@ -584,13 +732,15 @@ class JsEngine {
       for (JsLayer* layer : handlesFrom<JsLayer>(layerList, "JsLayer", "sequential", "a layer"))
         list.push_back(layer->get());
       return JsModel(Model::sequential(*backend_, shapeFrom(inputShape, "sequential"), list,
-                                       static_cast<uint64_t>(seed)));
+                                       static_cast<uint64_t>(seed)),
+                     others());
     });
   }
   JsModel model(val inputs, const JsSymbolic& output, double seed) {
     return guarded("model", [&] {
       return JsModel(Model(*backend_, symbolicsFrom(inputs, "model"), output.get(),
-                           static_cast<uint64_t>(seed)));
+                           static_cast<uint64_t>(seed)),
+                     others());
     });
   }
   val weightPaths(std::string json) {
@@ -602,17 +752,28 @@ class JsEngine {
   }
 
  private:
-  // An op's input tensors, all on this engine's backend.
+  // An op's input tensors, all on this engine's backend (an auto engine's model outputs
+  // on GL are read back to it).
   std::vector<Tensor> inputsOf(const std::string& op, const val& inputs) const {
     std::vector<Tensor> in = tensorsFrom(inputs, op.c_str());
-    for (const Tensor& t : in)
-      if (&t.backend() != backend_.get())
+    for (Tensor& t : in) {
+      if (&t.backend() == backend_.get()) continue;
+      if (gl_ && &t.backend() == gl_.get())
+        t = t.to(*backend_);
+      else
         throwArgument(op + ": an input lives on another engine's backend");
+    }
     return in;
   }
+  std::vector<Backend*> others() const {
+    if (gl_) return {gl_.get()};
+    return {};
+  }
 
-  std::shared_ptr<Backend> backend_;
-  std::shared_ptr<GlContext> context_;  // webgl only
+  std::shared_ptr<Backend> backend_;    // where tensors are made and eager ops run
+  std::shared_ptr<Backend> gl_;         // auto: models' second home
+  std::shared_ptr<GlContext> context_;  // webgl, auto
+  std::string autoNote_;
 };
 
 // texel::text::tokenize (the native trainer's own tokenizer) as a JS array of strings.
@@ -640,6 +801,10 @@ EMSCRIPTEN_BINDINGS(texel) {
   class_<JsOutputs>("JsOutputs")
       .function("size", &JsOutputs::size)
       .function("get", &JsOutputs::get);
+  class_<JsChoiceJob>("JsChoiceJob")
+      .function("done", &JsChoiceJob::done)
+      .function("step", &JsChoiceJob::step)
+      .function("keep", &JsChoiceJob::keep);
   class_<JsRead>("JsRead").function("ready", &JsRead::ready).function("take", &JsRead::take);
   class_<JsSymbolic>("JsSymbolic").function("shape", &JsSymbolic::shape);
   class_<JsLayer>("JsLayer")
@@ -658,7 +823,12 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("countParams", &JsModel::countParams)
       .function("layers", &JsModel::layers)
       .function("activations", &JsModel::activations)
-      .function("warmup", &JsModel::warmup)
+      .function("choose", &JsModel::choose)
+      .function("choices", &JsModel::choices)
+      .function("chooseTraining", &JsModel::chooseTraining)
+      .function("startChoice", &JsModel::startChoice)
+      .function("trainingChoice", &JsModel::trainingChoice)
+      .function("backends", &JsModel::backends)
       .function("serialize", &JsModel::serialize)
       .function("exportTfjs", &JsModel::exportTfjs)
       .function("compile", &JsModel::compile)
@@ -668,6 +838,8 @@ EMSCRIPTEN_BINDINGS(texel) {
   class_<JsEngine>("JsEngine")
       .constructor<std::string, std::string>()
       .function("backendName", &JsEngine::backendName)
+      .function("autoNote", &JsEngine::autoNote)
+      .function("backends", &JsEngine::backends)
       .function("loseContext", &JsEngine::loseContext)
       .function("restoreContext", &JsEngine::restoreContext)
       .function("renderer", &JsEngine::renderer)

@@ -20,7 +20,10 @@ export interface InitOptions {
 }
 
 export interface BackendInfo {
+  /** 'cpu', 'cpu-simd', 'gl' or 'auto'. */
   backend: string;
+  /** Where tensors live and eager ops run first; for 'auto' also 'gl' when WebGL2 could be made. */
+  backends: string[];
   renderer: string;
   /** Why this backend runs ('requested', or what 'auto' found). */
   reason: string;
@@ -58,11 +61,31 @@ export class Tensor {
   dispose(): void;
 }
 
+export interface BackendTiming {
+  backend: string;
+  medianMs: number;
+  runsMs: number[];
+}
+
+/** Where predictions of one batch size run on an 'auto' engine, and why. */
+export interface BackendChoice {
+  batchSize: number;
+  backend: string;
+  /** e.g. "cpu-simd: 0.52 ms per batch of 1 against 4.61 ms on gl (median of 5)". */
+  reason: string;
+  timings: BackendTiming[];
+}
+
 export interface WarmupReport {
   programsBuilt: number;
   opsRun: number;
   milliseconds: number;
+  /** A model held on several backends: the choice warmup's timing made. */
+  choice?: BackendChoice;
 }
+
+/** A backend by the name users know ('simd', 'webgl') or its core name ('cpu-simd', 'gl'). */
+export type ModelBackend = 'simd' | 'webgl' | 'cpu' | 'cpu-simd' | 'gl';
 
 export interface TfjsArtifacts {
   modelJson: string;
@@ -144,13 +167,20 @@ export class LayersModel {
   evaluate(x: Tensor | Tensor[], y: Tensor, args?: { batchSize?: number }): Logs;
   trainOnBatch(x: Tensor | Tensor[], y: Tensor): Logs;
   stopTraining(): void;
-  predict(x: Tensor | Tensor[], config?: { batchSize?: number }): Tensor;
+  predict(x: Tensor | Tensor[], config?: { batchSize?: number; backend?: ModelBackend }): Tensor;
+  /** The backends this model is held on (core names). */
+  readonly backends: string[];
+  /** One entry per batch size timed by warmup or chooseBackend. */
+  readonly backendChoices: BackendChoice[];
+  chooseBackend(batchSize?: number, options?: { runs?: number }): BackendChoice;
+  /** Where training runs, chosen by warmup(batchSize, true) on an 'auto' engine; null before. */
+  readonly trainingChoice: BackendChoice | null;
   summary(lineLength?: number, positions?: number[], printFn?: (text: string) => void): string;
   countParams(): number;
   /** Every node, inputs first: the rows of summary() as data. */
   readonly layers: ReadonlyArray<LayerInfo>;
   /** The named layers' outputs for a batch (logits: the final softmax left out). */
-  activations(x: Tensor | Tensor[], layerNames: string[], options?: { logits?: boolean }): Record<string, Tensor>;
+  activations(x: Tensor | Tensor[], layerNames: string[], options?: { logits?: boolean; backend?: ModelBackend }): Record<string, Tensor>;
   warmup(batchSize?: number, training?: boolean): WarmupReport;
   warmupAsync(batchSize?: number, training?: boolean): Promise<WarmupReport>;
   toBytes(options?: { float16?: boolean }): Uint8Array;

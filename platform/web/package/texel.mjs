@@ -60,7 +60,10 @@ let canvasCounter = 0;
  * Starts an engine. backend 'webgl' needs a WebGL2 context (a canvas is created when none is
  * given: an OffscreenCanvas in workers); 'simd' the SIMD CPU backend (WebAssembly SIMD128
  * kernels where an op has one, the reference otherwise); 'cpu' the C++ reference backend;
- * 'auto' tries WebGL and falls back to the CPU, saying why in `tx.backendInfo`.
+ * 'auto' (the default) keeps tensors and eager ops on the SIMD CPU and each model on WebGL2
+ * too (when a context can be made): model.warmup() times both and predictions run on the
+ * faster for their batch size (model.backendChoices says which and why; tx.backendInfo
+ * what the engine holds).
  */
 export async function init(options = {}) {
   const requested = options.backend ?? 'auto';
@@ -81,31 +84,27 @@ export async function init(options = {}) {
 
   let engine = null;
   let reason = '';
-  const tryWebgl = () => {
+  const canvasTarget = (required) => {
     let canvas = options.canvas;
     if (!canvas) {
       if (typeof OffscreenCanvas === 'function') canvas = new OffscreenCanvas(1, 1);
       else if (typeof document === 'object') canvas = document.createElement('canvas');
-      else throw new TexelError('init: WebGL needs a canvas, and this environment has none (node: use the cpu backend)');
+      else if (required) throw new TexelError('init: WebGL needs a canvas, and this environment has none (node: use the cpu or simd backend)');
+      else return '';
     }
     const target = `!texel-canvas-${++canvasCounter}`;
     core.specialHTMLTargets[target] = canvas;
-    return new core.JsEngine('webgl', target);
+    return target;
   };
   if (requested === 'cpu' || requested === 'simd') {
     engine = new core.JsEngine(requested, '');
     reason = 'requested';
   } else if (requested === 'webgl') {
-    engine = tryWebgl();
+    engine = new core.JsEngine('webgl', canvasTarget(true));
     reason = 'requested';
   } else {
-    try {
-      engine = tryWebgl();
-      reason = 'auto: WebGL2 is available';
-    } catch (e) {
-      engine = new core.JsEngine('cpu', '');
-      reason = `auto: WebGL2 unavailable (${e.message}); using the CPU`;
-    }
+    engine = new core.JsEngine('auto', canvasTarget(false));
+    reason = engine.autoNote();
   }
   return new Texel(core, engine, reason);
 }
@@ -274,13 +273,46 @@ export class LayersModel {
     if (!this.#model) throw new TexelError(`${what}: the model was disposed`);
     return this.#model;
   }
-  /** The output for a batch (one tensor, or an array for several inputs). */
+  /**
+   * The output for a batch (one tensor, or an array for several inputs). On an 'auto'
+   * engine it runs on the backend warmup chose for the nearest batch size, or on
+   * config.backend ('simd' / 'cpu-simd', 'webgl' / 'gl') when given.
+   */
   predict(x, config = {}) {
     const batchSize = config.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize <= 0)
       throw new TexelError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    const backend = this.#backendName('predict', config.backend);
     return this.#withInputs('predict', x, undefined, (handles) =>
-      new Tensor(this.#tx, call('predict', () => this.#get('predict').predict(handles, batchSize))));
+      new Tensor(this.#tx, call('predict', () => this.#get('predict').predict(handles, batchSize, backend))));
+  }
+  // A backend's core name from the names users know; '' for the chosen one.
+  #backendName(what, name) {
+    if (name === undefined || name === null) return '';
+    const core = { simd: 'cpu-simd', webgl: 'gl' }[name] ?? name;
+    const held = this.backends;
+    if (!held.includes(core))
+      throw new TexelError(`${what}: backend '${name}' does not hold this model (it is on ${held.map((b) => `'${b}'`).join(', ')})`);
+    return core;
+  }
+  /** The backends this model is held on (core names: 'cpu', 'cpu-simd', 'gl'). */
+  get backends() {
+    return call('backends', () => this.#get('backends').backends());
+  }
+  /**
+   * What warmup (or chooseBackend) timed, one entry per batch size:
+   * {batchSize, backend, reason, timings: [{backend, medianMs, runsMs}]}.
+   */
+  get backendChoices() {
+    return call('backendChoices', () => this.#get('backendChoices').choices());
+  }
+  /** Times predict on every backend the model is held on for this batch size and keeps the fastest. */
+  chooseBackend(batchSize = 1, { runs = 5 } = {}) {
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new TexelError(`chooseBackend: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(runs) || runs <= 0)
+      throw new TexelError(`chooseBackend: runs must be a positive integer, got ${runs}`);
+    return call('chooseBackend', () => this.#get('chooseBackend').choose(batchSize, runs));
   }
   // Runs fn with the core handles of the inputs x (one or an array) and the labels y;
   // numbers and arrays among them become tensors for the call only.
@@ -311,11 +343,12 @@ export class LayersModel {
    * The outputs of the named layers for a batch, as {name: Tensor} (the caller disposes
    * them, or calls this in tidy). logits: the final softmax left out.
    */
-  activations(x, layerNames, { logits = false } = {}) {
+  activations(x, layerNames, { logits = false, backend } = {}) {
     if (!Array.isArray(layerNames) || !layerNames.every((n) => typeof n === 'string'))
       throw new TexelError('activations: layerNames must be an array of layer names (strings)');
+    const core = this.#backendName('activations', backend);
     return this.#withInputs('activations', x, undefined, (handles) => {
-      const outputs = call('activations', () => this.#get('activations').activations(handles, layerNames, logits));
+      const outputs = call('activations', () => this.#get('activations').activations(handles, layerNames, logits, core));
       try {
         return Object.fromEntries(layerNames.map((name, i) => [name, new Tensor(this.#tx, outputs.get(i))]));
       } finally {
@@ -323,14 +356,51 @@ export class LayersModel {
       }
     });
   }
-  /** Compiles every program predict (and, with training, a training step) needs, now. */
+  /**
+   * Compiles every program predict (and, with training, a training step) needs, now. On an
+   * 'auto' engine the model is then timed on each backend it is held on for this batch size
+   * (chooseBackend): the report's `choice` says where predictions of that size will run,
+   * or, with training, where training runs from now on (trainingChoice).
+   */
   warmup(batchSize = 1, training = false) {
-    return this.#get('warmup').warmup(batchSize, training);
+    const job = call('warmup', () => this.#get('warmup').startWarmup(batchSize, training));
+    try {
+      return this.#choose(call('warmup', () => job.finish()), batchSize, training);
+    } finally {
+      job.delete();
+    }
   }
-  /** The same without blocking: compiles run while the page polls between tasks. */
+  /**
+   * The same without blocking: compiles run while the page polls between tasks, and an
+   * 'auto' engine's timing runs one step (one backend's run) per task.
+   */
   async warmupAsync(batchSize = 1, training = false) {
     const job = call('warmup', () => this.#get('warmup').startWarmup(batchSize, training));
-    return settle(job, (j) => j.finish());
+    const report = await settle(job, (j) => j.finish());
+    if (this.#tx.backendInfo.backend !== 'auto') return report;
+    const timer = call('chooseBackend', () => this.#get('chooseBackend').startChoice(batchSize, training ? 3 : 5, training));
+    try {
+      while (!timer.done()) {
+        call('chooseBackend', () => timer.step());
+        await nextTask();
+      }
+      report.choice = call('chooseBackend', () => timer.keep());
+    } finally {
+      timer.delete();
+    }
+    return report;
+  }
+  // Timed on an auto engine even with one backend, so a page can always show the choice.
+  #choose(report, batchSize, training) {
+    if (this.#tx.backendInfo.backend !== 'auto') return report;
+    report.choice = training
+      ? call('chooseBackend', () => this.#get('chooseBackend').chooseTraining(batchSize, 3))
+      : this.chooseBackend(batchSize);
+    return report;
+  }
+  /** Where training runs after warmup(batchSize, true) on an 'auto' engine (null before). */
+  get trainingChoice() {
+    return call('backendChoices', () => this.#get('backendChoices').trainingChoice());
   }
   /** The model as a .texel file (float16 halves it). */
   toBytes({ float16 = false } = {}) {
@@ -588,7 +658,7 @@ export class Texel {
   constructor(core, engine, reason) {
     this.#core = core;
     this._engine = engine;
-    this.backendInfo = { backend: engine.backendName(), renderer: engine.renderer(), reason };
+    this.backendInfo = { backend: engine.backendName(), backends: engine.backends(), renderer: engine.renderer(), reason };
     // A safety net for tensors that were neither disposed nor tidied: their core handles
     // are freed when the JS objects are collected, and counted in memory().leakedHandles.
     this.#registry = new FinalizationRegistry((handle) => {
