@@ -14,7 +14,7 @@
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
 #   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
 #   ASan+UBSan       the native doctest suite built with clang's sanitizers, leaks checked
-#   fuzz             40 s of libFuzzer each on the model loader, tensor creation and the
+#   fuzz             30 s of libFuzzer each on the model loader, tensor creation and the
 #                    TF.js importer
 # A failure in any run fails the script; the last line is the summary of all runs.
 set -uo pipefail
@@ -58,9 +58,9 @@ run "shipped MNIST model" build/apps/mnist_train --evaluate assets/mnist_cnn.tex
 run "shipped MNIST model f16" build/apps/mnist_train --evaluate assets/mnist_cnn_f16.texel --min-accuracy 0.98
 run "MNIST quick training" build/apps/mnist_train --epochs 2 --train-limit 2048 --arch small --min-accuracy 0.8
 # The shipped sentiment CNN on the first 1,000 held-out reviews, through the page's path
-# (tokens -> f16 vectors -> model), and a small training run on GL (the trainer's
+# (tokens -> f16 vectors -> model, on the SIMD CPU backend as the page runs it), and a small training run on GL (the trainer's
 # default, through the embedding's sorted scatter-add) that must learn.
-run "shipped sentiment model" build/apps/sentiment_train --backend cpu --evaluate assets --count 1000 --min-accuracy 0.88
+run "shipped sentiment model" build/apps/sentiment_train --backend simd --evaluate assets --count 1000 --min-accuracy 0.88
 run "sentiment quick training (GL)" build/apps/sentiment_train --backend gl --train-limit 4000 --epochs 2 \
   --length 128 --vocabulary 5000 --lr 0.005 --min-accuracy 0.7
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
@@ -74,9 +74,9 @@ run "browser apps: digit recognizer, sentiment (e2e)" node --test tests/e2e/
 # its numbers are not asserted (docs/PERFORMANCE.md; scripts/bench.sh runs the full grid).
 run "benchmark (quick, not asserted)" node scripts/bench.mjs --quick --out build/bench/results
 run "ASan+UBSan doctest" scripts/sanitize.sh test
-run "fuzz model loader (40 s)" scripts/sanitize.sh fuzz fuzz_model_loader 40
-run "fuzz tensor creation (40 s)" scripts/sanitize.sh fuzz fuzz_tensor 40
-run "fuzz TF.js import (40 s)" scripts/sanitize.sh fuzz fuzz_tfjs_import 40
+run "fuzz model loader (30 s)" scripts/sanitize.sh fuzz fuzz_model_loader 30
+run "fuzz tensor creation (30 s)" scripts/sanitize.sh fuzz fuzz_tensor 30
+run "fuzz TF.js import (30 s)" scripts/sanitize.sh fuzz fuzz_tfjs_import 30
 
 echo
 summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"
