@@ -28,11 +28,12 @@ function rendererName() {
 const hasGl = () => tx.backendInfo.backends.includes('gl');
 
 async function start({ forceCpu }) {
-  tx = await init({ backend: forceCpu ? 'simd' : 'auto' });
+  // Every core but one, which stays the page's main thread's (drawing, the charts).
+  tx = await init({ backend: forceCpu ? 'simd' : 'auto', threads: Math.max(1, (navigator.hardwareConcurrency || 2) - 1) });
   if (forceCpu) fallback = 'CPU backend requested';
   else if (!hasGl()) fallback = tx.backendInfo.reason.replace(/^.* alone \((.*)\)$/, '$1');
   return { backend: hasGl() ? 'auto' : 'cpu', renderer: hasGl() ? rendererName() || tx.backendInfo.renderer : 'CPU',
-           fallback };
+           fallback, threads: tx.backendInfo.threads, threadsNote: tx.backendInfo.threadsNote };
 }
 
 // Loads a .texel file (replacing the model in use only when it loads and fits), warms it

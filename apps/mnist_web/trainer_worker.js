@@ -60,7 +60,12 @@ async function start({ epochs, batch, learningRate, examples, cpu }) {
   const current = (run = { stop: false, done: 0, doneAtStop: null });  // before any await: a Stop from now on counts
   if (!(epochs >= 1 && batch >= 1 && learningRate > 0 && examples >= 1))
     throw new Error('epochs, batch size and digits per epoch must be at least 1 and the learning rate above 0');
-  tx ??= await init({ backend: cpu ? 'simd' : 'auto' });
+  // The SIMD CPU, not 'auto': the GPU is the recognizer's (one GPU process runs both
+  // workers' passes in turn, docs/ARCHITECTURE.md), and timing a GL training step at start
+  // cost the page a 90-180 ms main-thread task on SwiftShader, where auto measured GL 8-20x
+  // slower per step anyway (22-38 against 240-700 ms at batch 32). Every core but one: the
+  // other stays the page's main thread's.
+  tx ??= await init({ backend: 'simd', threads: Math.max(1, (navigator.hardwareConcurrency || 2) - 1) });
   if (!digits) {
     const response = await fetch('mnist_digits.bin');
     if (!response.ok) throw new Error(`could not fetch the training digits: HTTP ${response.status}`);
@@ -73,11 +78,9 @@ async function start({ epochs, batch, learningRate, examples, cpu }) {
   const steps = Math.floor(perEpoch / batch);
   const model = makeModel(learningRate);
   try {
-    // On 'auto' the warmup times a training step on each backend and trains on the faster.
     const warmup = await model.warmupAsync(batch, true);
-    const choice = warmup.choice;
-    const backend = choice ? `${choice.backend === 'gl' ? 'webgl2' : choice.backend} (auto: ${choice.reason})`
-      : `cpu-simd (${tx.backendInfo.reason})`;
+    const { threads } = tx.backendInfo;
+    const backend = `cpu-simd (${threads} thread${threads === 1 ? '' : 's'}${cpu ? ', requested' : ''})`;
     self.postMessage({ type: 'ready', backend, warmupMs: warmup.milliseconds, steps, batch });
     const began = performance.now();
     let done = 0;

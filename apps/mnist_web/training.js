@@ -8,6 +8,17 @@ const $ = (id) => document.getElementById(id);
 
 export function createTrainer({ onTrained }) {
   let worker = null;
+  // The curves are redrawn at most once a frame: on the SIMD backend a batch takes ~30 ms,
+  // and a redraw per batch kept the main thread busy enough to drop frames.
+  let curvesQueued = false;
+  const queueCurves = () => {
+    if (curvesQueued) return;
+    curvesQueued = true;
+    requestAnimationFrame(() => {
+      curvesQueued = false;
+      renderCurves();
+    });
+  };
 
   function onEvent(m) {
     const t = state.training;
@@ -23,10 +34,10 @@ export function createTrainer({ onTrained }) {
       $('progress').value = m.done / m.total;
       $('trainStatus').textContent = `epoch ${m.epoch + 1}, batch ${m.step + 1}/${m.steps} · ` +
           `ETA ${m.eta.toFixed(0)} s · loss ${m.loss.toFixed(3)} · accuracy ${m.acc.toFixed(3)}`;
-      renderCurves();
+      queueCurves();
     } else if (m.type === 'epoch') {
       t.epochs.push({ loss: m.loss, acc: m.acc, testLoss: m.testLoss, testAcc: m.testAcc });
-      renderCurves();
+      queueCurves();
     } else if (m.type === 'error') {
       finish(null, m.message);
     }

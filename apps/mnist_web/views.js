@@ -22,10 +22,11 @@ export function renderStatus() {
   if (engine) {
     // auto: where its timing at warmup sends a prediction of one digit, and the numbers.
     const choice = state.model?.choice;
-    const where = choice?.backend === 'gl' ? `WebGL2 (${engine.renderer})` : 'CPU SIMD (WebAssembly)';
+    const cpu = `CPU SIMD (WebAssembly, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`;
+    const where = choice?.backend === 'gl' ? `WebGL2 (${engine.renderer})` : cpu;
     $('backend').textContent = engine.backend === 'auto'
       ? (choice ? `auto: ${where} in a worker (${choice.reason})` : 'auto: timing WebGL2 and the CPU')
-      : `CPU (WebAssembly): ${engine.fallback || 'WebGL2 unavailable'}`;
+      : `${cpu}: ${engine.fallback || 'WebGL2 unavailable'}`;
   }
   const model = state.model;
   if (model) {

@@ -22,7 +22,8 @@ function renderStatus() {
   const i = state.info;
   $('status').textContent = state.status === 'ready'
     ? `Status: ready · ${i.choice ? `auto: ${i.backend} (${i.choice.reason})` : i.backend}` +
-      `${i.fallback ? ` (${i.fallback})` : ''} · ${i.words.toLocaleString()} word vectors ` +
+      `${i.fallback ? ` (${i.fallback})` : ''} · CPU SIMD on ${i.threads} thread${i.threads === 1 ? '' : 's'} · ` +
+      `${i.words.toLocaleString()} word vectors ` +
       `(${i.dim} values) ${i.firstVisit ? 'downloaded and stored in IndexedDB' : 'read from IndexedDB'} · ` +
       `ready in ${i.readyMs.toFixed(0)} ms (store ${i.storeMs.toFixed(0)} ms)`
     : `Status: ${state.status}`;

@@ -32,7 +32,8 @@ async function start({ forceCpu }) {
     return new Uint8Array(await r.arrayBuffer());
   });
   const examplesJson = fetch('sentiment_examples.json').then((r) => (r.ok ? r.json() : []));
-  tx = await init({ backend: forceCpu ? 'simd' : 'auto' });
+  // Every core but one, which stays the page's main thread's.
+  tx = await init({ backend: forceCpu ? 'simd' : 'auto', threads: Math.max(1, (navigator.hardwareConcurrency || 2) - 1) });
   if (forceCpu) fallback = 'CPU backend requested';
   else if (!tx.backendInfo.backends.includes('gl')) fallback = tx.backendInfo.reason.replace(/^.* alone \((.*)\)$/, '$1');
   store = await openStore({ onProgress: (p) => self.postMessage({ type: 'progress', ...p }) });
@@ -47,7 +48,7 @@ async function start({ forceCpu }) {
   setTimeout(() => tableOn().catch((e) => console.warn(`no table on the engine: ${e.message}`)), 0);
   return {
     backend: shownName(chosen()), choice: warmup.choice && { backend: warmup.choice.backend, reason: warmup.choice.reason },
-    fallback, firstVisit: store.firstVisit, storeMs: store.readyMs,
+    fallback, threads: tx.backendInfo.threads, firstVisit: store.firstVisit, storeMs: store.readyMs,
     readyMs: performance.now() - began, warmupMs: warmup.milliseconds, length: store.meta.length, dim: store.meta.dim,
     words: store.meta.count, examples: examples.map(({ text, label }) => ({ text, label })),
   };

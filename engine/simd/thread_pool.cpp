@@ -12,7 +12,14 @@ constexpr bool kThreadsBuilt = true;
 
 int ThreadPool::available() {
   if (!kThreadsBuilt) return 1;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+#ifdef __EMSCRIPTEN__
+  // The pthread workers made at start-up (CMakeLists.txt: PTHREAD_POOL_SIZE, at most 8);
+  // a thread beyond them would wait for the caller's event loop, which a fork-join never
+  // returns to.
+  cores = std::min(cores, 8);
+#endif
+  return cores;
 }
 
 ThreadPool::ThreadPool(int threads) : threads_(std::clamp(threads, 1, available())) {

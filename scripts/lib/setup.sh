@@ -54,4 +54,28 @@ texel_build_web() {
   # Configured every time (seconds), so that targets added since the last build exist.
   emcmake cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build-web" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$TEXEL_ROOT/build-web" -j "$JOBS" -- --no-print-directory "$@"
+  # The package's threaded core (pthreads; texel.mjs loads it where a page is cross-origin
+  # isolated), built beside it in build-web-threads for every target that ships the package.
+  local target
+  for target in "$@"; do
+    case "$target" in
+      site | mnist_web | sentiment_web | texel_js)
+        emcmake cmake -S "$TEXEL_ROOT" -B "$TEXEL_ROOT/build-web-threads" -DCMAKE_BUILD_TYPE=Release \
+          -DTEXEL_WASM_THREADS=ON >/dev/null
+        cmake --build "$TEXEL_ROOT/build-web-threads" -j "$JOBS" -- --no-print-directory texel_js
+        texel_place_threads_core
+        return 0
+        ;;
+    esac
+  done
+}
+
+# The threaded core's three files beside the single-threaded core in every page that has one.
+texel_place_threads_core() {
+  local core="$TEXEL_ROOT/build-web-threads" dir
+  [[ -f "$core/texel_core_threads.mjs" ]] || return 0
+  for dir in "$TEXEL_ROOT"/build-web/apps/{mnist_web,sentiment_web,js_example}/texel "$TEXEL_ROOT/build-web/package"; do
+    [[ -d "$dir" ]] || continue
+    cp "$core"/texel_core_threads.{mjs,wasm,worker.js} "$dir/"
+  done
 }

@@ -16,8 +16,11 @@ const TYPES = {
 };
 
 // Serves files below each root (the first root holding a path wins). Resolves with
-// { server, url } once listening; port 0 picks a free port.
-export function serve(roots, { port = 0, host = '127.0.0.1' } = {}) {
+// { server, url } once listening; port 0 picks a free port. isolated: the headers that
+// make a page cross-origin isolated (COOP same-origin, COEP require-corp), which shared
+// memory and so texel's threaded wasm core need; every resource must then be same-origin
+// (or send CORP/CORS headers).
+export function serve(roots, { port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const bases = roots.map((r) => resolve(r));
   const server = createServer(async (request, response) => {
     try {
@@ -36,6 +39,7 @@ export function serve(roots, { port = 0, host = '127.0.0.1' } = {}) {
         response.writeHead(200, {
           'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
           'Cache-Control': 'no-cache',
+          ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
         });
         response.end(body);
         return;

@@ -55,6 +55,10 @@ test('first visit: the word vectors are downloaded once and stored in IndexedDB'
   assert.match(first.info.choice.reason, /^(gl|cpu-simd): [\d.]+ ms per batch of 1 against [\d.]+ ms on (gl|cpu-simd)/);
   assert.equal(first.info.backend, first.info.choice.backend === 'gl' ? 'webgl2' : 'cpu-simd');
   assert.match(await page.textContent('#status'), /^Status: ready · auto: (webgl2|cpu-simd) \((gl|cpu-simd): /);
+  // The worker takes every core but one (the main thread's).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(first.info.threads, Math.max(1, cores - 1));
+  assert.match(await page.textContent('#status'), new RegExp(` · CPU SIMD on ${first.info.threads} threads? · `));
   console.log(`# auto: ${first.info.choice.reason}`);
 });
 

@@ -67,8 +67,43 @@ test('page: the CPU backend gives the same results', async () => {
   checkRun(result, 'page cpu');
 });
 
-for (const backend of ['webgl', 'cpu']) {
-  test(`worker: ${backend === 'webgl' ? 'WebGL on an OffscreenCanvas' : 'the CPU backend'}, same results`, async () => {
+test('page: the SIMD backend on the threaded core (cross-origin isolated): two threads, the same results', async () => {
+  const result = await page.evaluate(async () => (await import('/browser_cases.mjs')).runAll('simd'));
+  assert.equal(result.info.backend, 'cpu-simd');
+  assert.equal(result.info.threads, 2, result.info.threadsNote);  // this machine's two cores
+  assert.equal(result.info.threadsNote, 'threads (cross-origin isolated)');
+  checkRun(result, 'page simd');
+});
+
+test('without cross-origin isolation the single-threaded core runs, and says why', async () => {
+  const plain = await serve([join(ROOT, 'build-web/package'), join(ROOT, 'tests/js')], { isolated: false });
+  const tab = await browser.context.newPage();
+  try {
+    await tab.goto(`${plain.url}harness.html`);
+    const info = await tab.evaluate(async () => {
+      const texel = await import('/texel.mjs');
+      const tx = await texel.init({ backend: 'simd' });
+      const y = tx.matMul(tx.tensor([[1, 2], [3, 4]]), tx.tensor([[1], [1]]));
+      return { isolated: crossOriginIsolated, ...tx.backendInfo, values: Array.from(y.dataSync()) };
+    });
+    assert.equal(info.isolated, false);
+    assert.equal(info.threads, 1);
+    assert.match(info.threadsNote, /^one thread \(the page is not cross-origin isolated: serve it with 'Cross-Origin-Opener-Policy: same-origin'/);
+    assert.deepEqual(info.values, [3, 7]);
+    const forced = await page.evaluate(async () => {
+      const texel = await import('/texel.mjs');
+      return (await texel.init({ backend: 'simd', threads: false })).backendInfo;
+    });
+    assert.equal(forced.threads, 1);
+    assert.equal(forced.threadsNote, 'one thread (threads: false)');
+  } finally {
+    await tab.close();
+    plain.server.close();
+  }
+});
+
+for (const backend of ['webgl', 'cpu', 'simd']) {
+  test(`worker: ${{ webgl: 'WebGL on an OffscreenCanvas', cpu: 'the CPU backend', simd: 'the SIMD backend, two threads' }[backend]}, same results`, async () => {
     const result = await page.evaluate((requested) => new Promise((resolvePromise) => {
       const worker = new Worker('/browser_cases.mjs', { type: 'module' });
       worker.onmessage = (event) => {
@@ -79,7 +114,8 @@ for (const backend of ['webgl', 'cpu']) {
       worker.postMessage({ backend: requested });
     }), backend);
     assert.ok(result.ok, `worker: ${result.error}`);
-    assert.equal(result.result.info.backend, backend === 'webgl' ? 'gl' : 'cpu');
+    assert.equal(result.result.info.backend, { webgl: 'gl', cpu: 'cpu', simd: 'cpu-simd' }[backend]);
+    if (backend === 'simd') assert.equal(result.result.info.threads, 2);
     checkRun(result.result, `worker ${backend}`);
   });
 }

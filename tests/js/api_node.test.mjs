@@ -36,6 +36,8 @@ test('init: the backend and why; webgl without a canvas is a clear error in node
   assert.deepEqual(auto.backendInfo.backends, ['cpu-simd']);
   assert.match(auto.backendInfo.reason, /^auto: tensors and eager ops on cpu-simd; models timed at warmup on cpu-simd alone \(no canvas/);
   await assert.rejects(texel.init({ backend: 'webgl' }), (e) => e instanceof texel.TexelError && /node: use the cpu or simd backend/.test(e.message));
+  await assert.rejects(texel.init({ backend: 'simd', threads: 0 }), /init: threads must be true, false or a positive integer, got 0/);
+  assert.equal((await texel.init({ backend: 'simd', threads: 3 })).backendInfo.threads, 1, 'node runs the single-threaded core');
   await assert.rejects(texel.init({ backend: 'vulkan' }), /backend must be 'webgl', 'simd', 'cpu' or 'auto', got 'vulkan'/);
 });
 

@@ -553,16 +553,17 @@ class JsEngine {
   // tensors and eager ops on the SIMD CPU (host memory: no upload, no readback stall), and
   // each model held on WebGL2 too when a context can be made, run where warmup timed it
   // fastest. target: the canvas's Emscripten selector (webgl; auto: "" for none).
-  JsEngine(std::string backend, std::string target) {
+  // threads: the SIMD backend's (0: every core; 1 without the threaded core).
+  JsEngine(std::string backend, std::string target, int threads) {
     guarded("init", [&] {
       if (backend == "cpu") {
         backend_ = CpuBackend::create();
       } else if (backend == "simd") {
-        backend_ = CpuBackend::create({.simd = true});
+        backend_ = CpuBackend::create({.simd = true, .threads = threads});
       } else if (backend == "webgl") {
         backend_ = GlBackend::create(context_ = platform::createWebContext(target));
       } else if (backend == "auto") {
-        backend_ = CpuBackend::create({.simd = true});
+        backend_ = CpuBackend::create({.simd = true, .threads = threads});
         autoNote_ = "auto: tensors and eager ops on cpu-simd; models timed at warmup on ";
         if (target.empty()) {
           autoNote_ += "cpu-simd alone (no canvas for WebGL2 here)";
@@ -581,6 +582,11 @@ class JsEngine {
     });
   }
   std::string backendName() const { return autoNote_.empty() ? backend_->name() : "auto"; }
+  // The CPU backend's threads (0: the engine has no CPU backend).
+  int cpuThreads() const {
+    auto* host = dynamic_cast<CpuBackend*>(backend_.get());
+    return host ? host->threads() : 0;
+  }
   // auto: what it runs on and why (empty otherwise).
   std::string autoNote() const { return autoNote_; }
   val backends() const {
@@ -836,9 +842,10 @@ EMSCRIPTEN_BINDINGS(texel) {
       .function("evaluate", &JsModel::evaluate)
       .function("dispose", &JsModel::dispose);
   class_<JsEngine>("JsEngine")
-      .constructor<std::string, std::string>()
+      .constructor<std::string, std::string, int>()
       .function("backendName", &JsEngine::backendName)
       .function("autoNote", &JsEngine::autoNote)
+      .function("cpuThreads", &JsEngine::cpuThreads)
       .function("backends", &JsEngine::backends)
       .function("loseContext", &JsEngine::loseContext)
       .function("restoreContext", &JsEngine::restoreContext)

@@ -17,6 +17,11 @@ export class OutOfMemoryError extends TexelError {}
 export interface InitOptions {
   backend?: BackendName;
   canvas?: HTMLCanvasElement | OffscreenCanvas;
+  /**
+   * The SIMD backend's threads where the page is cross-origin isolated: true (default) every
+   * core, at most 8; n at most n (a background job leaving cores to the page); false one.
+   */
+  threads?: boolean | number;
 }
 
 export interface BackendInfo {
@@ -25,6 +30,10 @@ export interface BackendInfo {
   /** Where tensors live and eager ops run first; for 'auto' also 'gl' when WebGL2 could be made. */
   backends: string[];
   renderer: string;
+  /** Threads of the SIMD CPU backend (1 on 'cpu', 'webgl', in node, or without cross-origin isolation). */
+  threads: number;
+  /** Why that many threads. */
+  threadsNote: string;
   /** Why this backend runs ('requested', or what 'auto' found). */
   reason: string;
 }

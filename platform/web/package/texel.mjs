@@ -63,7 +63,9 @@ let canvasCounter = 0;
  * 'auto' (the default) keeps tensors and eager ops on the SIMD CPU and each model on WebGL2
  * too (when a context can be made): model.warmup() times both and predictions run on the
  * faster for their batch size (model.backendChoices says which and why; tx.backendInfo
- * what the engine holds).
+ * what the engine holds). options.threads: the SIMD backend's threads where the page is
+ * cross-origin isolated: true (the default) every core, at most 8; a number at most that
+ * many (a background job leaving a core to the page); false one.
  */
 export async function init(options = {}) {
   const requested = options.backend ?? 'auto';
@@ -79,7 +81,28 @@ export async function init(options = {}) {
     moduleOptions.nodeDirname = here;
     moduleOptions.wasmBinary = readFileSync(new URL('./texel_core.wasm', import.meta.url));
   }
-  const core = await createTexelCore(moduleOptions);
+  // The SIMD backend's threads: the threaded core needs shared memory, which a browser
+  // gives only to a cross-origin-isolated page (COOP: same-origin, COEP: require-corp).
+  const { threads = true } = options;
+  if (threads !== true && threads !== false && !(Number.isInteger(threads) && threads >= 1))
+    throw new TexelError(`init: threads must be true, false or a positive integer, got ${threads}`);
+  const threadCount = threads === true ? 0 : threads === false ? 1 : threads;
+  let createCore = createTexelCore;
+  let threadsNote;
+  if (threads === false || threads === 1) threadsNote = `one thread (threads: ${threads})`;
+  else if (isNode) threadsNote = 'one thread (node: the threaded core is for pages and workers)';
+  else if (globalThis.crossOriginIsolated !== true)
+    threadsNote = 'one thread (the page is not cross-origin isolated: serve it with ' +
+      "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp')";
+  else {
+    try {
+      createCore = (await import('./texel_core_threads.mjs')).default;
+      threadsNote = 'threads (cross-origin isolated)';
+    } catch (e) {
+      threadsNote = `one thread (the threaded core did not load: ${e.message})`;
+    }
+  }
+  const core = await createCore(moduleOptions);
   core.texelMakeError = (kind, message) => new (ERROR_KINDS[kind] ?? TexelError)(message);
 
   let engine = null;
@@ -97,16 +120,16 @@ export async function init(options = {}) {
     return target;
   };
   if (requested === 'cpu' || requested === 'simd') {
-    engine = new core.JsEngine(requested, '');
+    engine = new core.JsEngine(requested, '', threadCount);
     reason = 'requested';
   } else if (requested === 'webgl') {
-    engine = new core.JsEngine('webgl', canvasTarget(true));
+    engine = new core.JsEngine('webgl', canvasTarget(true), 1);
     reason = 'requested';
   } else {
-    engine = new core.JsEngine('auto', canvasTarget(false));
+    engine = new core.JsEngine('auto', canvasTarget(false), threadCount);
     reason = engine.autoNote();
   }
-  return new Texel(core, engine, reason);
+  return new Texel(core, engine, reason, threadsNote);
 }
 
 // TF.js-order wrappers for the registry ops that take attributes: (inputs..., args...) ->
@@ -655,10 +678,11 @@ export class Texel {
   #liveHandles = 0;  // a count, not a set: a set would keep every tensor from being collected
   #registry;
   #leaked = 0;
-  constructor(core, engine, reason) {
+  constructor(core, engine, reason, threadsNote) {
     this.#core = core;
     this._engine = engine;
-    this.backendInfo = { backend: engine.backendName(), backends: engine.backends(), renderer: engine.renderer(), reason };
+    this.backendInfo = { backend: engine.backendName(), backends: engine.backends(), renderer: engine.renderer(), reason,
+                         threads: engine.cpuThreads(), threadsNote };
     // A safety net for tensors that were neither disposed nor tidied: their core handles
     // are freed when the JS objects are collected, and counted in memory().leakedHandles.
     this.#registry = new FinalizationRegistry((handle) => {
