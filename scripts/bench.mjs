@@ -99,14 +99,18 @@ async function main() {
     cores: cpus().length,
     quick,
   };
-  const { server, url } = await serve([join(ROOT, 'apps/bench/web'), join(ROOT, 'build-web/apps'), DATA, ROOT]);
+  // Not cross-origin isolated: both sides single-threaded, as every result so far (TF.js's
+  // wasm backend would take its threaded build there; texel's bench page is not yet built
+  // on the threaded core).
+  const { server, url } = await serve([join(ROOT, 'apps/bench/web'), join(ROOT, 'build-web/apps'), DATA, ROOT],
+                                      { isolated: false });
   const urls = { main: url };
   let baseServer = null;
   if (baseline) {
     for (const f of ['build-web/apps/bench.js', 'build/apps/bench'])
       if (!existsSync(join(baseline, f))) throw new Error(`--baseline: ${join(baseline, f)} is missing`);
     ({ server: baseServer, url: urls.base } =
-      await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA, ROOT]));
+      await serve([join(ROOT, 'apps/bench/web'), join(baseline, 'build-web/apps'), DATA, ROOT], { isolated: false }));
     meta.baseline = execFileSync('git', ['-C', baseline, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
   }
   meta.variants = [...variants.keys()];
