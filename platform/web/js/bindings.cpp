@@ -65,10 +65,20 @@ Shape shapeFrom(const val& dims, const char* what) {
   return Shape(out);
 }
 
-val shapeToJs(const Shape& shape) {
+// A JS array of convert(item) for each item (the items themselves without convert).
+template <typename Range, typename Convert>
+val arrayToJs(const Range& items, Convert convert) {
   val out = val::array();
-  for (int64_t d : shape.dims()) out.call<void>("push", static_cast<double>(d));
+  for (const auto& item : items) out.call<void>("push", convert(item));
   return out;
+}
+template <typename Range>
+val arrayToJs(const Range& items) {
+  return arrayToJs(items, [](const auto& item) { return item; });
+}
+
+val shapeToJs(const Shape& shape) {
+  return arrayToJs(shape.dims(), [](int64_t d) { return static_cast<double>(d); });
 }
 
 // A JS typed array of class `arrayClass` holding a copy of `values`: a view into the wasm
@@ -329,9 +339,7 @@ val choiceToJs(const BackendChoice& choice) {
     val row = val::object();
     row.set("backend", t.backend);
     row.set("medianMs", t.medianMs);
-    val runs = val::array();
-    for (double ms : t.runsMs) runs.call<void>("push", ms);
-    row.set("runsMs", runs);
+    row.set("runsMs", arrayToJs(t.runsMs));
     timings.call<void>("push", row);
   }
   out.set("timings", timings);
@@ -378,28 +386,16 @@ class JsModel {
     return guarded("chooseBackend", [&] { return choiceToJs(held().choose(batchSize, runs)); });
   }
   val choices() {
-    return guarded("backendChoices", [&] {
-      val out = val::array();
-      for (const BackendChoice& c : held().choices()) out.call<void>("push", choiceToJs(c));
-      return out;
-    });
+    return guarded("backendChoices", [&] { return arrayToJs(held().choices(), choiceToJs); });
   }
   val backends() {
-    return guarded("backends", [&] {
-      val out = val::array();
-      for (const std::string& name : held().backendNames()) out.call<void>("push", name);
-      return out;
-    });
+    return guarded("backends", [&] { return arrayToJs(held().backendNames()); });
   }
   std::string summary() {
     return guarded("summary", [&] { return get().summary(); });
   }
   val inputShapes() {
-    return guarded("inputs", [&] {
-      val out = val::array();
-      for (const Shape& s : get().inputShapes()) out.call<void>("push", shapeToJs(s));
-      return out;
-    });
+    return guarded("inputs", [&] { return arrayToJs(get().inputShapes(), shapeToJs); });
   }
   val outputShape() {
     return guarded("outputs", [&] { return shapeToJs(get().outputShape()); });
@@ -750,11 +746,7 @@ class JsEngine {
     });
   }
   val weightPaths(std::string json) {
-    return guarded("loadLayersModel", [&] {
-      val out = val::array();
-      for (const std::string& p : tfjsWeightPaths(json)) out.call<void>("push", p);
-      return out;
-    });
+    return guarded("loadLayersModel", [&] { return arrayToJs(tfjsWeightPaths(json)); });
   }
 
  private:
@@ -784,9 +776,7 @@ class JsEngine {
 
 // texel::text::tokenize (the native trainer's own tokenizer) as a JS array of strings.
 val tokenize(const std::string& text) {
-  val tokens = val::array();
-  for (const std::string& token : text::tokenize(text)) tokens.call<void>("push", token);
-  return tokens;
+  return arrayToJs(text::tokenize(text));
 }
 
 }  // namespace
