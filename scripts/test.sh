@@ -14,7 +14,7 @@
 #   browser e2e      the digit recognizer page driven by playwright (tests/e2e)
 #   benchmark        scripts/bench.mjs --quick: every quick task on texel and TF.js runs
 #   ASan+UBSan       the native doctest suite built with clang's sanitizers, leaks checked
-#   fuzz             30 s of libFuzzer each on the model loader, tensor creation and the
+#   fuzz             20 s of libFuzzer each on the model loader, tensor creation and the
 #                    TF.js importer
 # A failure in any run fails the script; the last line is the summary of all runs.
 set -uo pipefail
@@ -78,9 +78,9 @@ run "browser apps: digit recognizer, sentiment (e2e)" node --test tests/e2e/
 # its numbers are not asserted (docs/PERFORMANCE.md; scripts/bench.sh runs the full grid).
 run "benchmark (quick, not asserted)" node scripts/bench.mjs --quick --out build/bench/results
 run "ASan+UBSan doctest" scripts/sanitize.sh test
-run "fuzz model loader (30 s)" scripts/sanitize.sh fuzz fuzz_model_loader 30
-run "fuzz tensor creation (30 s)" scripts/sanitize.sh fuzz fuzz_tensor 30
-run "fuzz TF.js import (30 s)" scripts/sanitize.sh fuzz fuzz_tfjs_import 30
+run "fuzz model loader (20 s)" scripts/sanitize.sh fuzz fuzz_model_loader 20
+run "fuzz tensor creation (20 s)" scripts/sanitize.sh fuzz fuzz_tensor 20
+run "fuzz TF.js import (20 s)" scripts/sanitize.sh fuzz fuzz_tfjs_import 20
 
 echo
 summary="test.sh: $((${#passed[@]} + ${#failed[@]})) runs, ${#passed[@]} passed, ${#failed[@]} failed"
