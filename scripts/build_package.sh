@@ -20,6 +20,6 @@ echo "== the example page (build-web/apps/js_example): the shipped MNIST model a
 example=build-web/apps/js_example
 mkdir -p "$example/texel"
 cp apps/js_example/index.html apps/js_example/main.mjs "$example/"
-cp "$out"/texel.mjs "$out"/texel_core* "$example/texel/"
+cp "$out"/texel.mjs "$out"/texel_core*.mjs "$out"/texel_core*.wasm "$out"/texel_core_threads.worker.js "$example/texel/"
 node scripts/export_tfjs.mjs assets/mnist_cnn.texel "$example/model" >/dev/null
 ls -l build-web/texel-*.tgz | awk '{print "package:", $NF, $5, "bytes"}'

@@ -21,10 +21,6 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 cd "$TEXEL_ROOT"
 
-# The threaded wasm core is one more build of the engine (about 5 minutes on 2 cores), more
-# than CI's 30 minutes hold: TEXEL_WASM_THREADS=1 scripts/test.sh builds it and runs its
-# tests (tests/js/api_browser.test.mjs skips them, saying why, without it).
-export TEXEL_WASM_THREADS="${TEXEL_WASM_THREADS:-0}"
 set -e
 texel_install_packages
 texel_install_node_modules

@@ -56,9 +56,6 @@ texel_build_web() {
   cmake --build "$TEXEL_ROOT/build-web" -j "$JOBS" -- --no-print-directory "$@"
   # The package's threaded core (pthreads; texel.mjs loads it where a page is cross-origin
   # isolated), built beside it in build-web-threads for every target that ships the package.
-  # TEXEL_WASM_THREADS=0 leaves it out (scripts/test.sh by default: it is one more wasm
-  # build of the engine, which CI's 30 minutes do not hold; texel.mjs then runs one thread).
-  [[ "${TEXEL_WASM_THREADS:-1}" != 0 ]] || return 0
   local target
   for target in "$@"; do
     case "$target" in
@@ -76,7 +73,7 @@ texel_build_web() {
 # The threaded core's three files beside the single-threaded core in every page that has one.
 texel_place_threads_core() {
   local core="$TEXEL_ROOT/build-web-threads" dir
-  [[ "${TEXEL_WASM_THREADS:-1}" != 0 && -f "$core/texel_core_threads.mjs" ]] || return 0
+  [[ -f "$core/texel_core_threads.mjs" ]] || return 0
   for dir in "$TEXEL_ROOT"/build-web/apps/{mnist_web,sentiment_web,js_example}/texel "$TEXEL_ROOT/build-web/package"; do
     [[ -d "$dir" ]] || continue
     cp "$core"/texel_core_threads.{mjs,wasm,worker.js} "$dir/"

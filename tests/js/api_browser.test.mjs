@@ -6,7 +6,7 @@
 // Needs build-web/package (scripts/build_package.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -67,11 +67,7 @@ test('page: the CPU backend gives the same results', async () => {
   checkRun(result, 'page cpu');
 });
 
-// The threaded core is built unless TEXEL_WASM_THREADS=0 (scripts/test.sh's default: CI time).
-const THREADED = existsSync(join(ROOT, 'build-web/package/texel_core_threads.mjs'));
-const NO_THREADS = !THREADED && 'the threaded core is not built (TEXEL_WASM_THREADS=1 scripts/test.sh builds it)';
-
-test('page: the SIMD backend on the threaded core (cross-origin isolated): two threads, the same results', { skip: NO_THREADS }, async () => {
+test('page: the SIMD backend on the threaded core (cross-origin isolated): two threads, the same results', async () => {
   const result = await page.evaluate(async () => (await import('/browser_cases.mjs')).runAll('simd'));
   assert.equal(result.info.backend, 'cpu-simd');
   assert.equal(result.info.threads, 2, result.info.threadsNote);  // this machine's two cores
@@ -107,7 +103,7 @@ test('without cross-origin isolation the single-threaded core runs, and says why
 });
 
 for (const backend of ['webgl', 'cpu', 'simd']) {
-  test(`worker: ${{ webgl: 'WebGL on an OffscreenCanvas', cpu: 'the CPU backend', simd: 'the SIMD backend (two threads on the threaded core)' }[backend]}, same results`, async () => {
+  test(`worker: ${{ webgl: 'WebGL on an OffscreenCanvas', cpu: 'the CPU backend', simd: 'the SIMD backend, two threads' }[backend]}, same results`, async () => {
     const result = await page.evaluate((requested) => new Promise((resolvePromise) => {
       const worker = new Worker('/browser_cases.mjs', { type: 'module' });
       worker.onmessage = (event) => {
@@ -119,7 +115,7 @@ for (const backend of ['webgl', 'cpu', 'simd']) {
     }), backend);
     assert.ok(result.ok, `worker: ${result.error}`);
     assert.equal(result.result.info.backend, { webgl: 'gl', cpu: 'cpu', simd: 'cpu-simd' }[backend]);
-    if (backend === 'simd') assert.equal(result.result.info.threads, THREADED ? 2 : 1, result.result.info.threadsNote);
+    if (backend === 'simd') assert.equal(result.result.info.threads, 2);
     checkRun(result.result, `worker ${backend}`);
   });
 }
