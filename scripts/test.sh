@@ -7,7 +7,8 @@
 #   README example   apps/hello_matmul
 #   MNIST            the shipped model's held-out accuracy; one short training run on GL
 #   browser doctest  the same doctest sources compiled with Emscripten, in headless Chromium
-#   browser gl_harness  the conformance table in headless Chromium (WebGL2 on SwiftShader)
+#                    (it holds the conformance cases on WebGL2, default, folded and f16: the
+#                    browser gl_harness page repeats them and is not built or run here)
 #   TF.js import     models written by TF.js itself, imported natively (CPU, GL), exported back
 #   JS API           the npm package (build-web/package) in node and in Chromium (page, worker)
 #   memstress        the eight texture-memory scenarios, quick sizes, natively and in Chromium
@@ -34,7 +35,7 @@ build() {
   echo "-- build $name: $((SECONDS - start)) s"
 }
 build "native" texel_build_native
-build "web (Emscripten)" texel_build_web texel_tests gl_harness mnist_train site memstress bench
+build "web (Emscripten)" texel_build_web texel_tests site memstress bench
 build "the npm package" scripts/build_package.sh
 build "the sanitizer and fuzz build (clang)" scripts/sanitize.sh build
 echo "-- builds: $((SECONDS - build_start)) s"
@@ -68,7 +69,6 @@ run "shipped sentiment model" build/apps/sentiment_train --backend simd --evalua
 run "sentiment quick training (GL)" build/apps/sentiment_train --backend gl --train-limit 4000 --epochs 2 \
   --length 128 --vocabulary 5000 --lr 0.005 --min-accuracy 0.7
 run "browser doctest" node scripts/run_web_page.mjs build-web/tests texel_tests.html -- --no-colors
-run "browser gl_harness" node scripts/run_web_page.mjs build-web/apps gl_harness.html
 run "TF.js import and export" node --test tests/tfjs_import/
 run "JS API (node CPU; Chromium page and worker, WebGL)" node --test tests/js/
 run "memstress (quick)" build/apps/memstress --quick
